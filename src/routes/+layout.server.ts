@@ -1,0 +1,3 @@
+import { summaries } from '$lib/server/lessons';
+
+export const load = () => ({ lessons: summaries() });
