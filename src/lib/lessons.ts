@@ -43,6 +43,8 @@ export interface LessonSummary {
 export interface LessonMeta extends LessonSummary {
 	toc: TocEntry[];
 	references: Reference[];
+	/** Keys of the references cited in the prose (each has a `#cite-<id>` anchor). */
+	cited: string[];
 }
 
 /** The URL of a reference: its arXiv abstract page, or its own URL. */

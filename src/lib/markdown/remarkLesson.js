@@ -5,7 +5,7 @@
  * - `remarkKatex` renders `$…$` and `$$…$$` (parsed by remark-math) to KaTeX HTML + MathML.
  * - `remarkCitations` turns `[@key]` and `[@a; @b]` into numbered links to the lesson's
  *   reference list, numbered by the order of `references` in the frontmatter; an unknown key
- *   fails the build.
+ *   fails the build. The keys cited in the text are exported as `cited`.
  * - `remarkOutline` gives h2/h3 headings stable ids, and adds the table of contents and the
  *   reading time to the frontmatter that mdsvex exports as `metadata`.
  *
@@ -90,6 +90,8 @@ export function remarkCitations() {
 				value: `<sup class="cite">[${links.join(', ')}]</sup>`
 			};
 		});
+		if (!file.data.fm) file.data.fm = {};
+		file.data.fm.cited = [...seen];
 	};
 }
 

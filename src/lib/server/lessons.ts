@@ -58,7 +58,8 @@ function toMeta(path: string, meta: Record<string, unknown>): LessonMeta {
 		insight: requireString(meta, 'insight', path),
 		minutes: Number(meta.minutes) || 1,
 		toc: (meta.toc as TocEntry[] | undefined) ?? [],
-		references: parseReferences(meta.references, path)
+		references: parseReferences(meta.references, path),
+		cited: Array.isArray(meta.cited) ? meta.cited.map(String) : []
 	};
 }
 

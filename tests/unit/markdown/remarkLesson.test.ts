@@ -55,6 +55,8 @@ describe('remarkCitations', () => {
 		expect(code).toContain('<a href="#ref-hu2021" id="cite-hu2021" aria-label="reference 1">1</a>');
 		// the second citation of a key gets no id, so ids stay unique
 		expect(code.match(/id="cite-kaplan2020"/g)).toHaveLength(1);
+		const meta = JSON.parse(code.match(/export const metadata = (\{.*?\});/)![1]);
+		expect(meta.cited).toEqual(['kaplan2020', 'hu2021']);
 	});
 
 	it('rejects a key that is not in the references', async () => {
