@@ -10,7 +10,17 @@ import svelteConfig from './svelte.config.js';
  * model or trainer, and math imports nothing of ours.
  */
 export default ts.config(
-	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'static/', 'bench-results/'] },
+	{
+		ignores: [
+			'build/',
+			'build-test/',
+			'test-results/',
+			'.svelte-kit/',
+			'node_modules/',
+			'static/',
+			'bench-results/'
+		]
+	},
 	js.configs.recommended,
 	...ts.configs.recommended,
 	...svelte.configs.recommended,

@@ -9,6 +9,8 @@ import { remarkCitations, remarkKatex, remarkOutline } from './src/lib/markdown/
  * hosted under a sub-path; the browser tests build it that way to keep that promise.
  */
 const base = process.env.BASE_PATH ?? '';
+/** Where the static site is written; the tests build into their own folder. */
+const outDir = process.env.BUILD_DIR ?? 'build';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
@@ -22,7 +24,7 @@ const config = {
 		})
 	],
 	kit: {
-		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
+		adapter: adapter({ pages: outDir, assets: outDir, fallback: undefined, strict: true }),
 		paths: { base, relative: true },
 		alias: { $lessons: 'lessons' },
 		prerender: { handleHttpError: 'fail', handleMissingId: 'fail' }
