@@ -67,7 +67,8 @@ export function serve({ dir = 'build', base = '', port = 4173 } = {}) {
 			res.writeHead(404, { 'content-type': TYPES['.txt'] }).end('Not found');
 			return;
 		}
-		const type = TYPES[/** @type {keyof typeof TYPES} */ (extname(file))] ?? 'application/octet-stream';
+		const type =
+			TYPES[/** @type {keyof typeof TYPES} */ (extname(file))] ?? 'application/octet-stream';
 		const immutable = path.includes('/_app/immutable/');
 		res.writeHead(200, {
 			'content-type': type,

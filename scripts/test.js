@@ -56,7 +56,9 @@ if (existsSync(report)) {
 	passed += r.numPassedTests;
 	failed += r.numFailedTests;
 	// A file that fails to load counts as a failure even though none of its tests ran.
-	const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+	const broken = r.testResults.filter(
+		(f) => f.status === 'failed' && f.assertionResults.length === 0
+	);
 	failed += broken.length;
 	for (const f of broken) failures.push(`could not run ${f.name}`);
 	for (const f of r.testResults)

@@ -18,7 +18,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Path of the Chromium to drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
-export function chromiumPath(): string {
+/** @returns {string} */
+export function chromiumPath() {
 	const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 	if (!existsSync(path)) {
 		throw new Error(`Chromium not found at ${path}: install it with \`apt-get install chromium\``);
