@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -6,9 +7,11 @@ import { defineConfig } from 'vitest/config';
  * first, which `npm test` does.
  */
 export default defineConfig({
+	resolve: { alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) } },
 	test: {
 		projects: [
 			{
+				extends: true,
 				test: {
 					name: 'unit',
 					include: ['tests/unit/**/*.test.ts'],
@@ -16,6 +19,7 @@ export default defineConfig({
 				}
 			},
 			{
+				extends: true,
 				test: {
 					name: 'e2e',
 					include: ['tests/e2e/**/*.spec.ts'],

@@ -1,0 +1,73 @@
+/**
+ * Adam (Kingma & Ba 2015) with bias correction, written out so that the optimizer state is ours
+ * to measure and the update is one short chain of ops per variable. Matches PyTorch's
+ * `torch.optim.Adam` (no weight decay): the bias corrections are folded into the step size and
+ * ε, an exact rewrite of θ ← θ − lr·m̂/(√v̂ + ε).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedVariable } from './tuned';
+import { toVariable } from './tuned';
+
+/** Adam's hyperparameters. */
+export interface AdamConfig {
+	lr: number;
+	beta1?: number;
+	beta2?: number;
+	eps?: number;
+}
+
+/** First and second moments for each trainable variable; owns them. */
+export class Adam {
+	private readonly m: tf.Variable[];
+	private readonly v: tf.Variable[];
+	private t = 0;
+	readonly beta1: number;
+	readonly beta2: number;
+	readonly eps: number;
+
+	constructor(
+		private readonly vars: NamedVariable[],
+		public lr: number,
+		{ beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: Omit<AdamConfig, 'lr'> = {}
+	) {
+		this.beta1 = beta1;
+		this.beta2 = beta2;
+		this.eps = eps;
+		this.m = vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.m.${x.name}`));
+		this.v = vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.v.${x.name}`));
+	}
+
+	/** Steps taken so far. */
+	get steps(): number {
+		return this.t;
+	}
+
+	/** Apply one update from gradients aligned with the variables. Does not dispose `grads`. */
+	apply(grads: tf.Tensor[]): void {
+		this.t += 1;
+		const bc1 = 1 - this.beta1 ** this.t;
+		const bc2 = 1 - this.beta2 ** this.t;
+		const stepSize = (this.lr * Math.sqrt(bc2)) / bc1;
+		const epsHat = this.eps * Math.sqrt(bc2);
+		tf.tidy(() => {
+			for (let i = 0; i < this.vars.length; i++) {
+				const g = grads[i];
+				const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
+				const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+				this.m[i].assign(m);
+				this.v[i].assign(v);
+				const x = this.vars[i].variable;
+				x.assign(tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize)));
+			}
+		});
+	}
+
+	/** Bytes of optimizer state (two fp32 moments per trainable parameter). */
+	bytes(): number {
+		return [...this.m, ...this.v].reduce((n, t) => n + t.size * 4, 0);
+	}
+
+	dispose(): void {
+		for (const t of [...this.m, ...this.v]) t.dispose();
+	}
+}

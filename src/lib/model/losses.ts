@@ -1,0 +1,18 @@
+/** Losses and scores over logits [n, classes] and integer labels [n]. */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Mean softmax cross-entropy in nats; a scalar the caller owns. */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+	return tf.tidy(() => {
+		const logp = tf.logSoftmax(logits);
+		const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1])), 1);
+		return tf.neg(tf.mean(picked)) as tf.Scalar;
+	});
+}
+
+/** Number of rows whose argmax equals the label; a scalar the caller owns. */
+export function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+	return tf.tidy(
+		() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')) as tf.Scalar
+	);
+}

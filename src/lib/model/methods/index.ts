@@ -1,0 +1,58 @@
+/**
+ * The method registry: one entry per fine-tuning method, each turning base weights into a
+ * `Tuned` set of frozen tensors and trainable variables. Tests run every entry through the
+ * same checks, in the spirit of huggingface/peft's test matrix.
+ */
+import type { Rng } from '$lib/math/rng';
+import type { ModelDef } from '../model';
+import type { Weights } from '../params';
+import type { MethodId, Tuned, TuningConfig } from '../tuned';
+import { prepareBitfit } from './bitfit';
+import { prepareFull } from './full';
+import { prepareHead } from './head';
+import { LoraTuned } from './lora';
+
+/** A fine-tuning method as the course presents it. */
+export interface MethodEntry {
+	id: MethodId;
+	label: string;
+	/** One line on what trains. */
+	trains: string;
+	prepare(model: ModelDef, weights: Weights, config: TuningConfig, rng: Rng): Tuned;
+}
+
+export const METHODS: Record<MethodId, MethodEntry> = {
+	full: {
+		id: 'full',
+		label: 'Full fine-tuning',
+		trains: 'every weight and bias',
+		prepare: (model, weights) => prepareFull(model, weights)
+	},
+	lora: {
+		id: 'lora',
+		label: 'LoRA',
+		trains: 'low-rank adapters A and B on the chosen matrices; the base stays frozen',
+		prepare: (model, weights, config, rng) => new LoraTuned(model, weights, config, rng)
+	},
+	head: {
+		id: 'head',
+		label: 'Head only',
+		trains: 'the output layer (a linear probe)',
+		prepare: (model, weights) => prepareHead(model, weights)
+	},
+	bitfit: {
+		id: 'bitfit',
+		label: 'BitFit',
+		trains: 'bias terms only',
+		prepare: (model, weights) => prepareBitfit(model, weights)
+	}
+};
+
+/** Prepare `weights` of `model` for fine-tuning with `config`. Caller owns (and disposes) the result. */
+export function prepare(model: ModelDef, weights: Weights, config: TuningConfig, rng: Rng): Tuned {
+	const entry = METHODS[config.method];
+	if (!entry) throw new Error(`unknown fine-tuning method ${String(config.method)}`);
+	return entry.prepare(model, weights, config, rng);
+}
+
+export { LoraTuned };

@@ -1,0 +1,140 @@
+/**
+ * LoRA (Hu et al. 2021, arXiv 2106.09685): every base weight is frozen, and each adapted linear
+ * layer gains a trainable low-rank update scaled by α/r,
+ *
+ *   y = x·W₀ + b + (α/r)·(x·A)·B,   A: [in, r] Gaussian,  B: [r, out] zero at start,
+ *
+ * the paper's h = W₀x + (α/r)·B·A·x written for row vectors (our A and B are the transposes of
+ * the paper's), so ΔW = (α/r)·A·B starts at zero and has rank ≤ r. It trains r·(in + out)
+ * parameters per adapted matrix. `merge()` folds ΔW into W₀ for inference at no extra cost;
+ * `unmerge()` takes it out again.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '$lib/math/rng';
+import type { ModelDef } from '../model';
+import type { Weights } from '../params';
+import { toVariable, Tuned, type TuningConfig } from '../tuned';
+
+interface Adapter {
+	A: tf.Variable<tf.Rank.R2>;
+	B: tf.Variable<tf.Rank.R2>;
+	scale: number;
+}
+
+/** Frozen base plus trainable low-rank adapters on the target linear layers. */
+export class LoraTuned extends Tuned {
+	private readonly adapters = new Map<string, Adapter>();
+	private merged = false;
+	readonly rank: number;
+	readonly alpha: number;
+	readonly targets: string[];
+
+	constructor(model: ModelDef, weights: Weights, config: TuningConfig, rng: Rng) {
+		super(model, weights, () => false);
+		const rank = config.rank ?? 4;
+		const alpha = config.alpha ?? rank;
+		if (!Number.isInteger(rank) || rank < 1)
+			throw new RangeError(`LoRA rank must be ≥ 1, got ${rank}`);
+		if (!Number.isFinite(alpha) || alpha <= 0)
+			throw new RangeError(`LoRA α must be > 0, got ${alpha}`);
+		const targets =
+			config.targets ?? model.linears.map((l) => l.name).filter((n) => !model.head.includes(n));
+		if (targets.length === 0) throw new Error('LoRA needs at least one target layer');
+		this.rank = rank;
+		this.alpha = alpha;
+		this.targets = targets;
+		for (const name of targets) {
+			const { inDim, outDim } = this.linearSpec(name);
+			if (rank > Math.min(inDim, outDim)) {
+				throw new RangeError(`rank ${rank} exceeds min(${inDim}, ${outDim}) of ${name}`);
+			}
+			const stream = rng.fork(`lora:${name}`);
+			const a = new Float32Array(inDim * rank);
+			const std = 1 / Math.sqrt(inDim);
+			for (let i = 0; i < a.length; i++) a[i] = stream.normal(0, std);
+			const A = toVariable(tf.tensor2d(a, [inDim, rank]), true, `${name}.A`);
+			const B = toVariable(tf.zeros([rank, outDim]) as tf.Tensor2D, true, `${name}.B`);
+			this.adapters.set(name, { A, B, scale: alpha / rank });
+			this.trainable.push({ name: `${name}.A`, variable: A }, { name: `${name}.B`, variable: B });
+		}
+	}
+
+	override linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
+		const base = super.linear(name, x);
+		const ad = this.adapters.get(name);
+		if (!ad || this.merged) return base;
+		return tf.add(base, tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scale));
+	}
+
+	/** ΔW = (α/r)·A·B as a tensor [in, out]; caller owns it. */
+	private delta(name: string): tf.Tensor2D {
+		const ad = this.adapters.get(name);
+		if (!ad) throw new Error(`${name} has no LoRA adapter`);
+		return tf.tidy(() => tf.mul(tf.matMul(ad.A, ad.B), ad.scale));
+	}
+
+	override async deltaW(name: string): Promise<Float32Array> {
+		if (!this.adapters.has(name)) {
+			this.linearSpec(name);
+			return new Float32Array(this.linearSpec(name).inDim * this.linearSpec(name).outDim);
+		}
+		const d = this.delta(name);
+		try {
+			return await d.data<'float32'>();
+		} finally {
+			d.dispose();
+		}
+	}
+
+	/** Whether the adapters are currently folded into the frozen weights. */
+	get isMerged(): boolean {
+		return this.merged;
+	}
+
+	/** Fold every ΔW into its W₀, so a forward pass costs what the base model costs. */
+	merge(): void {
+		if (this.merged) return;
+		this.shiftBase(1);
+		this.merged = true;
+	}
+
+	/** Take the adapters back out of W₀ (exactly up to float rounding). */
+	unmerge(): void {
+		if (!this.merged) return;
+		this.shiftBase(-1);
+		this.merged = false;
+	}
+
+	private shiftBase(sign: 1 | -1): void {
+		for (const name of this.adapters.keys()) {
+			const key = `${name}.W`;
+			const old = this.frozen.get(key)!;
+			const d = this.delta(name);
+			this.frozen.set(
+				key,
+				tf.tidy(() => tf.add(old, tf.mul(d, sign)))
+			);
+			old.dispose();
+			d.dispose();
+		}
+	}
+
+	override async exportWeights(): Promise<Weights> {
+		const wasMerged = this.merged;
+		this.merge();
+		try {
+			return await super.exportWeights();
+		} finally {
+			if (!wasMerged) this.unmerge();
+		}
+	}
+
+	override dispose(): void {
+		for (const ad of this.adapters.values()) {
+			ad.A.dispose();
+			ad.B.dispose();
+		}
+		this.adapters.clear();
+		super.dispose();
+	}
+}

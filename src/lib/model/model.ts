@@ -1,0 +1,25 @@
+/**
+ * What every model in the course is to the trainer: parameter specs, its linear layers (the
+ * matrices a method may adapt), which layers form the head, and a forward pass written against
+ * `ParamAccess`. Inputs and outputs are tensors; the model holds none of its own.
+ */
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { ParamAccess } from './access';
+import type { LinearSpec, ParamSpec } from './params';
+
+/** A model definition: pure structure plus a forward function. */
+export interface ModelDef {
+	/** Short id, e.g. `mlp-64-128-128-10`. */
+	id: string;
+	kind: 'mlp' | 'transformer';
+	params: ParamSpec[];
+	linears: LinearSpec[];
+	/** Names of the linear layers that make the output head (trained by head-only tuning). */
+	head: string[];
+	/** Number of output classes (vocabulary size for the transformer). */
+	classes: number;
+	/** Input dtype: float features for the MLP, int32 token ids for the transformer. */
+	inputDtype: 'float32' | 'int32';
+	/** Logits [n, classes] from a batch. Call inside `tf.tidy`: intermediates are left to it. */
+	forward(p: ParamAccess, x: Tensor): Tensor2D;
+}

@@ -1,0 +1,158 @@
+/**
+ * The common body of every fine-tuning method: each base parameter becomes either a frozen
+ * tensor (no gradient, no optimizer state) or a trainable variable, and a method may add adapter
+ * variables of its own (LoRA's A and B). It answers the model's `ParamAccess` calls, reports
+ * what it holds by category for the memory ledger, and reads weight updates back as plain data.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients; every training path goes through this module.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { ParamAccess } from './access';
+import type { ModelDef } from './model';
+import type { LinearSpec, Weights } from './params';
+
+/** The fine-tuning methods the trainer knows. */
+export type MethodId = 'full' | 'lora' | 'head' | 'bitfit';
+
+/** How to fine-tune. `rank`, `alpha` and `targets` apply to LoRA. */
+export interface TuningConfig {
+	method: MethodId;
+	/** LoRA rank r ≥ 1. */
+	rank?: number;
+	/** LoRA α; the update is scaled by α/r. Defaults to the rank (scale 1). */
+	alpha?: number;
+	/** Names of the linear layers LoRA adapts; defaults to every linear layer but the head. */
+	targets?: string[];
+}
+
+/** A trainable tensor with the name the optimizer and snapshots know it by. */
+export interface NamedVariable {
+	name: string;
+	variable: tf.Variable;
+}
+
+/** A model's parameters prepared for one fine-tuning method. Owns every tensor it holds. */
+export class Tuned implements ParamAccess {
+	readonly trainable: NamedVariable[] = [];
+	protected readonly frozen = new Map<string, tf.Tensor>();
+	protected readonly vars = new Map<string, tf.Variable>();
+	protected readonly linearsByName: Map<string, LinearSpec>;
+	private readonly initial: Weights;
+
+	/**
+	 * @param model the model's structure
+	 * @param weights base weights (copied; the caller keeps ownership of its arrays)
+	 * @param trains which base parameters become trainable
+	 */
+	constructor(
+		readonly model: ModelDef,
+		weights: Weights,
+		trains: (name: string) => boolean
+	) {
+		this.linearsByName = new Map(model.linears.map((l) => [l.name, l]));
+		this.initial = {};
+		for (const spec of model.params) {
+			const values = weights[spec.name];
+			if (!values) throw new Error(`base weights lack ${spec.name}`);
+			this.initial[spec.name] = values.slice();
+			if (trains(spec.name)) {
+				const v = toVariable(tf.tensor(values, spec.shape), true, spec.name);
+				this.vars.set(spec.name, v);
+				this.trainable.push({ name: spec.name, variable: v });
+			} else {
+				this.frozen.set(spec.name, tf.tensor(values, spec.shape));
+			}
+		}
+	}
+
+	param(name: string): tf.Tensor {
+		const t = this.vars.get(name) ?? this.frozen.get(name);
+		if (!t) throw new Error(`no parameter ${name}`);
+		return t;
+	}
+
+	linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
+		const spec = this.linearsByName.get(name);
+		if (!spec) throw new Error(`no linear layer ${name}`);
+		return tf.fused.matMul({
+			a: x,
+			b: this.param(`${name}.W`) as tf.Tensor2D,
+			bias: spec.bias ? this.param(`${name}.b`) : undefined
+		});
+	}
+
+	/** Bytes held in frozen tensors. */
+	frozenBytes(): number {
+		let n = 0;
+		for (const t of this.frozen.values()) n += t.size * 4;
+		return n;
+	}
+
+	/** Bytes held in trainable variables. */
+	trainableBytes(): number {
+		return this.trainable.reduce((n, v) => n + v.variable.size * 4, 0);
+	}
+
+	/** Number of trainable parameters. */
+	trainableCount(): number {
+		return this.trainable.reduce((n, v) => n + v.variable.size, 0);
+	}
+
+	/** The linear layer's spec, or an error naming the layer. */
+	linearSpec(name: string): LinearSpec {
+		const spec = this.linearsByName.get(name);
+		if (!spec) throw new Error(`no linear layer ${name}`);
+		return spec;
+	}
+
+	/**
+	 * The weight update ΔW = W − W₀ of a linear layer, [inDim, outDim] row-major. Caller owns
+	 * the array. Reads the tensor back asynchronously (no blocking read on a GPU backend).
+	 */
+	async deltaW(name: string): Promise<Float32Array> {
+		this.linearSpec(name);
+		const w = await this.param(`${name}.W`).data<'float32'>();
+		const w0 = this.initial[`${name}.W`];
+		const out = new Float32Array(w.length);
+		for (let i = 0; i < w.length; i++) out[i] = w[i] - w0[i];
+		return out;
+	}
+
+	/** The current effective weights, as plain data the caller owns (adapters merged in). */
+	async exportWeights(): Promise<Weights> {
+		const out: Weights = {};
+		for (const spec of this.model.params) {
+			out[spec.name] = (await this.param(spec.name).data<'float32'>()).slice();
+		}
+		return out;
+	}
+
+	/** Frees every tensor this object holds. */
+	dispose(): void {
+		for (const t of this.frozen.values()) t.dispose();
+		for (const v of this.vars.values()) v.dispose();
+		this.frozen.clear();
+		this.vars.clear();
+		this.trainable.length = 0;
+	}
+}
+
+/**
+ * A variable holding `t`'s values; disposes `t` (tf.variable shares the data and leaves the
+ * initial tensor behind otherwise). Caller owns the variable.
+ */
+export function toVariable<R extends tf.Rank>(
+	t: tf.Tensor<R>,
+	trainable: boolean,
+	name: string
+): tf.Variable<R> {
+	const v = tf.variable(t, trainable, `${name}#${uid()}`);
+	t.dispose();
+	return v;
+}
+
+let counter = 0;
+/** Variable names must be unique in the tfjs engine; this keeps them so across instances. */
+export function uid(): number {
+	return ++counter;
+}
