@@ -1,0 +1,322 @@
+/**
+ * The training loop, free of workers and UI: it fine-tunes a model's base weights on a task with
+ * one method and Adam, on whichever tfjs backend is active. Steps are queued without reading
+ * anything back; only `run` reads the last loss once at the end, so a GPU backend is never
+ * stalled every step. It measures what it holds (the memory ledger), reads weight updates back
+ * as plain arrays for spectra and heatmaps, and stops on divergence with an explanation.
+ *
+ *   new Trainer(config) ──run(n)──▶ metrics ──evaluate()──▶ accuracies
+ *          │                          │
+ *          └──reset()  (same seed: the same loss curve)      dispose() frees every tensor
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, type Rng } from '$lib/math/rng';
+import { Adam } from '$lib/model/adam';
+import { correctCount, crossEntropy } from '$lib/model/losses';
+import { prepare } from '$lib/model/methods';
+import type { ModelDef } from '$lib/model/model';
+import { checkWeights, type Weights } from '$lib/model/params';
+import type { Tuned, TuningConfig } from '$lib/model/tuned';
+import { checkTask, type Split, type TaskData } from './task';
+
+/** Everything that defines a fine-tuning run. */
+export interface TrainerConfig {
+	model: ModelDef;
+	/** Base (pretrained) weights; copied, the caller keeps its arrays. */
+	base: Weights;
+	tuning: TuningConfig;
+	task: TaskData;
+	lr: number;
+	batchSize: number;
+	seed: number;
+}
+
+/** What a run of steps reports. */
+export interface StepReport {
+	step: number;
+	/** Loss of the last step, in nats. */
+	loss: number;
+	/** Mean loss over the steps of this run. */
+	meanLoss: number;
+	/** Steps per second over this run. */
+	stepsPerSecond: number;
+}
+
+/** Accuracy on a sample of the training set and on the whole held-out set, in [0, 1]. */
+export interface EvalReport {
+	trainAccuracy: number;
+	testAccuracy: number;
+	testLoss: number;
+}
+
+/** Bytes of the tfjs tensors a run holds, by category; measured from the tensors themselves. */
+export interface MemoryLedger {
+	frozen: number;
+	trainable: number;
+	optimizer: number;
+	/** Peak bytes of tensors alive only during a step (activations, gradients), by tf.profile. */
+	transientPeak: number;
+	/** The task's data on the device. */
+	data: number;
+	trainableParams: number;
+}
+
+/** Thrown when the loss stops being a finite number or explodes. */
+export class DivergenceError extends Error {
+	constructor(
+		readonly step: number,
+		readonly loss: number
+	) {
+		super(
+			`Training diverged at step ${step}: the loss became ${Number.isNaN(loss) ? 'NaN' : loss.toPrecision(3)}. ` +
+				'The learning rate is probably too high: each update overshoots, the weights grow, and the ' +
+				'numbers overflow. Lower the learning rate and reset.'
+		);
+		this.name = 'DivergenceError';
+	}
+}
+
+/**
+ * A loss above this many nats counts as exploded: it means a probability of e^-100 for the right
+ * answer, while guessing uniformly over even the largest vocabulary here costs under 4 nats.
+ */
+export const EXPLODED_LOSS = 100;
+
+const TRAIN_EVAL_SAMPLE = 512;
+
+interface DeviceSplit {
+	x: tf.Tensor2D;
+	y: tf.Tensor2D;
+	n: number;
+}
+
+/** One fine-tuning run. Owns its tensors; call `dispose()` when done. */
+export class Trainer {
+	private tuned!: Tuned;
+	private adam!: Adam;
+	private rng!: Rng;
+	private order: Int32Array = new Int32Array(0);
+	private cursor = 0;
+	private stepCount = 0;
+	private readonly train: DeviceSplit;
+	private readonly test: DeviceSplit;
+	private transientPeak = 0;
+	private disposed = false;
+
+	constructor(readonly config: TrainerConfig) {
+		checkWeights(config.model.params, config.base);
+		checkTask(config.task);
+		if (!(config.lr > 0) || !Number.isFinite(config.lr))
+			throw new RangeError('learning rate must be > 0');
+		if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
+			throw new RangeError('batch size must be a positive integer');
+		}
+		this.train = this.upload(config.task.train);
+		this.test = this.upload(config.task.test);
+		this.start();
+	}
+
+	private upload(s: Split): DeviceSplit {
+		const { inWidth, outWidth } = this.config.task;
+		const dtype = this.config.model.inputDtype;
+		return {
+			x: tf.tensor2d(s.x, [s.n, inWidth], dtype),
+			y: tf.tensor2d(s.y, [s.n, outWidth], 'int32'),
+			n: s.n
+		};
+	}
+
+	private start(): void {
+		const { model, base, tuning, seed, lr } = this.config;
+		this.rng = createRng(seed);
+		this.tuned = prepare(model, base, tuning, this.rng.fork('init'));
+		this.adam = new Adam(this.tuned.trainable, lr);
+		this.order = new Int32Array(0);
+		this.cursor = 0;
+		this.stepCount = 0;
+		this.transientPeak = 0;
+	}
+
+	/** Steps taken since the start or the last reset. */
+	get step(): number {
+		return this.stepCount;
+	}
+
+	/** The prepared parameters (for snapshots and tests). */
+	get parameters(): Tuned {
+		return this.tuned;
+	}
+
+	/** The learning rate; changing it takes effect at the next step. */
+	get lr(): number {
+		return this.adam.lr;
+	}
+	set lr(value: number) {
+		if (!(value > 0) || !Number.isFinite(value)) throw new RangeError('learning rate must be > 0');
+		this.adam.lr = value;
+	}
+
+	/** Indices of the next minibatch: epochs over a seeded shuffle of the training set. */
+	private nextBatch(): Int32Array {
+		const { batchSize } = this.config;
+		const n = this.train.n;
+		const out = new Int32Array(Math.min(batchSize, n));
+		for (let i = 0; i < out.length; i++) {
+			if (this.cursor >= this.order.length) {
+				this.order = this.rng.fork(`epoch:${this.stepCount}:${i}`).permutation(n);
+				this.cursor = 0;
+			}
+			out[i] = this.order[this.cursor++];
+		}
+		return out;
+	}
+
+	/** Loss on rows `idx` of a split; a scalar the caller owns. */
+	private lossOn(split: DeviceSplit, idx: tf.Tensor1D): tf.Scalar {
+		return tf.tidy(() => {
+			const x = tf.gather(split.x, idx);
+			const y = tf.reshape(tf.gather(split.y, idx), [-1]) as tf.Tensor1D;
+			return crossEntropy(this.config.model.forward(this.tuned, x), y);
+		});
+	}
+
+	/** Queue one training step; returns its loss as a scalar the caller owns. */
+	private stepOnce(): tf.Scalar {
+		const idx = tf.tensor1d(this.nextBatch(), 'int32');
+		try {
+			const vars = this.tuned.trainable.map((t) => t.variable);
+			const { value, grads } = tf.variableGrads(() => this.lossOn(this.train, idx), vars);
+			this.adam.apply(vars.map((v) => grads[v.name]));
+			tf.dispose(grads);
+			this.stepCount++;
+			return value;
+		} finally {
+			idx.dispose();
+		}
+	}
+
+	/**
+	 * Take `steps` steps. The losses stay on the device; their running sum and maximum are read
+	 * back once at the end. Throws `DivergenceError` when any loss in the run was NaN, infinite
+	 * or above `EXPLODED_LOSS`; the run must then be reset.
+	 */
+	async run(steps: number): Promise<StepReport> {
+		if (this.disposed) throw new Error('trainer is disposed');
+		if (!Number.isInteger(steps) || steps < 1) throw new RangeError('steps must be ≥ 1');
+		const t0 = performance.now();
+		let sum: tf.Scalar = tf.scalar(0);
+		let worst: tf.Scalar = tf.scalar(-Infinity);
+		let last: tf.Scalar = tf.scalar(0);
+		for (let s = 0; s < steps; s++) {
+			last.dispose();
+			last = this.stepOnce();
+			const [nextSum, nextWorst] = [tf.add(sum, last), tf.maximum(worst, last)] as tf.Scalar[];
+			sum.dispose();
+			worst.dispose();
+			sum = nextSum;
+			worst = nextWorst;
+		}
+		const packed = tf.stack([last, sum, worst]);
+		tf.dispose([last, sum, worst]);
+		let values: Float32Array;
+		try {
+			values = (await packed.data()) as Float32Array;
+		} finally {
+			packed.dispose();
+		}
+		const [loss, total, max] = values;
+		const seconds = (performance.now() - t0) / 1000;
+		if (!Number.isFinite(total) || !(max <= EXPLODED_LOSS)) {
+			throw new DivergenceError(this.stepCount, Number.isFinite(total) ? max : total);
+		}
+		return {
+			step: this.stepCount,
+			loss,
+			meanLoss: total / steps,
+			stepsPerSecond: steps / Math.max(seconds, 1e-6)
+		};
+	}
+
+	/** Loss and accuracy on a split (or its first `limit` rows), read back asynchronously. */
+	private async score(
+		split: DeviceSplit,
+		limit: number
+	): Promise<{ accuracy: number; loss: number }> {
+		const n = Math.min(split.n, limit);
+		const [correct, loss] = tf.tidy(() => {
+			const x = tf.slice(split.x, [0, 0], [n, -1]);
+			const y = tf.reshape(tf.slice(split.y, [0, 0], [n, -1]), [-1]) as tf.Tensor1D;
+			const logits = this.config.model.forward(this.tuned, x);
+			return [correctCount(logits, y), crossEntropy(logits, y)];
+		});
+		try {
+			const [c, l] = await Promise.all([correct.data(), loss.data()]);
+			return { accuracy: c[0] / (n * this.config.task.outWidth), loss: l[0] };
+		} finally {
+			correct.dispose();
+			loss.dispose();
+		}
+	}
+
+	/** Accuracy on up to 512 training examples and on the whole held-out set. */
+	async evaluate(): Promise<EvalReport> {
+		const [train, test] = await Promise.all([
+			this.score(this.train, TRAIN_EVAL_SAMPLE),
+			this.score(this.test, this.test.n)
+		]);
+		return { trainAccuracy: train.accuracy, testAccuracy: test.accuracy, testLoss: test.loss };
+	}
+
+	/**
+	 * Measure the transient peak of one training step with `tf.profile`: the most bytes alive
+	 * at once during the step beyond what was alive before it. Takes a real step.
+	 */
+	async measureStep(): Promise<number> {
+		let loss: tf.Scalar | undefined;
+		const before = tf.memory().numBytes;
+		const info = await tf.profile(() => {
+			loss = this.stepOnce();
+			return loss;
+		});
+		loss?.dispose();
+		this.transientPeak = Math.max(this.transientPeak, info.peakBytes - before);
+		return this.transientPeak;
+	}
+
+	/** The memory ledger: bytes by category, from the tensors held. */
+	ledger(): MemoryLedger {
+		const dataBytes = [this.train.x, this.train.y, this.test.x, this.test.y].reduce(
+			(n, t) => n + t.size * 4,
+			0
+		);
+		return {
+			frozen: this.tuned.frozenBytes(),
+			trainable: this.tuned.trainableBytes(),
+			optimizer: this.adam.bytes(),
+			transientPeak: this.transientPeak,
+			data: dataBytes,
+			trainableParams: this.tuned.trainableCount()
+		};
+	}
+
+	/** ΔW of a linear layer, [inDim, outDim] row-major; caller owns the array. */
+	deltaW(linear: string): Promise<Float32Array> {
+		return this.tuned.deltaW(linear);
+	}
+
+	/** Start over from the base weights with the same seed: the same loss curve again. */
+	reset(): void {
+		this.tuned.dispose();
+		this.adam.dispose();
+		this.start();
+	}
+
+	/** Free every tensor. */
+	dispose(): void {
+		if (this.disposed) return;
+		this.disposed = true;
+		this.tuned.dispose();
+		this.adam.dispose();
+		tf.dispose([this.train.x, this.train.y, this.test.x, this.test.y]);
+	}
+}
