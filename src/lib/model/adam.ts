@@ -16,6 +16,21 @@ export interface AdamConfig {
 	eps?: number;
 }
 
+/** Adam's state as plain data. */
+export interface AdamState {
+	t: number;
+	m: Float32Array[];
+	v: Float32Array[];
+}
+
+/** Overwrite a variable's values from an array of the same size. */
+export function assignValues(x: tf.Variable, values: Float32Array): void {
+	if (values.length !== x.size) throw new Error(`expected ${x.size} values, got ${values.length}`);
+	const t = tf.tensor(values, x.shape);
+	x.assign(t);
+	t.dispose();
+}
+
 /** First and second moments for each trainable variable; owns them. */
 export class Adam {
 	private readonly m: tf.Variable[];
@@ -60,6 +75,23 @@ export class Adam {
 				x.assign(tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize)));
 			}
 		});
+	}
+
+	/** The moments and step count as plain arrays (caller owns), for moving a run elsewhere. */
+	async exportState(): Promise<AdamState> {
+		const read = (ts: tf.Variable[]) =>
+			Promise.all(ts.map(async (t) => (await t.data<'float32'>()).slice()));
+		return { t: this.t, m: await read(this.m), v: await read(this.v) };
+	}
+
+	/** Load moments and step count written by `exportState` for the same variables. */
+	importState(state: AdamState): void {
+		if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
+			throw new Error('optimizer state does not match the variables');
+		}
+		this.t = state.t;
+		this.m.forEach((x, i) => assignValues(x, state.m[i]));
+		this.v.forEach((x, i) => assignValues(x, state.v[i]));
 	}
 
 	/** Bytes of optimizer state (two fp32 moments per trainable parameter). */

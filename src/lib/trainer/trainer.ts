@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '$lib/math/rng';
-import { Adam } from '$lib/model/adam';
+import { Adam, assignValues, type AdamState } from '$lib/model/adam';
 import { correctCount, crossEntropy } from '$lib/model/losses';
 import { prepare } from '$lib/model/methods';
 import type { ModelDef } from '$lib/model/model';
@@ -59,6 +59,13 @@ export interface MemoryLedger {
 	/** The task's data on the device. */
 	data: number;
 	trainableParams: number;
+}
+
+/** A run's trainable values and optimizer state as plain data. */
+export interface Checkpoint {
+	step: number;
+	trainable: Float32Array[];
+	adam: AdamState;
 }
 
 /** Thrown when the loss stops being a finite number or explodes. */
@@ -302,6 +309,27 @@ export class Trainer {
 	/** ΔW of a linear layer, [inDim, outDim] row-major; caller owns the array. */
 	deltaW(linear: string): Promise<Float32Array> {
 		return this.tuned.deltaW(linear);
+	}
+
+	/**
+	 * The trainable values, optimizer state and step count as plain data (caller owns), to carry
+	 * a run to another backend when this one fails.
+	 */
+	async checkpoint(): Promise<Checkpoint> {
+		const trainable = await Promise.all(
+			this.tuned.trainable.map(async (t) => (await t.variable.data<'float32'>()).slice())
+		);
+		return { step: this.stepCount, trainable, adam: await this.adam.exportState() };
+	}
+
+	/** Continue from a checkpoint of a run with the same configuration. */
+	restore(cp: Checkpoint): void {
+		if (cp.trainable.length !== this.tuned.trainable.length) {
+			throw new Error('checkpoint does not match this run');
+		}
+		this.tuned.trainable.forEach((t, i) => assignValues(t.variable, cp.trainable[i]));
+		this.adam.importState(cp.adam);
+		this.stepCount = cp.step;
 	}
 
 	/** Start over from the base weights with the same seed: the same loss curve again. */

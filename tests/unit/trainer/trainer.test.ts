@@ -130,3 +130,20 @@ describe('Trainer', () => {
 		expect(() => new Trainer({ ...config(), base: {} })).toThrow(/lack/);
 	});
 });
+
+describe('checkpoints', () => {
+	it('carry a run to a fresh trainer that continues exactly where it was', async () => {
+		const a = new Trainer(config({ method: 'lora', rank: 2 }));
+		await a.run(20);
+		const cp = await a.checkpoint();
+		const b = new Trainer({ ...config({ method: 'lora', rank: 2 }), seed: 99 });
+		b.restore(cp);
+		expect(b.step).toBe(20);
+		const [ea, eb] = [await a.evaluate(), await b.evaluate()];
+		expect(eb.testLoss).toBeCloseTo(ea.testLoss, 6);
+		expect(await b.deltaW('l0')).toEqual(await a.deltaW('l0'));
+		const c = new Trainer(config({ method: 'full' }));
+		expect(() => c.restore(cp)).toThrow(/does not match/);
+		[a, b, c].forEach((t) => t.dispose());
+	});
+});

@@ -1,0 +1,172 @@
+/**
+ * Choosing where tfjs runs. Backends load lazily (each is its own chunk, fetched only when tried).
+ * With a real GPU, WebGPU wins and is chosen at once. A software adapter (SwiftShader, or one
+ * the browser marks as a fallback) is slower than WebAssembly on the CPU, so then a short
+ * warm-up — a few real training steps of a small MLP on each candidate — picks the fastest.
+ * The reader can override the choice (`?backend=` in the URL), and a backend that fails moves
+ * the run to the next one.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+/** The tfjs backends the course can run on, in the order tried when nothing is known. */
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+/** A backend, or `auto` to let the device decide. */
+export type BackendChoice = BackendName | 'auto';
+
+/** What the browser says about its WebGPU adapter. */
+export interface GpuProbe {
+	available: boolean;
+	/** A software adapter: correct but slow (SwiftShader, or marked as a fallback). */
+	software: boolean;
+	/** Vendor and architecture, for the badge ("google swiftshader"). */
+	description: string;
+}
+
+interface AdapterLike {
+	isFallbackAdapter?: boolean;
+	info?: { vendor?: string; architecture?: string; description?: string };
+}
+
+/** Ask for a WebGPU adapter and say whether it is a real GPU. Never throws. */
+export async function probeWebGPU(): Promise<GpuProbe> {
+	const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } })
+		?.gpu;
+	if (!gpu) return { available: false, software: false, description: 'no WebGPU in this browser' };
+	try {
+		const adapter = await gpu.requestAdapter();
+		if (!adapter) return { available: false, software: false, description: 'no WebGPU adapter' };
+		const info = adapter.info ?? {};
+		const description = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown GPU';
+		const text = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
+		const software =
+			adapter.isFallbackAdapter === true ||
+			/swiftshader|llvmpipe|lavapipe|software|warp/.test(text);
+		return { available: true, software, description };
+	} catch (e) {
+		return {
+			available: false,
+			software: false,
+			description: `WebGPU failed: ${(e as Error).message}`
+		};
+	}
+}
+
+const registered = new Set<BackendName>();
+
+/** Import a backend's package (which registers it with tfjs). */
+async function register(name: BackendName): Promise<void> {
+	if (registered.has(name)) return;
+	switch (name) {
+		case 'webgpu':
+			await import('@tensorflow/tfjs-backend-webgpu');
+			break;
+		case 'webgl':
+			await import('@tensorflow/tfjs-backend-webgl');
+			break;
+		case 'wasm': {
+			const wasm = await import('@tensorflow/tfjs-backend-wasm');
+			wasm.setWasmPaths({
+				'tfjs-backend-wasm.wasm': wasmPlain,
+				'tfjs-backend-wasm-simd.wasm': wasmSimd,
+				'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded
+			});
+			break;
+		}
+		case 'cpu':
+			await import('@tensorflow/tfjs-backend-cpu');
+			break;
+	}
+	registered.add(name);
+}
+
+/** Make `name` the active backend. Resolves false (never throws) when it cannot start. */
+export async function activate(name: BackendName): Promise<boolean> {
+	try {
+		await register(name);
+		const ok = await tf.setBackend(name);
+		if (!ok) return false;
+		await tf.ready();
+		return tf.getBackend() === name;
+	} catch {
+		return false;
+	}
+}
+
+/** Milliseconds per training step of `probe` on the active backend (after a warm-up). */
+export type StepProbe = () => Promise<number>;
+
+/** How a backend was chosen, for the badge and for tests. */
+export interface BackendDecision {
+	backend: BackendName;
+	/** A sentence the reader sees ("a real GPU", "fastest in a warm-up: 4.1 ms per step"). */
+	reason: string;
+	gpu: GpuProbe;
+	/** Milliseconds per warm-up step of each backend measured, when a warm-up ran. */
+	timings: Partial<Record<BackendName, number>>;
+}
+
+/**
+ * Pick and activate a backend. `choice` forces one (falling back down `BACKENDS` if it cannot
+ * start); `auto` takes WebGPU on a real GPU, else measures the candidates with `probe`.
+ */
+export async function chooseBackend(
+	choice: BackendChoice,
+	probe: StepProbe
+): Promise<BackendDecision> {
+	const gpu = await probeWebGPU();
+	const timings: Partial<Record<BackendName, number>> = {};
+	if (choice !== 'auto') {
+		for (const name of [choice, ...BACKENDS.filter((b) => b !== choice)]) {
+			if (await activate(name)) {
+				const reason =
+					name === choice
+						? 'chosen by you'
+						: `${choice} could not start here; using ${name} instead`;
+				return { backend: name, reason, gpu, timings };
+			}
+		}
+		throw new Error('no tfjs backend could start in this browser');
+	}
+	if (gpu.available && !gpu.software && (await activate('webgpu'))) {
+		return { backend: 'webgpu', reason: `WebGPU on a real GPU (${gpu.description})`, gpu, timings };
+	}
+	const candidates: BackendName[] = gpu.available ? ['wasm', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
+	for (const name of candidates) {
+		if (!(await activate(name))) continue;
+		try {
+			timings[name] = await probe();
+		} catch {
+			delete timings[name];
+		}
+	}
+	const ranked = (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
+	for (const [name, ms] of ranked) {
+		if (await activate(name)) {
+			const why = gpu.available ? `the WebGPU adapter is software (${gpu.description}); ` : '';
+			return {
+				backend: name,
+				reason: `${why}fastest in a warm-up: ${ms.toFixed(1)} ms per step`,
+				gpu,
+				timings
+			};
+		}
+	}
+	if (await activate('cpu'))
+		return { backend: 'cpu', reason: 'the only backend that started', gpu, timings };
+	throw new Error('no tfjs backend could start in this browser');
+}
+
+/** The backends to fall back to after `failed`, fastest measured first, then the default order. */
+export function fallbackOrder(
+	failed: BackendName,
+	timings: Partial<Record<BackendName, number>>
+): BackendName[] {
+	const measured = (Object.entries(timings) as [BackendName, number][])
+		.sort((a, b) => a[1] - b[1])
+		.map(([n]) => n);
+	return [...new Set([...measured, ...BACKENDS])].filter((b) => b !== failed);
+}

@@ -1,0 +1,223 @@
+/**
+ * The trainer's face on the main thread: it owns one worker, sends typed requests, and keeps
+ * what the worker reports in `$state` fields a widget can render directly. ΔW snapshots are
+ * requested one at a time, each on the animation frame after the last arrived, so the page
+ * draws at most one per frame and never queues stale ones.
+ *
+ *   new TrainerClient() ─ start(backend, assets) ─▶ worker
+ *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
+ */
+import type { BackendChoice, BackendName, GpuProbe } from './backends';
+import type { Event, LayerInfo, Request, RunSpec } from './protocol';
+import type { MemoryLedger } from './trainer';
+
+/** Where a client stands. */
+export type ClientStatus =
+	'idle' | 'starting' | 'loading' | 'ready' | 'running' | 'paused' | 'diverged' | 'error';
+
+/** One point of a curve. */
+export interface LossPoint {
+	step: number;
+	loss: number;
+}
+
+/** One held-out evaluation. */
+export interface EvalPoint {
+	step: number;
+	train: number;
+	test: number;
+	testLoss: number;
+}
+
+const MAX_POINTS = 1500;
+
+/** Keep a curve at most MAX_POINTS long by dropping every other old point. */
+function append<T>(list: T[], point: T): T[] {
+	const next = [...list, point];
+	if (next.length <= MAX_POINTS) return next;
+	return next.filter((_, i) => i % 2 === 0 || i === next.length - 1);
+}
+
+/** Configuration of a run as the worker reported it. */
+export interface Configured {
+	base: string;
+	task: string;
+	layers: LayerInfo[];
+	trainableParams: number;
+	totalParams: number;
+}
+
+/** A ΔW snapshot: [rows, cols] row-major. */
+export interface Snapshot {
+	step: number;
+	layer: string;
+	rows: number;
+	cols: number;
+	values: Float32Array;
+}
+
+/** A trainer worker and the state it reports. */
+export class TrainerClient {
+	status = $state<ClientStatus>('idle');
+	backend = $state<BackendName | null>(null);
+	/** Why this backend: "chosen by you", "fastest in a warm-up: …". */
+	reason = $state('');
+	gpu = $state.raw<GpuProbe | null>(null);
+	timings = $state.raw<Partial<Record<BackendName, number>>>({});
+	/** Milliseconds from starting the worker to a chosen backend. */
+	startMs = $state(0);
+	progress = $state.raw<{ what: string; loaded: number; total: number } | null>(null);
+	configured = $state.raw<Configured | null>(null);
+	ledger = $state.raw<MemoryLedger | null>(null);
+	step = $state(0);
+	losses = $state.raw<LossPoint[]>([]);
+	evals = $state.raw<EvalPoint[]>([]);
+	stepsPerSecond = $state(0);
+	snapshot = $state.raw<Snapshot | null>(null);
+	/** A message the reader should see: a fallback, a divergence, a load failure. */
+	message = $state<string | null>(null);
+	/** Milliseconds from `start` to the first training step reported. */
+	firstStepMs = $state<number | null>(null);
+
+	private worker?: Worker;
+	private watching = false;
+	private frame = 0;
+	private started = 0;
+
+	/** Start the worker on a backend (`auto` lets the device decide); `assets` is the site's asset base URL. */
+	start(backend: BackendChoice, assets: string): void {
+		if (this.worker) return;
+		this.started = performance.now();
+		this.status = 'starting';
+		// Vite bundles the worker only from this exact `new Worker(new URL(…))` form.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		this.worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
+		this.worker.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
+		this.worker.onerror = (e) => {
+			this.status = 'error';
+			this.message = `The trainer could not start: ${e.message || 'the worker failed to load'}.`;
+		};
+		this.send({ type: 'init', backend, assets });
+	}
+
+	private send(req: Request) {
+		this.worker?.postMessage(req);
+	}
+
+	private receive(ev: Event) {
+		switch (ev.type) {
+			case 'ready':
+				this.backend = ev.backend;
+				this.reason = ev.reason;
+				this.gpu = ev.gpu;
+				this.timings = ev.timings;
+				this.startMs = ev.startMs;
+				if (this.status === 'starting') this.status = 'ready';
+				break;
+			case 'progress':
+				this.status = 'loading';
+				this.progress = { what: ev.what, loaded: ev.loaded, total: ev.total };
+				break;
+			case 'configured':
+				this.progress = null;
+				this.configured = {
+					base: ev.base || this.configured?.base || '',
+					task: ev.task,
+					layers: ev.layers,
+					trainableParams: ev.trainableParams,
+					totalParams: ev.totalParams
+				};
+				this.ledger = ev.ledger;
+				this.step = 0;
+				this.losses = [];
+				this.evals = [];
+				if (this.status !== 'running') this.status = 'paused';
+				break;
+			case 'metrics':
+				if (this.firstStepMs === null) this.firstStepMs = performance.now() - this.started;
+				this.step = ev.step;
+				this.backend = ev.backend;
+				this.losses = append(this.losses, { step: ev.step, loss: ev.meanLoss });
+				if (ev.stepsPerSecond > 0) this.stepsPerSecond = ev.stepsPerSecond;
+				this.status = ev.running ? 'running' : 'paused';
+				break;
+			case 'evaluation':
+				this.evals = append(this.evals, {
+					step: ev.step,
+					train: ev.trainAccuracy,
+					test: ev.testAccuracy,
+					testLoss: ev.testLoss
+				});
+				if (!ev.running && this.status === 'running') this.status = 'paused';
+				break;
+			case 'snapshot':
+				this.snapshot = ev;
+				if (this.watching) {
+					cancelAnimationFrame(this.frame);
+					this.frame = requestAnimationFrame(() => this.send({ type: 'snapshot' }));
+				}
+				break;
+			case 'ledger':
+				this.ledger = ev.ledger;
+				break;
+			case 'fallback':
+				this.backend = ev.to;
+				this.message = ev.message;
+				break;
+			case 'error':
+				this.status = ev.kind === 'divergence' ? 'diverged' : 'error';
+				this.message = ev.message;
+				break;
+		}
+	}
+
+	/** Load the base model and task and prepare the method; resets the curves. */
+	configure(spec: RunSpec): void {
+		this.message = null;
+		this.send({ type: 'configure', spec });
+	}
+
+	run(): void {
+		if (this.status === 'diverged') return;
+		this.status = 'running';
+		this.send({ type: 'run' });
+	}
+
+	pause(): void {
+		this.send({ type: 'pause' });
+	}
+
+	/** Take `steps` steps while paused. */
+	stepBy(steps: number): void {
+		this.send({ type: 'step', steps });
+	}
+
+	/** Back to the base weights with the same seed. */
+	reset(): void {
+		this.message = null;
+		this.status = 'paused';
+		this.send({ type: 'reset' });
+	}
+
+	/** Move the run to another backend, keeping its progress. */
+	setBackend(backend: BackendChoice): void {
+		this.send({ type: 'backend', backend });
+	}
+
+	/** Ask for ΔW snapshots of the watched layer, one per animation frame, until switched off. */
+	watchSnapshots(on: boolean): void {
+		this.watching = on;
+		if (on) this.send({ type: 'snapshot' });
+		else cancelAnimationFrame(this.frame);
+	}
+
+	/** Stop the worker and free everything. */
+	dispose(): void {
+		cancelAnimationFrame(this.frame);
+		this.send({ type: 'dispose' });
+		const w = this.worker;
+		this.worker = undefined;
+		setTimeout(() => w?.terminate(), 500);
+		this.status = 'idle';
+	}
+}

@@ -1,0 +1,403 @@
+/**
+ * The worker's side of the protocol, kept free of `self` so it runs (and is tested) in Node too.
+ * It chooses a backend, loads the base model and the task, drives the `Trainer` in chunks sized
+ * to take a few tens of milliseconds (so pause and snapshot requests are answered quickly), sends
+ * metrics, accuracy and ΔW snapshots, and when a backend fails or its GPU device is lost it moves
+ * the run to the next backend from the last checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '$lib/math/rng';
+import { DIGIT_TASKS, type DigitsSet, type DigitTaskId } from '$lib/model/data/digits';
+import { initWeights, sizeOf, type Weights } from '$lib/model/params';
+import { buildModel, type BaseModelEntry } from '$lib/model/weightsFile';
+import { mlp } from '$lib/model/mlp';
+import { chooseBackend, activate, fallbackOrder, type BackendDecision } from './backends';
+import { TEACHER_STUDENT } from './bases';
+import type { Event, Request, RunSpec } from './protocol';
+import type { TaskData } from './task';
+import { charTask, digitsTask, syntheticTask } from './tasks';
+import { DivergenceError, Trainer, type Checkpoint } from './trainer';
+
+/** Where a host gets its files: over fetch in the browser, from disk in tests. */
+export interface Loaders {
+	digits(onProgress: (loaded: number, total: number) => void): Promise<DigitsSet>;
+	base(
+		id: string,
+		onProgress: (loaded: number, total: number) => void
+	): Promise<{ entry: BaseModelEntry; weights: Weights }>;
+}
+
+/** Sends an event, transferring the listed buffers. */
+export type Post = (event: Event, transfer?: Transferable[]) => void;
+
+/** Chunks aim at this many milliseconds, so requests are answered within a frame or two. */
+const CHUNK_TARGET_MS = 25;
+const EVAL_EVERY_MS = 400;
+const CHECKPOINT_EVERY_MS = 3000;
+
+/** Milliseconds per step of a small MLP fine-tune on the active backend, after a warm-up. */
+async function warmupProbe(): Promise<number> {
+	const model = mlp([64, 128, 128, 10]);
+	const rng = createRng(0);
+	const n = 256;
+	const x = Float32Array.from({ length: n * 64 }, () => rng.uniform());
+	const y = Int32Array.from({ length: n }, () => rng.int(10));
+	const task: TaskData = {
+		name: 'warm-up',
+		inWidth: 64,
+		outWidth: 1,
+		classes: 10,
+		train: { x, y, n },
+		test: { x: x.slice(0, 64 * 64), y: y.slice(0, 64), n: 64 }
+	};
+	const t = new Trainer({
+		model,
+		base: initWeights(model.params, rng),
+		tuning: { method: 'full' },
+		task,
+		lr: 1e-3,
+		batchSize: 64,
+		seed: 0
+	});
+	try {
+		await t.run(2);
+		const t0 = performance.now();
+		await t.run(5);
+		return (performance.now() - t0) / 5;
+	} finally {
+		t.dispose();
+	}
+}
+
+/** One worker's state: a backend, at most one run, and the loop driving it. */
+export class TrainerHost {
+	private decision?: BackendDecision;
+	private loaders?: Loaders;
+	private trainer?: Trainer;
+	private spec?: RunSpec;
+	private watch = '';
+	private running = false;
+	private loop?: Promise<void>;
+	private wantSnapshot = false;
+	private chunk = 1;
+	private lastEval = 0;
+	private lastCheckpointAt = 0;
+	private lastCheckpoint?: Checkpoint;
+	private digits?: DigitsSet;
+	private bases = new Map<string, { entry: BaseModelEntry; weights: Weights }>();
+	private deviceLost?: Promise<never>;
+	private readonly t0 = performance.now();
+
+	constructor(
+		private readonly post: Post,
+		private readonly makeLoaders: (assets: string) => Loaders
+	) {}
+
+	/** Handle one request; errors become `error` events, never exceptions. */
+	async handle(req: Request): Promise<void> {
+		try {
+			switch (req.type) {
+				case 'init':
+					this.loaders = this.makeLoaders(req.assets);
+					await this.useBackend(await chooseBackend(req.backend, warmupProbe));
+					return;
+				case 'backend':
+					await this.switchBackend(await chooseBackend(req.backend, warmupProbe));
+					return;
+				case 'configure':
+					await this.configure(req.spec);
+					return;
+				case 'run':
+					this.start();
+					return;
+				case 'pause':
+					this.running = false;
+					await this.loop;
+					return;
+				case 'step':
+					if (this.running || !this.trainer) return;
+					await this.chunkOnce(Math.max(1, Math.min(10_000, Math.floor(req.steps))));
+					await this.evaluate();
+					return;
+				case 'reset':
+					this.running = false;
+					await this.loop;
+					this.trainer?.reset();
+					this.lastCheckpoint = undefined;
+					this.sendConfigured();
+					await this.evaluate();
+					return;
+				case 'snapshot':
+					this.wantSnapshot = true;
+					if (!this.running) await this.sendSnapshot();
+					return;
+				case 'dispose':
+					this.running = false;
+					await this.loop;
+					this.trainer?.dispose();
+					this.trainer = undefined;
+					return;
+			}
+		} catch (e) {
+			this.fail(e);
+		}
+	}
+
+	private fail(e: unknown) {
+		const message = e instanceof Error ? e.message : String(e);
+		const kind =
+			e instanceof DivergenceError ? 'divergence' : e instanceof RangeError ? 'input' : 'load';
+		this.post({ type: 'error', kind, message });
+	}
+
+	private async useBackend(decision: BackendDecision): Promise<void> {
+		this.decision = decision;
+		this.watchDevice();
+		const { backend, reason, gpu, timings } = decision;
+		this.post({
+			type: 'ready',
+			backend,
+			reason,
+			gpu,
+			timings,
+			startMs: performance.now() - this.t0
+		});
+	}
+
+	/** Reject `deviceLost` when a WebGPU device goes away, so a run stuck on it moves on. */
+	private watchDevice() {
+		const backend = tf.backend() as unknown as { device?: { lost?: Promise<{ message: string }> } };
+		const lost = tf.getBackend() === 'webgpu' ? backend.device?.lost : undefined;
+		this.deviceLost = lost
+			? lost.then((info) => {
+					throw new BackendLost(`the GPU device was lost (${info.message || 'no reason given'})`);
+				})
+			: undefined;
+		this.deviceLost?.catch(() => undefined);
+	}
+
+	/** Move the current run (if any) to a newly chosen backend, from its checkpoint. */
+	private async switchBackend(decision: BackendDecision): Promise<void> {
+		const wasRunning = this.running;
+		this.running = false;
+		await this.loop;
+		const cp = this.trainer ? await this.trainer.checkpoint() : undefined;
+		this.trainer?.dispose();
+		this.trainer = undefined;
+		await this.useBackend(decision);
+		if (this.spec) {
+			await this.configure(this.spec, cp);
+			if (wasRunning) this.start();
+		}
+	}
+
+	private async loadTask(
+		spec: RunSpec
+	): Promise<{ task: TaskData; baseId: string | null; fallbackArch: number[] }> {
+		const t = spec.task;
+		if (t.kind === 'digits') {
+			const def = DIGIT_TASKS[t.task as DigitTaskId];
+			if (!def) throw new RangeError(`unknown digits task “${t.task}”`);
+			this.digits ??= await this.loaders!.digits((l, n) =>
+				this.post({ type: 'progress', what: 'digits data', loaded: l, total: n })
+			);
+			const task = digitsTask(this.digits, def.id, t.strength, spec.seed);
+			return { task, baseId: def.base, fallbackArch: [64, 128, 128, def.numClasses] };
+		}
+		if (t.kind === 'text')
+			return { task: charTask(t.task, 32, 256, 64, spec.seed), baseId: 'charlm', fallbackArch: [] };
+		const task = syntheticTask(
+			{ ...TEACHER_STUDENT, rank: t.rank, relNorm: t.relNorm },
+			'fineTune'
+		);
+		return { task, baseId: 'teacher', fallbackArch: [] };
+	}
+
+	private async loadBase(id: string) {
+		let base = this.bases.get(id);
+		if (!base) {
+			base = await this.loaders!.base(id, (l, n) =>
+				this.post({ type: 'progress', what: `base model ${id}`, loaded: l, total: n })
+			);
+			this.bases.set(id, base);
+		}
+		return base;
+	}
+
+	private async configure(spec: RunSpec, restore?: Checkpoint): Promise<void> {
+		if (!this.decision) throw new Error('configure before init');
+		this.running = false;
+		await this.loop;
+		this.trainer?.dispose();
+		this.trainer = undefined;
+		this.spec = spec;
+		const { task, baseId, fallbackArch } = await this.loadTask(spec);
+		let model;
+		let weights: Weights;
+		let baseName: string;
+		if (baseId) {
+			const base = await this.loadBase(baseId);
+			model = buildModel(base.entry.config);
+			weights = base.weights;
+			baseName = base.entry.title;
+		} else {
+			model = mlp(fallbackArch);
+			weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
+			baseName = 'a random initialisation (training from scratch)';
+		}
+		this.trainer = new Trainer({
+			model,
+			base: weights,
+			tuning: { method: spec.method, rank: spec.rank, alpha: spec.alpha, targets: spec.targets },
+			task,
+			lr: spec.lr,
+			batchSize: spec.batchSize,
+			seed: spec.seed
+		});
+		this.watch =
+			spec.watch && model.linears.some((l) => l.name === spec.watch)
+				? spec.watch
+				: model.linears[0].name;
+		if (restore) this.trainer.restore(restore);
+		this.lastCheckpoint = restore;
+		await this.trainer.measureStep();
+		if (restore) this.trainer.restore(restore);
+		else this.trainer.reset();
+		this.sendConfigured(baseName, task.name);
+		await this.evaluate();
+	}
+
+	private sendConfigured(base = '', task = '') {
+		const t = this.trainer;
+		if (!t) return;
+		const model = t.config.model;
+		this.post({
+			type: 'configured',
+			base,
+			task: task || t.config.task.name,
+			layers: model.linears.map(({ name, inDim, outDim }) => ({ name, inDim, outDim })),
+			trainableParams: t.parameters.trainableCount(),
+			totalParams: model.params.reduce((n, p) => n + sizeOf(p.shape), 0),
+			ledger: t.ledger()
+		});
+	}
+
+	private start() {
+		if (this.running || !this.trainer) return;
+		this.running = true;
+		this.loop = this.runLoop();
+	}
+
+	private async runLoop(): Promise<void> {
+		while (this.running && this.trainer) {
+			const max = this.spec?.maxSteps;
+			const left = max ? max - this.trainer.step : Infinity;
+			if (left <= 0) break;
+			const t0 = performance.now();
+			const ok = await this.chunkOnce(Math.min(this.chunk, left));
+			if (!ok) break;
+			const ms = performance.now() - t0;
+			this.chunk = Math.max(
+				1,
+				Math.min(200, Math.round((this.chunk * CHUNK_TARGET_MS) / Math.max(ms, 1)))
+			);
+			const now = performance.now();
+			if (now - this.lastEval > EVAL_EVERY_MS) await this.evaluate();
+			if (this.wantSnapshot) await this.sendSnapshot();
+			if (now - this.lastCheckpointAt > CHECKPOINT_EVERY_MS && this.trainer) {
+				this.lastCheckpointAt = now;
+				this.lastCheckpoint = await this.trainer.checkpoint();
+			}
+			// Let pause, snapshot and dispose requests in.
+			await new Promise((r) => setTimeout(r, 0));
+		}
+		this.running = false;
+		await this.evaluate();
+	}
+
+	/** Run `steps` steps and report; false when the run had to stop. */
+	private async chunkOnce(steps: number): Promise<boolean> {
+		const t = this.trainer!;
+		try {
+			const work = t.run(steps);
+			const report = await (this.deviceLost ? Promise.race([work, this.deviceLost]) : work);
+			this.post({
+				type: 'metrics',
+				...report,
+				running: this.running,
+				backend: this.decision!.backend
+			});
+			return true;
+		} catch (e) {
+			if (e instanceof DivergenceError) {
+				this.running = false;
+				this.fail(e);
+				return false;
+			}
+			await this.fallBack(e);
+			return false;
+		}
+	}
+
+	/** The backend failed mid-run: continue on the next one from the last checkpoint. */
+	private async fallBack(e: unknown): Promise<void> {
+		const failed = this.decision!.backend;
+		const wasRunning = this.running;
+		this.running = false;
+		try {
+			this.trainer?.dispose();
+		} catch {
+			/* the failed backend may not be able to free its memory */
+		}
+		this.trainer = undefined;
+		for (const next of fallbackOrder(failed, this.decision!.timings)) {
+			if (!(await activate(next))) continue;
+			const why = e instanceof Error ? e.message : String(e);
+			this.post({
+				type: 'fallback',
+				from: failed,
+				to: next,
+				message: `${failed} failed (${why}); continuing on ${next} from step ${this.lastCheckpoint?.step ?? 0}.`
+			});
+			await this.useBackend({
+				...this.decision!,
+				backend: next,
+				reason: `fell back from ${failed}`
+			});
+			if (this.spec) await this.configure(this.spec, this.lastCheckpoint);
+			if (wasRunning) this.start();
+			return;
+		}
+		this.post({ type: 'error', kind: 'backend', message: 'no backend could continue the run' });
+	}
+
+	private async evaluate(): Promise<void> {
+		const t = this.trainer;
+		if (!t) return;
+		this.lastEval = performance.now();
+		const e = await t.evaluate();
+		this.post({ type: 'evaluation', step: t.step, running: this.running, ...e });
+	}
+
+	private async sendSnapshot(): Promise<void> {
+		const t = this.trainer;
+		if (!t) return;
+		this.wantSnapshot = false;
+		const spec = t.parameters.linearSpec(this.watch);
+		const values = await t.deltaW(this.watch);
+		this.post(
+			{
+				type: 'snapshot',
+				step: t.step,
+				layer: this.watch,
+				rows: spec.inDim,
+				cols: spec.outDim,
+				values
+			},
+			[values.buffer]
+		);
+	}
+}
+
+/** The GPU device behind the active backend went away. */
+class BackendLost extends Error {}

@@ -1,0 +1,109 @@
+/**
+ * The typed messages between a widget (main thread) and its trainer worker. Requests flow in,
+ * events flow out; only numbers, strings and typed arrays cross, never tensors. ΔW snapshots
+ * travel as transferred Float32Arrays, one at a time: the page asks for the next one when it has
+ * drawn the last, so there is at most one per animation frame.
+ *
+ *   page ── init ──▶ worker ── ready (backend, reason)
+ *        ── configure ──▶     ── progress … configured (ledger, layers)
+ *        ── run | step ──▶    ── metrics … evaluation (every few hundred ms)
+ *        ── snapshot ──▶      ── snapshot (ΔW of the watched layer)
+ *        ── pause | reset | backend | dispose
+ *                             ── fallback | error (divergence, load, backend)
+ */
+import type { MethodId } from '$lib/model/tuned';
+import type { BackendChoice, BackendName, GpuProbe } from './backends';
+import type { MemoryLedger } from './trainer';
+
+/** Which shipped base model and task a run fine-tunes. */
+export type TaskSpec =
+	| { kind: 'digits'; task: string; strength?: number }
+	| { kind: 'text'; task: 'pretrain' | 'finetune-small' | 'finetune-large' }
+	| { kind: 'synthetic'; rank: number; relNorm: number };
+
+/** Everything a run needs; plain data, kept in the URL by widgets. */
+export interface RunSpec {
+	task: TaskSpec;
+	method: MethodId;
+	/** LoRA rank and α. */
+	rank?: number;
+	alpha?: number;
+	/** LoRA target layers; default all but the head. */
+	targets?: string[];
+	lr: number;
+	batchSize: number;
+	seed: number;
+	/** Linear layer whose ΔW snapshots are sent; default the first. */
+	watch?: string;
+	/** Pause by itself after this many steps (0 or absent: run until paused). */
+	maxSteps?: number;
+}
+
+/** Requests from the page. */
+export type Request =
+	| { type: 'init'; backend: BackendChoice; assets: string }
+	| { type: 'configure'; spec: RunSpec }
+	| { type: 'run' }
+	| { type: 'pause' }
+	| { type: 'step'; steps: number }
+	| { type: 'reset' }
+	| { type: 'snapshot' }
+	| { type: 'backend'; backend: BackendChoice }
+	| { type: 'dispose' };
+
+/** A linear layer the page may watch. */
+export interface LayerInfo {
+	name: string;
+	inDim: number;
+	outDim: number;
+}
+
+/** Events from the worker. */
+export type Event =
+	| {
+			type: 'ready';
+			backend: BackendName;
+			reason: string;
+			gpu: GpuProbe;
+			timings: Partial<Record<BackendName, number>>;
+			/** Milliseconds from the worker's start to a chosen backend. */
+			startMs: number;
+	  }
+	| { type: 'progress'; what: string; loaded: number; total: number }
+	| {
+			type: 'configured';
+			base: string;
+			task: string;
+			layers: LayerInfo[];
+			trainableParams: number;
+			totalParams: number;
+			ledger: MemoryLedger;
+	  }
+	| {
+			type: 'metrics';
+			step: number;
+			loss: number;
+			meanLoss: number;
+			stepsPerSecond: number;
+			running: boolean;
+			backend: BackendName;
+	  }
+	| {
+			type: 'evaluation';
+			step: number;
+			running: boolean;
+			trainAccuracy: number;
+			testAccuracy: number;
+			testLoss: number;
+	  }
+	| {
+			type: 'snapshot';
+			step: number;
+			layer: string;
+			rows: number;
+			cols: number;
+			values: Float32Array;
+	  }
+	| { type: 'ledger'; ledger: MemoryLedger }
+	| { type: 'fallback'; from: BackendName; to: BackendName; message: string }
+	| { type: 'error'; kind: 'divergence' | 'load' | 'backend' | 'input'; message: string };
