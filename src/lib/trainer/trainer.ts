@@ -141,7 +141,6 @@ export class Trainer {
 		this.order = new Int32Array(0);
 		this.cursor = 0;
 		this.stepCount = 0;
-		this.transientPeak = 0;
 	}
 
 	/** Steps taken since the start or the last reset. */

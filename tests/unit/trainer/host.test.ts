@@ -1,0 +1,116 @@
+/**
+ * The worker protocol end to end in Node: the host (the worker's body) on the cpu backend with
+ * files read from disk instead of fetched. Requests in, typed events out.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDigits } from '$lib/model/data/digits';
+import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
+import { TrainerHost, type Loaders } from '$lib/trainer/host';
+import type { Event, RunSpec } from '$lib/trainer/protocol';
+
+const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
+const diskLoaders = (): Loaders => ({
+	digits: async () => parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
+	base: async (id) => {
+		const entry = manifest.models[id];
+		const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
+		return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
+	}
+});
+
+function harness() {
+	const events: Event[] = [];
+	const host = new TrainerHost((e) => void events.push(e), diskLoaders);
+	const of = <T extends Event['type']>(type: T) =>
+		events.filter((e): e is Extract<Event, { type: T }> => e.type === type);
+	return { host, events, of };
+}
+
+const spec: RunSpec = {
+	task: { kind: 'digits', task: 'affine-small', strength: 1 },
+	method: 'lora',
+	rank: 4,
+	alpha: 8,
+	lr: 3e-3,
+	batchSize: 32,
+	seed: 5,
+	watch: 'l1'
+};
+
+describe('TrainerHost', () => {
+	it('starts on the backend asked for, fine-tunes, snapshots, and leaks nothing', async () => {
+		const { host, of } = harness();
+		await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
+		const ready = of('ready')[0];
+		expect(ready.backend).toBe('cpu');
+		expect(ready.reason).toBe('chosen by you');
+		const before = tf.memory().numTensors;
+		await host.handle({ type: 'configure', spec });
+		const conf = of('configured')[0];
+		expect(conf.trainableParams).toBe(4 * (64 + 128) + 4 * (128 + 128));
+		expect(conf.ledger.optimizer).toBe(2 * conf.ledger.trainable);
+		expect(conf.ledger.transientPeak).toBeGreaterThan(0);
+		const start = of('evaluation')[0];
+		expect(start.step).toBe(0);
+		// The pretrained base already reads lightly distorted digits well.
+		expect(start.testAccuracy).toBeGreaterThan(0.6);
+		await host.handle({ type: 'step', steps: 60 });
+		const metrics = of('metrics');
+		expect(metrics.at(-1)!.step).toBe(60);
+		await host.handle({ type: 'snapshot' });
+		const snap = of('snapshot')[0];
+		expect([snap.layer, snap.rows, snap.cols, snap.step]).toEqual(['l1', 128, 128, 60]);
+		expect(snap.values.length).toBe(128 * 128);
+		expect(Math.max(...snap.values.map(Math.abs))).toBeGreaterThan(0);
+		await host.handle({ type: 'dispose' });
+		expect(tf.memory().numTensors).toBe(before);
+	});
+
+	it('runs until paused, and stops by itself at maxSteps', async () => {
+		const { host, of } = harness();
+		await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
+		await host.handle({ type: 'configure', spec: { ...spec, maxSteps: 40 } });
+		await host.handle({ type: 'run' });
+		await new Promise((r) => setTimeout(r, 50));
+		await host.handle({ type: 'pause' });
+		const paused = of('metrics').at(-1)!.step;
+		expect(paused).toBeGreaterThan(0);
+		await host.handle({ type: 'run' });
+		for (let i = 0; i < 100 && of('evaluation').at(-1)?.step !== 40; i++) {
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		expect(of('evaluation').at(-1)!.step).toBe(40);
+		expect(of('evaluation').at(-1)!.running).toBe(false);
+		await host.handle({ type: 'dispose' });
+	});
+
+	it('reports divergence with an explanation, and reset recovers', async () => {
+		const { host, of } = harness();
+		await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
+		await host.handle({ type: 'configure', spec: { ...spec, method: 'full', lr: 10 } });
+		for (let i = 0; i < 10 && of('error').length === 0; i++) {
+			await host.handle({ type: 'step', steps: 10 });
+		}
+		const err = of('error')[0];
+		expect(err.kind).toBe('divergence');
+		expect(err.message).toMatch(/learning rate/);
+		await host.handle({ type: 'reset' });
+		expect(of('evaluation').at(-1)!.step).toBe(0);
+		await host.handle({ type: 'dispose' });
+	});
+
+	it('answers bad input with a clear error event, not an exception', async () => {
+		const { host, of } = harness();
+		await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
+		await host.handle({
+			type: 'configure',
+			spec: { ...spec, task: { kind: 'digits', task: 'nope' } }
+		});
+		expect(of('error')[0]).toMatchObject({ kind: 'input' });
+		expect(of('error')[0].message).toMatch(/nope/);
+		await host.handle({ type: 'configure', spec: { ...spec, rank: 0 } });
+		expect(of('error')[1].message).toMatch(/rank/);
+	});
+});
