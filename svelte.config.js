@@ -27,6 +27,12 @@ const config = {
 		adapter: adapter({ pages: outDir, assets: outDir, fallback: undefined, strict: true }),
 		paths: { base, relative: true },
 		alias: { $lessons: 'lessons' },
+		typescript: {
+			// Lesson figures live beside their prose in lessons/; type-check them like src/.
+			config: (c) => {
+				c.include.push('../lessons/**/*.ts', '../lessons/**/*.svelte');
+			}
+		},
 		prerender: { handleHttpError: 'fail', handleMissingId: 'fail' }
 	}
 };
