@@ -112,7 +112,8 @@ for (const plan of plans) {
 	});
 	const t0 = Date.now();
 	let report = await trainer.run(1);
-	while (trainer.step < plan.steps) report = await trainer.run(Math.min(100, plan.steps - trainer.step));
+	while (trainer.step < plan.steps)
+		report = await trainer.run(Math.min(100, plan.steps - trainer.step));
 	const score = await trainer.evaluate();
 	const weights = await trainer.parameters.exportWeights();
 	trainer.dispose();

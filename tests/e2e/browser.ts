@@ -53,7 +53,9 @@ export async function openPage(
 		const url = new URL(r.url());
 		if (url.protocol.startsWith('http') && url.host !== local) log.foreignRequests.push(r.url());
 	});
-	page.on('requestfailed', (r) => log.failedRequests.push(`${r.url()} (${r.failure()?.errorText})`));
+	page.on('requestfailed', (r) =>
+		log.failedRequests.push(`${r.url()} (${r.failure()?.errorText})`)
+	);
 	page.on('response', (r) => {
 		if (r.status() >= 400) log.failedRequests.push(`${r.url()} (HTTP ${r.status()})`);
 		if (r.request().resourceType() === 'script') {

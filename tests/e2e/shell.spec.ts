@@ -134,12 +134,9 @@ describe('browser', () => {
 		const { page, close } = await openPage('');
 		try {
 			const info = await page.evaluate(async () => {
-				const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } })
-					.gpu;
+				const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 				const adapter = (await gpu?.requestAdapter()) as
-					| { info?: { vendor: string; architecture: string } }
-					| null
-					| undefined;
+					{ info?: { vendor: string; architecture: string } } | null | undefined;
 				return adapter ? { vendor: adapter.info?.vendor ?? '?' } : null;
 			});
 			expect(info).not.toBeNull();

@@ -64,6 +64,8 @@ describe('every page', () => {
 });
 
 afterAll(() => {
-	const rows = Object.entries(weights).map(([p, b]) => `${p}: ${(b / 1024).toFixed(1)} KB gzipped JS`);
+	const rows = Object.entries(weights).map(
+		([p, b]) => `${p}: ${(b / 1024).toFixed(1)} KB gzipped JS`
+	);
 	if (rows.length) console.log(`JavaScript weight before widgets start:\n  ${rows.join('\n  ')}`);
 });

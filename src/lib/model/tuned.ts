@@ -78,7 +78,7 @@ export class Tuned implements ParamAccess {
 			a: x,
 			b: this.param(`${name}.W`) as tf.Tensor2D,
 			bias: spec.bias ? this.param(`${name}.b`) : undefined
-		});
+		}) as tf.Tensor2D;
 	}
 
 	/** Bytes held in frozen tensors. */

@@ -129,7 +129,7 @@ describe.each(cases.map((c) => [c.model.id, c] as const))('%s', (_id, c) => {
 				let checked = 0;
 				for (const { name, variable } of tuned.trainable) {
 					const g = grads[variable.name].dataSync();
-					const base = variable.dataSync().slice();
+					const base = Float32Array.from(variable.dataSync());
 					for (let k = 0; k < 3; k++) {
 						const i = pick.int(base.length);
 						const h = 1e-2;
