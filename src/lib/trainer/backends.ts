@@ -2,7 +2,7 @@
  * Choosing where tfjs runs. Backends load lazily (each is its own chunk, fetched only when tried).
  * With a real GPU, WebGPU wins and is chosen at once. A software adapter (SwiftShader, or one
  * the browser marks as a fallback) is slower than WebAssembly on the CPU, so then a short
- * warm-up — a few real training steps of a small MLP on each candidate — picks the fastest.
+ * warm-up — one hidden layer's worth of work, timed on each candidate — picks the fastest.
  * The reader can override the choice (`?backend=` in the URL), and a backend that fails moves
  * the run to the next one.
  */
@@ -96,13 +96,13 @@ export async function activate(name: BackendName): Promise<boolean> {
 	}
 }
 
-/** Milliseconds per training step of `probe` on the active backend (after a warm-up). */
+/** Milliseconds per unit of `probe` work on the active backend (after a warm-up). */
 export type StepProbe = () => Promise<number>;
 
 /** How a backend was chosen, for the badge and for tests. */
 export interface BackendDecision {
 	backend: BackendName;
-	/** A sentence the reader sees ("a real GPU", "fastest in a warm-up: 4.1 ms per step"). */
+	/** A sentence the reader sees ("WebGPU on a real GPU", "fastest in a warm-up (0.21 ms per layer)"). */
 	reason: string;
 	gpu: GpuProbe;
 	/** Milliseconds per warm-up step of each backend measured, when a warm-up ran. */
@@ -149,7 +149,7 @@ export async function chooseBackend(
 			const why = gpu.available ? `the WebGPU adapter is software (${gpu.description}); ` : '';
 			return {
 				backend: name,
-				reason: `${why}fastest in a warm-up: ${ms.toFixed(1)} ms per step`,
+				reason: `${why}fastest in a warm-up (${ms.toFixed(2)} ms per layer)`,
 				gpu,
 				timings
 			};

@@ -165,6 +165,7 @@ export class TrainerClient {
 				this.message = ev.message;
 				break;
 			case 'error':
+				this.progress = null;
 				this.status = ev.kind === 'divergence' ? 'diverged' : 'error';
 				this.message = ev.message;
 				break;
