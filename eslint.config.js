@@ -18,7 +18,8 @@ export default ts.config(
 			'.svelte-kit/',
 			'node_modules/',
 			'static/',
-			'bench-results/'
+			'bench-results/',
+			'.dbg/'
 		]
 	},
 	js.configs.recommended,

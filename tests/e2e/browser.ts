@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import {
+	chromium,
+	type Browser,
+	type BrowserContextOptions,
+	type Page,
+	type Request
+} from 'playwright-core';
 import { inject } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -17,11 +23,23 @@ export interface PageLog {
 	consoleErrors: string[];
 	failedRequests: string[];
 	foreignRequests: string[];
-	/** Every script the page loaded, with its gzipped size in bytes. */
+	/** Every script the page itself loaded (not its workers), with its gzipped size in bytes. */
 	scripts: { url: string; gzipBytes: number }[];
 }
 
 let browser: Browser | undefined;
+
+/**
+ * Whether a request came from a page's frame rather than from a worker. Workers load only when
+ * a widget starts, so their scripts are not part of what a page costs before that.
+ */
+function inPage(request: Request): boolean {
+	try {
+		return request.frame() !== null;
+	} catch {
+		return false;
+	}
+}
 
 /** The shared Chromium (started in globalSetup). */
 export async function getBrowser(): Promise<Browser> {
@@ -58,7 +76,7 @@ export async function openPage(
 	);
 	page.on('response', (r) => {
 		if (r.status() >= 400) log.failedRequests.push(`${r.url()} (HTTP ${r.status()})`);
-		if (r.request().resourceType() === 'script') {
+		if (r.request().resourceType() === 'script' && inPage(r.request())) {
 			pending.push(
 				r.body().then(
 					(body) => void log.scripts.push({ url: r.url(), gzipBytes: gzipSync(body).length }),

@@ -17,6 +17,13 @@ export type BackendName = (typeof BACKENDS)[number];
 /** A backend, or `auto` to let the device decide. */
 export type BackendChoice = BackendName | 'auto';
 
+const LABELS: Record<BackendName, string> = {
+	webgpu: 'WebGPU',
+	webgl: 'WebGL',
+	wasm: 'WebAssembly',
+	cpu: 'plain JavaScript'
+};
+
 /** What the browser says about its WebGPU adapter. */
 export interface GpuProbe {
 	available: boolean;
@@ -124,15 +131,20 @@ export async function chooseBackend(
 			if (await activate(name)) {
 				const reason =
 					name === choice
-						? 'chosen by you'
-						: `${choice} could not start here; using ${name} instead`;
+						? 'Chosen by you.'
+						: `${LABELS[choice]} could not start here; using ${LABELS[name]} instead.`;
 				return { backend: name, reason, gpu, timings };
 			}
 		}
 		throw new Error('no tfjs backend could start in this browser');
 	}
 	if (gpu.available && !gpu.software && (await activate('webgpu'))) {
-		return { backend: 'webgpu', reason: `WebGPU on a real GPU (${gpu.description})`, gpu, timings };
+		return {
+			backend: 'webgpu',
+			reason: `WebGPU on a real GPU (${gpu.description}).`,
+			gpu,
+			timings
+		};
 	}
 	const candidates: BackendName[] = gpu.available ? ['wasm', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
 	for (const name of candidates) {
@@ -146,17 +158,23 @@ export async function chooseBackend(
 	const ranked = (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
 	for (const [name, ms] of ranked) {
 		if (await activate(name)) {
-			const why = gpu.available ? `the WebGPU adapter is software (${gpu.description}); ` : '';
+			const why = gpu.available ? `The WebGPU adapter is software (${gpu.description}). ` : '';
 			return {
 				backend: name,
-				reason: `${why}fastest in a warm-up (${ms.toFixed(2)} ms per layer)`,
+				reason: `${why}${LABELS[name]} was fastest in a warm-up (${ms.toFixed(2)} ms per layer).`,
 				gpu,
 				timings
 			};
 		}
 	}
-	if (await activate('cpu'))
-		return { backend: 'cpu', reason: 'the only backend that started', gpu, timings };
+	if (await activate('cpu')) {
+		return {
+			backend: 'cpu',
+			reason: 'Plain JavaScript: the only backend that started.',
+			gpu,
+			timings
+		};
+	}
 	throw new Error('no tfjs backend could start in this browser');
 }
 

@@ -45,7 +45,7 @@ describe('TrainerHost', () => {
 		await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 		const ready = of('ready')[0];
 		expect(ready.backend).toBe('cpu');
-		expect(ready.reason).toBe('chosen by you');
+		expect(ready.reason).toBe('Chosen by you.');
 		const before = tf.memory().numTensors;
 		await host.handle({ type: 'configure', spec });
 		const conf = of('configured')[0];
