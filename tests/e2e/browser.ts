@@ -30,15 +30,12 @@ export interface PageLog {
 let browser: Browser | undefined;
 
 /**
- * Whether a request came from a page's frame rather than from a worker. Workers load only when
- * a widget starts, so their scripts are not part of what a page costs before that.
+ * Whether a script belongs to the page rather than to a worker. Workers load only when a widget
+ * starts, so their code is not part of what a page costs before that. Chromium attributes a
+ * worker's requests to the page's frame, so tell them apart by where Vite puts worker bundles.
  */
 function inPage(request: Request): boolean {
-	try {
-		return request.frame() !== null;
-	} catch {
-		return false;
-	}
+	return !new URL(request.url()).pathname.includes('/_app/immutable/workers/');
 }
 
 /** The shared Chromium (started in globalSetup). */
