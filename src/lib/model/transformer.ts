@@ -81,12 +81,12 @@ export function transformer(cfg: TransformerConfig): ModelDef {
 		forward(p, x) {
 			const [b, t] = x.shape as [number, number];
 			if (t > context) throw new RangeError(`sequence of ${t} exceeds context ${context}`);
-			const ids = tf.reshape(x, [b * t]);
-			const posIds = tf.tile(tf.range(0, t, 1, 'int32'), [b]);
-			let h = tf.add(
-				tf.gather(p.param('tok'), ids),
-				tf.gather(p.param('pos'), posIds)
-			) as tf.Tensor2D;
+			// Embedding lookups as one-hot products: gather's gradient needs UnsortedSegmentSum,
+			// which the wasm backend lacks, and with a vocabulary this small the product is cheap.
+			const oneHot = tf.oneHot(tf.reshape(x, [b * t]) as tf.Tensor1D, vocab);
+			const tok = tf.matMul(oneHot, p.param('tok') as tf.Tensor2D);
+			const pos = tf.slice(p.param('pos'), [0, 0], [t, d]);
+			let h = tf.reshape(tf.add(tf.reshape(tok, [b, t, d]), pos), [b * t, d]) as tf.Tensor2D;
 			// Causal mask: 0 on and below the diagonal, a large negative number above it.
 			const mask = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)), -1e9);
 			const split = (z: tf.Tensor2D) =>

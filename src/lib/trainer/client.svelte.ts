@@ -88,6 +88,7 @@ export class TrainerClient {
 	start(backend: BackendChoice, assets: string): void {
 		if (this.worker) return;
 		this.started = performance.now();
+		performance.mark('trainer:start');
 		this.status = 'starting';
 		// Vite bundles the worker only from this exact `new Worker(new URL(…))` form.
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -119,6 +120,7 @@ export class TrainerClient {
 				this.progress = { what: ev.what, loaded: ev.loaded, total: ev.total };
 				break;
 			case 'configured':
+				if (!this.configured) performance.mark('trainer:configured');
 				this.progress = null;
 				this.configured = {
 					base: ev.base || this.configured?.base || '',
@@ -134,7 +136,10 @@ export class TrainerClient {
 				if (this.status !== 'running') this.status = 'paused';
 				break;
 			case 'metrics':
-				if (this.firstStepMs === null) this.firstStepMs = performance.now() - this.started;
+				if (this.firstStepMs === null) {
+					this.firstStepMs = performance.now() - this.started;
+					performance.mark('trainer:first-step');
+				}
 				this.step = ev.step;
 				this.backend = ev.backend;
 				this.losses = append(this.losses, { step: ev.step, loss: ev.meanLoss });

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: timings in headless Chromium, compared as ratios within one run (timings on a
+ * shared two-core machine are noisy, so only ratios are meaningful and none of this is a test).
+ *
+ * 1. Steps per second of our trainer per backend (wasm, webgl, webgpu, cpu) for the MLP and the
+ *    character transformer, full fine-tuning and LoRA, against the peer: the same MLP fine-tune
+ *    written the usual way with tfjs-layers `model.fit`, on the same backend.
+ * 2. The lab widget as a reader meets it (automatic backend): time from the widget's start to its
+ *    first training step, training speed there, and main-thread tasks over 50 ms while it trains.
+ *
+ * Builds the benchmark page and the site, then writes bench-results/bench.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { serve } from './serve.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const backends = (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',');
+
+/** @param {string} what @param {string[]} args */
+function run(what, args) {
+	console.log(`▶ ${what}`);
+	const r = spawnSync('npx', args, { stdio: 'inherit' });
+	if (r.status !== 0) throw new Error(`${what} failed`);
+}
+
+run('build the benchmark page', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts']);
+run('build the site', ['vite', 'build']);
+
+const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+const result = { date: new Date().toISOString(), seconds, backends: {}, lab: {} };
+try {
+	const benchServer = await serve({ dir: 'bench-results/app', port: 0 });
+	for (const backend of backends) {
+		const page = await browser.newPage();
+		await page.goto(`${benchServer.url}?backend=${backend}&seconds=${seconds}`);
+		await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
+		const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
+		await page.close();
+		if (r.error) {
+			console.log(`${backend}: ${r.error}`);
+			result.backends[backend] = { error: r.error };
+			continue;
+		}
+		const rows = Object.fromEntries(
+			r.rows.map((/** @type {any} */ x) => [x.case, x.stepsPerSecond])
+		);
+		const peer = rows['peer: tfjs-layers model.fit, MLP full'];
+		result.backends[backend] = {
+			stepsPerSecond: rows,
+			oursOverPeer: rows['ours: MLP full'] / peer,
+			loraOverFull: {
+				mlp: rows['ours: MLP LoRA r=4'] / rows['ours: MLP full'],
+				transformer: rows['ours: transformer LoRA r=4'] / rows['ours: transformer full']
+			}
+		};
+		console.log(`${backend}:`);
+		for (const [k, v] of Object.entries(rows))
+			console.log(`  ${k.padEnd(40)} ${v.toFixed(1)} steps/s`);
+		console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
+	}
+	await benchServer.close();
+
+	const site = await serve({ dir: 'build', port: 0 });
+	const page = await browser.newPage();
+	await page.addInitScript(() => {
+		/** @type {any} */ (window).longTasks = [];
+		new PerformanceObserver((list) => {
+			for (const e of list.getEntries()) /** @type {any} */ (window).longTasks.push(e.duration);
+		}).observe({ type: 'longtask', buffered: true });
+	});
+	await page.goto(`${site.url}lab/?steps=100000`, { waitUntil: 'load' });
+	const train = page.getByRole('button', { name: 'Train' });
+	await train.waitFor();
+	while (!(await train.isEnabled())) await page.waitForTimeout(10);
+	await train.click();
+	await page.waitForFunction(
+		() => performance.getEntriesByName('trainer:first-step').length > 0,
+		null,
+		{
+			timeout: 60_000
+		}
+	);
+	const marks = await page.evaluate(() => ({
+		start: performance.getEntriesByName('trainer:start')[0].startTime,
+		configured: performance.getEntriesByName('trainer:configured')[0].startTime,
+		firstStep: performance.getEntriesByName('trainer:first-step')[0].startTime
+	}));
+	await page.evaluate(() => /** @type {any} */ ((window).longTasks = []));
+	await page.waitForTimeout(seconds * 1000);
+	const lab = await page.evaluate(() => ({
+		backend: document.querySelector('[data-backend]')?.getAttribute('data-backend'),
+		steps: Number(document.querySelector('[data-testid=step]')?.textContent),
+		badge: document.querySelector('.badge .now')?.textContent?.trim(),
+		longTasks: /** @type {any} */ (window).longTasks
+	}));
+	await page.close();
+	await site.close();
+	result.lab = {
+		backend: lab.backend,
+		startToConfiguredMs: marks.configured - marks.start,
+		startToFirstStepMs: marks.firstStep - marks.start,
+		badge: lab.badge,
+		mainThreadTasksOver50ms: lab.longTasks.length,
+		longestMainThreadTaskMs: Math.max(0, ...lab.longTasks)
+	};
+	console.log('lab widget:', result.lab);
+} finally {
+	await browser.close();
+}
+mkdirSync('bench-results', { recursive: true });
+writeFileSync('bench-results/bench.json', `${JSON.stringify(result, null, '\t')}\n`);
+console.log('wrote bench-results/bench.json');

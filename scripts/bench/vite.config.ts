@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/** Builds the benchmark page (not part of the course) into bench-results/app/. */
+export default defineConfig({
+	root: fileURLToPath(new URL('.', import.meta.url)),
+	base: './',
+	resolve: { alias: { $lib: fileURLToPath(new URL('../../src/lib', import.meta.url)) } },
+	build: {
+		outDir: fileURLToPath(new URL('../../bench-results/app', import.meta.url)),
+		emptyOutDir: true
+	},
+	logLevel: 'warn'
+});
