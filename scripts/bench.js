@@ -9,7 +9,9 @@
  * 2. The lab widget as a reader meets it (automatic backend): time from the widget's start to its
  *    first training step, training speed there, and main-thread tasks over 50 ms while it trains.
  *
- * Builds the benchmark page and the site, then writes bench-results/bench.json.
+ * Builds the benchmark page and the site, then writes bench-results/bench.json. Environment:
+ * BENCH_SECONDS (per case, default 3), BENCH_BACKENDS (default wasm,webgl,webgpu,cpu),
+ * BENCH_LAB=0 to skip the lab part.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { serve } from './serve.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+/** Thrown to skip the lab part (BENCH_LAB=0). */
+class Skip extends Error {}
 const backends = (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',');
 
 /** @param {string} what @param {string[]} args */
@@ -28,7 +32,8 @@ function run(what, args) {
 }
 
 run('build the benchmark page', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts']);
-run('build the site', ['vite', 'build']);
+const withLab = process.env.BENCH_LAB !== '0';
+if (withLab) run('build the site', ['vite', 'build']);
 
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 const result = { date: new Date().toISOString(), seconds, backends: {}, lab: {} };
@@ -64,6 +69,7 @@ try {
 	}
 	await benchServer.close();
 
+	if (!withLab) throw new Skip();
 	const site = await serve({ dir: 'build', port: 0 });
 	const page = await browser.newPage();
 	await page.addInitScript(() => {
@@ -108,6 +114,8 @@ try {
 		longestMainThreadTaskMs: Math.max(0, ...lab.longTasks)
 	};
 	console.log('lab widget:', result.lab);
+} catch (e) {
+	if (!(e instanceof Skip)) throw e;
 } finally {
 	await browser.close();
 }

@@ -8,8 +8,11 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 
 /** What a forward pass can ask of its parameters. */
 export interface ParamAccess {
-	/** x [n, in] → [n, out]: x·W + b, plus whatever the method adds. Caller owns the result. */
-	linear(name: string, x: Tensor2D): Tensor2D;
+	/**
+	 * x [n, in] → [n, out]: act(x·W + b), plus whatever the method adds before the activation.
+	 * Asking for the activation here lets backends fuse it into the matrix product.
+	 */
+	linear(name: string, x: Tensor2D, activation?: 'relu'): Tensor2D;
 	/** A non-linear parameter by name (embedding table, norm gain or shift). Not owned by caller. */
 	param(name: string): Tensor;
 }

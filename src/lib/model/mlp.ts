@@ -34,8 +34,7 @@ export function mlp(sizes: readonly number[]): ModelDef {
 		forward(p, x) {
 			let h = x as tf.Tensor2D;
 			for (let i = 0; i < linears.length; i++) {
-				const z = p.linear(linears[i].name, h);
-				h = i < last ? tf.relu(z) : z;
+				h = p.linear(linears[i].name, h, i < last ? 'relu' : undefined);
 			}
 			return h;
 		}

@@ -71,13 +71,14 @@ export class Tuned implements ParamAccess {
 		return t;
 	}
 
-	linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
+	linear(name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D {
 		const spec = this.linearsByName.get(name);
 		if (!spec) throw new Error(`no linear layer ${name}`);
 		return tf.fused.matMul({
 			a: x,
 			b: this.param(`${name}.W`) as tf.Tensor2D,
-			bias: spec.bias ? this.param(`${name}.b`) : undefined
+			bias: spec.bias ? this.param(`${name}.b`) : undefined,
+			activation: activation ?? 'linear'
 		}) as tf.Tensor2D;
 	}
 

@@ -59,11 +59,11 @@ export class LoraTuned extends Tuned {
 		}
 	}
 
-	override linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
-		const base = super.linear(name, x);
+	override linear(name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D {
 		const ad = this.adapters.get(name);
-		if (!ad || this.merged) return base;
-		return tf.add(base, tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scale));
+		if (!ad || this.merged) return super.linear(name, x, activation);
+		const z = tf.add(super.linear(name, x), tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scale));
+		return (activation === 'relu' ? tf.relu(z) : z) as tf.Tensor2D;
 	}
 
 	/** ΔW = (α/r)·A·B as a tensor [in, out]; caller owns it. */
