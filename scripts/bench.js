@@ -71,48 +71,60 @@ try {
 
 	if (!withLab) throw new Skip();
 	const site = await serve({ dir: 'build', port: 0 });
-	const page = await browser.newPage();
-	await page.addInitScript(() => {
-		/** @type {any} */ (window).longTasks = [];
-		new PerformanceObserver((list) => {
-			for (const e of list.getEntries()) /** @type {any} */ (window).longTasks.push(e.duration);
-		}).observe({ type: 'longtask', buffered: true });
-	});
-	await page.goto(`${site.url}lab/?steps=100000`, { waitUntil: 'load' });
-	const train = page.getByRole('button', { name: 'Train' });
-	await train.waitFor();
-	while (!(await train.isEnabled())) await page.waitForTimeout(10);
-	await train.click();
-	await page.waitForFunction(
-		() => performance.getEntriesByName('trainer:first-step').length > 0,
-		null,
-		{
-			timeout: 60_000
-		}
-	);
-	const marks = await page.evaluate(() => ({
-		start: performance.getEntriesByName('trainer:start')[0].startTime,
-		configured: performance.getEntriesByName('trainer:configured')[0].startTime,
-		firstStep: performance.getEntriesByName('trainer:first-step')[0].startTime
-	}));
-	await page.evaluate(() => /** @type {any} */ ((window).longTasks = []));
-	await page.waitForTimeout(seconds * 1000);
-	const lab = await page.evaluate(() => ({
-		backend: document.querySelector('[data-backend]')?.getAttribute('data-backend'),
-		steps: Number(document.querySelector('[data-testid=step]')?.textContent),
-		badge: document.querySelector('.badge .now')?.textContent?.trim(),
-		longTasks: /** @type {any} */ (window).longTasks
-	}));
-	await page.close();
-	await site.close();
-	result.lab = {
-		backend: lab.backend,
-		startToConfiguredMs: marks.configured - marks.start,
-		startToFirstStepMs: marks.firstStep - marks.start,
-		badge: lab.badge,
-		mainThreadTasksOver50ms: lab.longTasks.length,
-		longestMainThreadTaskMs: Math.max(0, ...lab.longTasks)
+	const context = await browser.newContext();
+	/** Open the lab, press Train as soon as it can be pressed, and time the widget's start. */
+	const visit = async () => {
+		const page = await context.newPage();
+		await page.addInitScript(() => {
+			/** @type {any} */ (window).longTasks = [];
+			new PerformanceObserver((list) => {
+				for (const e of list.getEntries()) /** @type {any} */ (window).longTasks.push(e.duration);
+			}).observe({ type: 'longtask', buffered: true });
+		});
+		await page.goto(`${site.url}lab/?steps=100000`, { waitUntil: 'load' });
+		const train = page.getByRole('button', { name: 'Train' });
+		await train.waitFor();
+		while (!(await train.isEnabled())) await page.waitForTimeout(10);
+		await train.click();
+		await page.waitForFunction(
+			() => performance.getEntriesByName('trainer:first-step').length > 0,
+			null,
+			{
+				timeout: 60_000
+			}
+		);
+		const marks = await page.evaluate(() => {
+			const at = (/** @type {string} */ name) => performance.getEntriesByName(name)[0].startTime;
+			return {
+				start: at('trainer:start'),
+				ready: at('trainer:ready'),
+				configured: at('trainer:configured'),
+				firstStep: at('trainer:first-step')
+			};
+		});
+		await page.evaluate(() => /** @type {any} */ ((window).longTasks = []));
+		await page.waitForTimeout(seconds * 1000);
+		const lab = await page.evaluate(() => ({
+			backend: document.querySelector('[data-backend]')?.getAttribute('data-backend'),
+			badge: document.querySelector('.badge .now')?.textContent?.trim(),
+			why: document.querySelector('.badge .why')?.textContent?.trim(),
+			longTasks: /** @type {number[]} */ (/** @type {any} */ (window).longTasks)
+		}));
+		await page.close();
+		return {
+			backend: lab.backend,
+			reason: lab.why,
+			startToReadyMs: marks.ready - marks.start,
+			startToConfiguredMs: marks.configured - marks.start,
+			startToFirstStepMs: marks.firstStep - marks.start,
+			badge: lab.badge,
+			mainThreadTasksOver50ms: lab.longTasks.length,
+			longestMainThreadTaskMs: Math.max(0, ...lab.longTasks)
+		};
 	};
+	result.lab = { firstVisit: await visit(), nextVisit: await visit() };
+	await context.close();
+	await site.close();
 	console.log('lab widget:', result.lab);
 } catch (e) {
 	if (!(e instanceof Skip)) throw e;

@@ -116,13 +116,22 @@ export interface BackendDecision {
 	timings: Partial<Record<BackendName, number>>;
 }
 
+/** An earlier automatic choice on this device, remembered by the page between visits. */
+export interface RememberedChoice {
+	backend: BackendName;
+	/** The GPU description it was made with; a different adapter means a new warm-up. */
+	gpu: string;
+}
+
 /**
  * Pick and activate a backend. `choice` forces one (falling back down `BACKENDS` if it cannot
- * start); `auto` takes WebGPU on a real GPU, else measures the candidates with `probe`.
+ * start); `auto` takes WebGPU on a real GPU, else reuses `remembered` when it was made on the
+ * same adapter, else measures the candidates with `probe`.
  */
 export async function chooseBackend(
 	choice: BackendChoice,
-	probe: StepProbe
+	probe: StepProbe,
+	remembered?: RememberedChoice
 ): Promise<BackendDecision> {
 	const gpu = await probeWebGPU();
 	const timings: Partial<Record<BackendName, number>> = {};
@@ -145,6 +154,10 @@ export async function chooseBackend(
 			gpu,
 			timings
 		};
+	}
+	if (remembered && remembered.gpu === gpu.description && (await activate(remembered.backend))) {
+		const reason = `${LABELS[remembered.backend]}, the fastest in an earlier warm-up on this device.`;
+		return { backend: remembered.backend, reason, gpu, timings };
 	}
 	const candidates: BackendName[] = gpu.available ? ['wasm', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
 	for (const name of candidates) {

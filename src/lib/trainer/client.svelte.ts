@@ -7,7 +7,7 @@
  *   new TrainerClient() ─ start(backend, assets) ─▶ worker
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
  */
-import type { BackendChoice, BackendName, GpuProbe } from './backends';
+import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
 import type { Event, LayerInfo, Request, RunSpec } from './protocol';
 import type { MemoryLedger } from './trainer';
 
@@ -30,6 +30,28 @@ export interface EvalPoint {
 }
 
 const MAX_POINTS = 1500;
+
+/** localStorage key of the last automatic choice made by a warm-up on this device. */
+const CHOICE_KEY = 'why-peft:backend';
+
+/** The remembered automatic choice, if storage has a well-formed one. */
+function recall(): RememberedChoice | undefined {
+	try {
+		const v = JSON.parse(localStorage.getItem(CHOICE_KEY) ?? 'null');
+		return v && typeof v.backend === 'string' && typeof v.gpu === 'string' ? v : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Remember a warm-up's choice, so the next visit starts without one. */
+function remember(choice: RememberedChoice): void {
+	try {
+		localStorage.setItem(CHOICE_KEY, JSON.stringify(choice));
+	} catch {
+		/* storage blocked: the next visit warms up again */
+	}
+}
 
 /** Keep a curve at most MAX_POINTS long by dropping every other old point. */
 function append<T>(list: T[], point: T): T[] {
@@ -98,7 +120,12 @@ export class TrainerClient {
 			this.status = 'error';
 			this.message = `The trainer could not start: ${e.message || 'the worker failed to load'}.`;
 		};
-		this.send({ type: 'init', backend, assets });
+		this.send({
+			type: 'init',
+			backend,
+			assets,
+			remembered: backend === 'auto' ? recall() : undefined
+		});
 	}
 
 	private send(req: Request) {
@@ -108,6 +135,9 @@ export class TrainerClient {
 	private receive(ev: Event) {
 		switch (ev.type) {
 			case 'ready':
+				if (!this.backend) performance.mark('trainer:ready');
+				if (Object.keys(ev.timings).length)
+					remember({ backend: ev.backend, gpu: ev.gpu.description });
 				this.backend = ev.backend;
 				this.reason = ev.reason;
 				this.gpu = ev.gpu;

@@ -103,7 +103,7 @@ export class TrainerHost {
 			switch (req.type) {
 				case 'init':
 					this.loaders = this.makeLoaders(req.assets);
-					await this.useBackend(await chooseBackend(req.backend, warmupProbe));
+					await this.useBackend(await chooseBackend(req.backend, warmupProbe, req.remembered));
 					return;
 				case 'backend':
 					await this.switchBackend(await chooseBackend(req.backend, warmupProbe));

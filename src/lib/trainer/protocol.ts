@@ -12,7 +12,7 @@
  *                             ── fallback | error (divergence, load, backend)
  */
 import type { MethodId } from '$lib/model/tuned';
-import type { BackendChoice, BackendName, GpuProbe } from './backends';
+import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
 import type { MemoryLedger } from './trainer';
 
 /** Which shipped base model and task a run fine-tunes. */
@@ -41,7 +41,7 @@ export interface RunSpec {
 
 /** Requests from the page. */
 export type Request =
-	| { type: 'init'; backend: BackendChoice; assets: string }
+	| { type: 'init'; backend: BackendChoice; assets: string; remembered?: RememberedChoice }
 	| { type: 'configure'; spec: RunSpec }
 	| { type: 'run' }
 	| { type: 'pause' }
