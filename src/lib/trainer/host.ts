@@ -83,7 +83,7 @@ export class TrainerHost {
 	private running = false;
 	private loop?: Promise<void>;
 	private wantSnapshot = false;
-	private chunk = 1;
+	private chunkSize = 1;
 	private lastEval = 0;
 	private lastCheckpointAt = 0;
 	private lastCheckpoint?: Checkpoint;
@@ -120,8 +120,7 @@ export class TrainerHost {
 					return;
 				case 'step':
 					if (this.running || !this.trainer) return;
-					await this.chunkOnce(Math.max(1, Math.min(10_000, Math.floor(req.steps))));
-					await this.evaluate();
+					await this.stepWhilePaused(Math.max(1, Math.min(10_000, Math.floor(req.steps))));
 					return;
 				case 'reset':
 					this.running = false;
@@ -292,61 +291,69 @@ export class TrainerHost {
 		this.loop = this.runLoop();
 	}
 
-	private async runLoop(): Promise<void> {
-		while (this.running && this.trainer) {
-			const max = this.spec?.maxSteps;
-			const left = max ? max - this.trainer.step : Infinity;
-			if (left <= 0) break;
-			const t0 = performance.now();
-			const ok = await this.chunkOnce(Math.min(this.chunk, left));
-			if (!ok) break;
-			const ms = performance.now() - t0;
-			this.chunk = Math.max(
-				1,
-				Math.min(200, Math.round((this.chunk * CHUNK_TARGET_MS) / Math.max(ms, 1)))
-			);
-			const now = performance.now();
-			if (now - this.lastEval > EVAL_EVERY_MS) await this.evaluate();
-			if (this.wantSnapshot) await this.sendSnapshot();
-			if (now - this.lastCheckpointAt > CHECKPOINT_EVERY_MS && this.trainer) {
-				this.lastCheckpointAt = now;
-				this.lastCheckpoint = await this.trainer.checkpoint();
-			}
-			// Let pause, snapshot and dispose requests in.
-			await new Promise((r) => setTimeout(r, 0));
-		}
-		this.running = false;
-		await this.evaluate();
+	/** `work`, unless the GPU device is lost first: then a rejection instead of a hang. */
+	private guard<T>(work: Promise<T>): Promise<T> {
+		return this.deviceLost ? Promise.race([work, this.deviceLost]) : work;
 	}
 
-	/** Run `steps` steps and report; false when the run had to stop. */
-	private async chunkOnce(steps: number): Promise<boolean> {
-		const t = this.trainer!;
+	private async runLoop(): Promise<void> {
 		try {
-			const work = t.run(steps);
-			const report = await (this.deviceLost ? Promise.race([work, this.deviceLost]) : work);
-			this.post({
-				type: 'metrics',
-				...report,
-				running: this.running,
-				backend: this.decision!.backend
-			});
-			return true;
-		} catch (e) {
-			if (e instanceof DivergenceError) {
-				this.running = false;
-				this.fail(e);
-				return false;
+			while (this.running && this.trainer) {
+				const max = this.spec?.maxSteps;
+				const left = max ? max - this.trainer.step : Infinity;
+				if (left <= 0) break;
+				const t0 = performance.now();
+				await this.chunk(Math.min(this.chunkSize, left));
+				const ms = performance.now() - t0;
+				this.chunkSize = Math.max(
+					1,
+					Math.min(200, Math.round((this.chunkSize * CHUNK_TARGET_MS) / Math.max(ms, 1)))
+				);
+				const now = performance.now();
+				if (now - this.lastEval > EVAL_EVERY_MS) await this.guard(this.evaluate());
+				if (this.wantSnapshot) await this.guard(this.sendSnapshot());
+				if (now - this.lastCheckpointAt > CHECKPOINT_EVERY_MS && this.trainer) {
+					this.lastCheckpointAt = now;
+					this.lastCheckpoint = await this.guard(this.trainer.checkpoint());
+				}
+				// Let pause, snapshot and dispose requests in.
+				await new Promise((r) => setTimeout(r, 0));
 			}
-			await this.fallBack(e);
-			return false;
+			this.running = false;
+			await this.guard(this.evaluate());
+		} catch (e) {
+			this.running = false;
+			if (e instanceof DivergenceError) this.fail(e);
+			// Recover once this loop has returned: recovery restarts the loop and awaits the old one.
+			else setTimeout(() => void this.fallBack(e, true), 0);
+		}
+	}
+
+	/** Run `steps` steps and report them; throws on divergence or a failing backend. */
+	private async chunk(steps: number): Promise<void> {
+		const report = await this.guard(this.trainer!.run(steps));
+		this.post({
+			type: 'metrics',
+			...report,
+			running: this.running,
+			backend: this.decision!.backend
+		});
+	}
+
+	/** Steps asked for while paused: failures are handled here, outside any loop. */
+	private async stepWhilePaused(steps: number): Promise<void> {
+		try {
+			await this.chunk(steps);
+			await this.guard(this.evaluate());
+		} catch (e) {
+			if (e instanceof DivergenceError) this.fail(e);
+			else await this.fallBack(e, false);
 		}
 	}
 
 	/** The backend failed mid-run: continue on the next one from the last checkpoint. */
-	private async fallBack(e: unknown): Promise<void> {
+	private async fallBack(e: unknown, wasRunning: boolean): Promise<void> {
 		const failed = this.decision!.backend;
-		const wasRunning = this.running;
 		this.running = false;
 		try {
 			this.trainer?.dispose();
