@@ -102,7 +102,7 @@ try {
 				firstStep: at('trainer:first-step')
 			};
 		});
-		await page.evaluate(() => /** @type {any} */ ((window).longTasks = []));
+		await page.evaluate(() => /** @type {any} */ (window.longTasks = []));
 		await page.waitForTimeout(seconds * 1000);
 		const lab = await page.evaluate(() => ({
 			backend: document.querySelector('[data-backend]')?.getAttribute('data-backend'),
