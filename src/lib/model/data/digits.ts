@@ -185,10 +185,19 @@ function bilinear(img: Float32Array, sx: number, sy: number): number {
  */
 export function pixelPermutation(seed: number, fraction: number): Int32Array {
 	checkUnit('fraction', fraction);
-	const order = createRng(seed).fork('pixel-order').permutation(DIGIT_PIXELS);
-	const map = new Int32Array(DIGIT_PIXELS);
-	for (let p = 0; p < DIGIT_PIXELS; p++) map[p] = p;
-	const k = Math.round(fraction * DIGIT_PIXELS);
+	return partialCycle(seed, 'pixel-order', DIGIT_PIXELS, fraction);
+}
+
+/**
+ * The map of a seeded partial cycle on n items: a fixed order o from the stream `label` of
+ * `seed`, and with k = round(n·fraction), item o[j] maps to o[(j+1) mod k] for j < k; k < 2 is
+ * the identity. The moved sets are nested as the fraction grows. @returns Int32Array [n].
+ */
+function partialCycle(seed: number, label: string, n: number, fraction: number): Int32Array {
+	const order = createRng(seed).fork(label).permutation(n);
+	const map = new Int32Array(n);
+	for (let p = 0; p < n; p++) map[p] = p;
+	const k = Math.round(fraction * n);
 	if (k >= 2) for (let j = 0; j < k; j++) map[order[j]] = order[(j + 1) % k];
 	return map;
 }
@@ -215,12 +224,7 @@ export function permutePixels(data: DigitsSet, seed: number, fraction: number): 
  */
 export function labelPermutation(seed: number, strength: number, classes = 10): Uint8Array {
 	checkUnit('strength', strength);
-	const order = createRng(seed).fork('label-order').permutation(classes);
-	const map = new Uint8Array(classes);
-	for (let c = 0; c < classes; c++) map[c] = c;
-	const k = Math.round(strength * classes);
-	if (k >= 2) for (let j = 0; j < k; j++) map[order[j]] = order[(j + 1) % k];
-	return map;
+	return Uint8Array.from(partialCycle(seed, 'label-order', classes, strength));
 }
 
 /**
