@@ -50,7 +50,12 @@ export class Adam {
 		this.eps = eps;
 		this.m = vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.m.${x.name}`));
 		this.v = vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.v.${x.name}`));
+		// Constants live on the device once: a JS number in an op becomes a new scalar tensor,
+		// and on a GPU backend a new upload, every time.
+		this.c = [beta1, 1 - beta1, beta2, 1 - beta2].map((x) => tf.scalar(x));
 	}
+
+	private readonly c: tf.Scalar[];
 
 	/** Steps taken so far. */
 	get steps(): number {
@@ -64,15 +69,18 @@ export class Adam {
 		const bc2 = 1 - this.beta2 ** this.t;
 		const stepSize = (this.lr * Math.sqrt(bc2)) / bc1;
 		const epsHat = this.eps * Math.sqrt(bc2);
+		const [b1, oneMinusB1, b2, oneMinusB2] = this.c;
 		tf.tidy(() => {
+			const step = tf.scalar(stepSize);
+			const eps = tf.scalar(epsHat);
 			for (let i = 0; i < this.vars.length; i++) {
 				const g = grads[i];
-				const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
-				const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+				const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, oneMinusB1));
+				const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), oneMinusB2));
 				this.m[i].assign(m);
 				this.v[i].assign(v);
 				const x = this.vars[i].variable;
-				x.assign(tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize)));
+				x.assign(tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), step)));
 			}
 		});
 	}
@@ -100,6 +108,6 @@ export class Adam {
 	}
 
 	dispose(): void {
-		for (const t of [...this.m, ...this.v]) t.dispose();
+		for (const t of [...this.m, ...this.v, ...this.c]) t.dispose();
 	}
 }

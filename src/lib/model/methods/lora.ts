@@ -18,7 +18,9 @@ import { toVariable, Tuned, type TuningConfig } from '../tuned';
 interface Adapter {
 	A: tf.Variable<tf.Rank.R2>;
 	B: tf.Variable<tf.Rank.R2>;
+	/** α/r as a number, and as a scalar tensor made once (a number in an op uploads anew). */
 	scale: number;
+	scaleTensor: tf.Scalar;
 }
 
 /** Frozen base plus trainable low-rank adapters on the target linear layers. */
@@ -54,7 +56,7 @@ export class LoraTuned extends Tuned {
 			for (let i = 0; i < a.length; i++) a[i] = stream.normal(0, std);
 			const A = toVariable(tf.tensor2d(a, [inDim, rank]), true, `${name}.A`);
 			const B = toVariable(tf.zeros([rank, outDim]) as tf.Tensor2D, true, `${name}.B`);
-			this.adapters.set(name, { A, B, scale: alpha / rank });
+			this.adapters.set(name, { A, B, scale: alpha / rank, scaleTensor: tf.scalar(alpha / rank) });
 			this.trainable.push({ name: `${name}.A`, variable: A }, { name: `${name}.B`, variable: B });
 		}
 	}
@@ -62,7 +64,10 @@ export class LoraTuned extends Tuned {
 	override linear(name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D {
 		const ad = this.adapters.get(name);
 		if (!ad || this.merged) return super.linear(name, x, activation);
-		const z = tf.add(super.linear(name, x), tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scale));
+		const z = tf.add(
+			super.linear(name, x),
+			tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scaleTensor)
+		);
 		return (activation === 'relu' ? tf.relu(z) : z) as tf.Tensor2D;
 	}
 
@@ -133,6 +138,7 @@ export class LoraTuned extends Tuned {
 		for (const ad of this.adapters.values()) {
 			ad.A.dispose();
 			ad.B.dispose();
+			ad.scaleTensor.dispose();
 		}
 		this.adapters.clear();
 		super.dispose();
