@@ -122,7 +122,7 @@ describe('lesson layout', () => {
 			await page.emulateMedia({ media: 'print' });
 			expect(await page.locator('header.site').isVisible()).toBe(false);
 			expect(await page.locator('nav.toc').isVisible()).toBe(false);
-			expect(await page.locator('article h1').isVisible()).toBe(true);
+			expect(await page.locator('main h1').isVisible()).toBe(true);
 		} finally {
 			await close();
 		}
