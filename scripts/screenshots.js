@@ -6,28 +6,21 @@
  *
  *   node scripts/screenshots.js [--readme] [--full]
  */
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { sitePages } from './pages.js';
 import { serve } from './serve.js';
 
 const OUT = '.screens';
 const args = process.argv.slice(2);
 
-/** @param {string} dir @returns {string[]} */
-function pages(dir) {
-	return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-		if (e.isDirectory()) return e.name === '_app' ? [] : pages(join(dir, e.name));
-		return e.name === 'index.html' ? [relative('build', dir).split(sep).join('/')] : [];
-	});
-}
-
 mkdirSync(OUT, { recursive: true });
 const server = await serve({ dir: 'build', port: 0 });
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 try {
-	for (const path of pages('build')) {
+	for (const path of sitePages('build')) {
 		for (const colorScheme of /** @type {const} */ (['light', 'dark'])) {
 			for (const width of [375, 1280]) {
 				const context = await browser.newContext({
@@ -36,10 +29,10 @@ try {
 					deviceScaleFactor: 1
 				});
 				const page = await context.newPage();
-				await page.goto(new URL(path ? `${path}/` : '', server.url).href, {
+				await page.goto(new URL(path, server.url).href, {
 					waitUntil: 'networkidle'
 				});
-				const name = `${path.replaceAll('/', '_') || 'home'}-${colorScheme}-${width}.png`;
+				const name = `${path.replace(/\/$/, '').replaceAll('/', '_') || 'home'}-${colorScheme}-${width}.png`;
 				await page.screenshot({ path: join(OUT, name), fullPage: args.includes('--full') });
 				if (
 					args.includes('--readme') &&
