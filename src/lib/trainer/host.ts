@@ -267,8 +267,8 @@ export class TrainerHost {
 			spec.watch && model.linears.some((l) => l.name === spec.watch)
 				? spec.watch
 				: model.linears[0].name;
-		if (restore) this.trainer.restore(restore);
 		this.lastCheckpoint = restore;
+		// Measuring takes a real step; restoring or resetting afterwards undoes it.
 		await this.trainer.measureStep();
 		if (restore) this.trainer.restore(restore);
 		else this.trainer.reset();
