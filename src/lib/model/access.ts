@@ -16,3 +16,37 @@ export interface ParamAccess {
 	/** A non-linear parameter by name (embedding table, norm gain or shift). Not owned by caller. */
 	param(name: string): Tensor;
 }
+
+/** What a linear layer keeps from a forward pass for its hand-written backward pass. */
+export interface LinearCache {
+	name: string;
+	/** The layer's input [n, in]. */
+	x: Tensor2D;
+	/** The layer's output [n, out], after the activation. */
+	out: Tensor2D;
+	relu: boolean;
+	/** Intermediates a method needs again (LoRA keeps (α/r)·x·A). */
+	saved: Tensor[];
+}
+
+/**
+ * Linear layers with a backward pass written out, for models whose forward pass is nothing but
+ * linear layers (the MLP): a training step then needs no gradient tape, which in tfjs clones
+ * every saved tensor and adds reshapes and casts, roughly tripling the ops of a step.
+ */
+export interface LayerAccess extends ParamAccess {
+	/** Whether the layer holds any trainable parameter (its own or an adapter's). */
+	linearTrains(name: string): boolean;
+	/** Like `linear`, keeping what the backward pass needs. Call inside `tf.tidy`. */
+	linearForward(name: string, x: Tensor2D, activation?: 'relu'): LinearCache;
+	/**
+	 * Backward through the layer: given ∂L/∂out, set the gradients of its trainable parameters in
+	 * `grads` (by variable name) and return ∂L/∂x when `needInput`. Call inside `tf.tidy`.
+	 */
+	linearBackward(
+		cache: LinearCache,
+		dOut: Tensor2D,
+		needInput: boolean,
+		grads: Map<string, Tensor>
+	): Tensor2D | undefined;
+}

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable } from './tuned';
 import { toVariable } from './tuned';
+import { fusedAdam, hasFusedAdam } from './kernels/adamKernel';
 
 /** Adam's hyperparameters. */
 export interface AdamConfig {
@@ -43,8 +44,17 @@ export class Adam {
 	constructor(
 		private readonly vars: NamedVariable[],
 		public lr: number,
-		{ beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: Omit<AdamConfig, 'lr'> = {}
+		{
+			beta1 = 0.9,
+			beta2 = 0.999,
+			eps = 1e-8,
+			fused = true
+		}: Omit<AdamConfig, 'lr'> & {
+			/** Use the backend's fused kernel when it has one (set false to compare with the op chain). */
+			fused?: boolean;
+		} = {}
 	) {
+		this.fused = fused;
 		this.beta1 = beta1;
 		this.beta2 = beta2;
 		this.eps = eps;
@@ -56,6 +66,7 @@ export class Adam {
 	}
 
 	private readonly c: tf.Scalar[];
+	private readonly fused: boolean;
 
 	/** Steps taken so far. */
 	get steps(): number {
@@ -69,6 +80,18 @@ export class Adam {
 		const bc2 = 1 - this.beta2 ** this.t;
 		const stepSize = (this.lr * Math.sqrt(bc2)) / bc1;
 		const epsHat = this.eps * Math.sqrt(bc2);
+		if (this.fused && hasFusedAdam()) {
+			const attrs = { beta1: this.beta1, beta2: this.beta2, stepSize, eps: epsHat };
+			for (let i = 0; i < this.vars.length; i++) {
+				const x = this.vars[i].variable;
+				const [x1, m1, v1] = fusedAdam(x, grads[i], this.m[i], this.v[i], attrs);
+				x.assign(x1);
+				this.m[i].assign(m1);
+				this.v[i].assign(v1);
+				tf.dispose([x1, m1, v1]);
+			}
+			return;
+		}
 		const [b1, oneMinusB1, b2, oneMinusB2] = this.c;
 		tf.tidy(() => {
 			const step = tf.scalar(stepSize);

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelDef } from './model';
+import { crossEntropyWithGrad } from './losses';
 import { linearParams, type LinearSpec } from './params';
 
 /**
@@ -37,6 +38,23 @@ export function mlp(sizes: readonly number[]): ModelDef {
 				h = p.linear(linears[i].name, h, i < last ? 'relu' : undefined);
 			}
 			return h;
+		},
+		gradients(p, x, targets, invBatch) {
+			const caches = [];
+			let h = x as tf.Tensor2D;
+			for (let i = 0; i < linears.length; i++) {
+				caches.push(p.linearForward(linears[i].name, h, i < last ? 'relu' : undefined));
+				h = caches[i].out;
+			}
+			const { loss, dLogits } = crossEntropyWithGrad(h, targets, invBatch);
+			const grads = new Map<string, tf.Tensor>();
+			// Backward only as deep as the lowest layer that trains (all of them, or just the head).
+			const lowest = linears.findIndex((l) => p.linearTrains(l.name));
+			let d: tf.Tensor2D | undefined = dLogits;
+			for (let i = last; lowest >= 0 && i >= lowest && d; i--) {
+				d = p.linearBackward(caches[i], d, i > lowest, grads);
+			}
+			return { loss, grads };
 		}
 	};
 }

@@ -3,8 +3,8 @@
  * matrices a method may adapt), which layers form the head, and a forward pass written against
  * `ParamAccess`. Inputs and outputs are tensors; the model holds none of its own.
  */
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import type { ParamAccess } from './access';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { LayerAccess, ParamAccess } from './access';
 import type { LinearSpec, ParamSpec } from './params';
 
 /** A model definition: pure structure plus a forward function. */
@@ -22,4 +22,15 @@ export interface ModelDef {
 	inputDtype: 'float32' | 'int32';
 	/** Logits [n, classes] from a batch. Call inside `tf.tidy`: intermediates are left to it. */
 	forward(p: ParamAccess, x: Tensor): Tensor2D;
+	/**
+	 * Optional: mean cross-entropy against one-hot `targets` [n, classes] and the gradient of
+	 * every trainable variable (by name), by a hand-written backward pass instead of tfjs's tape.
+	 * `invBatch` is the scalar 1/n. Call inside `tf.tidy`. Must agree with `forward` + autodiff.
+	 */
+	gradients?(
+		p: LayerAccess,
+		x: Tensor,
+		targets: Tensor2D,
+		invBatch: Scalar
+	): { loss: Scalar; grads: Map<string, Tensor> };
 }

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; every training path goes through this module.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import type { ParamAccess } from './access';
+import type { LayerAccess, LinearCache } from './access';
+import { colSum, matMul } from './kernels/linalg';
 import type { ModelDef } from './model';
 import type { LinearSpec, Weights } from './params';
 
@@ -32,7 +33,7 @@ export interface NamedVariable {
 }
 
 /** A model's parameters prepared for one fine-tuning method. Owns every tensor it holds. */
-export class Tuned implements ParamAccess {
+export class Tuned implements LayerAccess {
 	readonly trainable: NamedVariable[] = [];
 	protected readonly frozen = new Map<string, tf.Tensor>();
 	protected readonly vars = new Map<string, tf.Variable>();
@@ -80,6 +81,35 @@ export class Tuned implements ParamAccess {
 			bias: spec.bias ? this.param(`${name}.b`) : undefined,
 			activation: activation ?? 'linear'
 		}) as tf.Tensor2D;
+	}
+
+	linearTrains(name: string): boolean {
+		return this.vars.has(`${name}.W`) || this.vars.has(`${name}.b`);
+	}
+
+	linearForward(name: string, x: tf.Tensor2D, activation?: 'relu'): LinearCache {
+		const relu = activation === 'relu';
+		return { name, x, out: this.linearNoTape(name, x, relu), relu, saved: [] };
+	}
+
+	/** x·W + b, then ReLU if asked, through the tape-free kernels (`./kernels/linalg`). */
+	protected linearNoTape(name: string, x: tf.Tensor2D, relu: boolean): tf.Tensor2D {
+		const bias = this.linearSpec(name).bias ? this.param(`${name}.b`) : undefined;
+		return matMul(x, this.param(`${name}.W`) as tf.Tensor2D, { bias, relu });
+	}
+
+	linearBackward(
+		cache: LinearCache,
+		dOut: tf.Tensor2D,
+		needInput: boolean,
+		grads: Map<string, tf.Tensor>
+	): tf.Tensor2D | undefined {
+		const { name, x } = cache;
+		const dz = reluBackward(cache, dOut);
+		if (this.vars.has(`${name}.W`)) grads.set(`${name}.W`, matMul(x, dz, { transposeA: true }));
+		if (this.vars.has(`${name}.b`)) grads.set(`${name}.b`, colSum(dz));
+		if (!needInput) return undefined;
+		return matMul(dz, this.param(`${name}.W`) as tf.Tensor2D, { transposeB: true });
 	}
 
 	/** Bytes held in frozen tensors. */
@@ -136,6 +166,11 @@ export class Tuned implements ParamAccess {
 		this.vars.clear();
 		this.trainable.length = 0;
 	}
+}
+
+/** ∂L/∂z from ∂L/∂out through the layer's ReLU (if any): zero where the unit was off. */
+export function reluBackward(cache: LinearCache, dOut: tf.Tensor2D): tf.Tensor2D {
+	return cache.relu ? (tf.mul(dOut, tf.step(cache.out)) as tf.Tensor2D) : dOut;
 }
 
 /**

@@ -64,15 +64,17 @@ export async function probeWebGPU(): Promise<GpuProbe> {
 
 const registered = new Set<BackendName>();
 
-/** Import a backend's package (which registers it with tfjs). */
+/** Import a backend's package (which registers it with tfjs) and our fused kernels for it. */
 async function register(name: BackendName): Promise<void> {
 	if (registered.has(name)) return;
 	switch (name) {
 		case 'webgpu':
 			await import('@tensorflow/tfjs-backend-webgpu');
+			await import('$lib/model/kernels/adamWebgpu');
 			break;
 		case 'webgl':
 			await import('@tensorflow/tfjs-backend-webgl');
+			await import('$lib/model/kernels/adamWebgl');
 			break;
 		case 'wasm': {
 			const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -81,6 +83,7 @@ async function register(name: BackendName): Promise<void> {
 				'tfjs-backend-wasm-simd.wasm': wasmSimd,
 				'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded
 			});
+			await import('$lib/model/kernels/adamWasm');
 			break;
 		}
 		case 'cpu':
@@ -97,6 +100,10 @@ export async function activate(name: BackendName): Promise<boolean> {
 		const ok = await tf.setBackend(name);
 		if (!ok) return false;
 		await tf.ready();
+		// On a software adapter, plain small-matrix kernels beat tfjs's tiled ones several times.
+		if (name === 'webgpu' && (await probeWebGPU()).software) {
+			await import('$lib/model/kernels/smallWebgpu');
+		}
 		return tf.getBackend() === name;
 	} catch {
 		return false;

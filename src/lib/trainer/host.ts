@@ -31,7 +31,9 @@ export interface Loaders {
 export type Post = (event: Event, transfer?: Transferable[]) => void;
 
 /** Chunks aim at this many milliseconds, so requests are answered within a frame or two. */
-const CHUNK_TARGET_MS = 25;
+export const CHUNK_TARGET_MS = 25;
+/** The most steps queued in one chunk. */
+export const CHUNK_MAX_STEPS = 200;
 const EVAL_EVERY_MS = 400;
 const CHECKPOINT_EVERY_MS = 3000;
 
@@ -313,7 +315,10 @@ export class TrainerHost {
 				const ms = performance.now() - t0;
 				this.chunkSize = Math.max(
 					1,
-					Math.min(200, Math.round((this.chunkSize * CHUNK_TARGET_MS) / Math.max(ms, 1)))
+					Math.min(
+						CHUNK_MAX_STEPS,
+						Math.round((this.chunkSize * CHUNK_TARGET_MS) / Math.max(ms, 1))
+					)
 				);
 				const now = performance.now();
 				if (now - this.lastEval > EVAL_EVERY_MS) await this.guard(this.evaluate());

@@ -29,6 +29,11 @@ export interface TrainerConfig {
 	lr: number;
 	batchSize: number;
 	seed: number;
+	/**
+	 * Use the model's hand-written backward pass when it has one (default). False forces tfjs's
+	 * gradient tape, the reference the hand-written pass is tested against.
+	 */
+	handGradients?: boolean;
 }
 
 /** What a run of steps reports. */
@@ -107,6 +112,8 @@ export class Trainer {
 	private stepCount = 0;
 	private readonly train: DeviceSplit;
 	private readonly test: DeviceSplit;
+	/** One-hot training targets and 1/batch, for models with a hand-written backward pass. */
+	private readonly hand?: { targets: tf.Tensor2D; invBatch: tf.Scalar };
 	private transientPeak = 0;
 	private disposed = false;
 
@@ -120,6 +127,19 @@ export class Trainer {
 		}
 		this.train = this.upload(config.task.train);
 		this.test = this.upload(config.task.test);
+		if (config.model.gradients && config.handGradients !== false && config.task.outWidth === 1) {
+			const { classes } = config.task;
+			this.hand = {
+				targets: tf.tidy(
+					() =>
+						tf.cast(
+							tf.oneHot(tf.reshape(this.train.y, [-1]) as tf.Tensor1D, classes),
+							'float32'
+						) as tf.Tensor2D
+				),
+				invBatch: tf.scalar(1 / Math.min(config.batchSize, this.train.n))
+			};
+		}
 		this.start();
 	}
 
@@ -190,15 +210,39 @@ export class Trainer {
 	private stepOnce(): tf.Scalar {
 		const idx = tf.tensor1d(this.nextBatch(), 'int32');
 		try {
-			const vars = this.tuned.trainable.map((t) => t.variable);
-			const { value, grads } = tf.variableGrads(() => this.lossOn(this.train, idx), vars);
-			this.adam.apply(vars.map((v) => grads[v.name]));
+			const [loss, ...grads] = this.hand ? this.handGrads(idx) : this.tapeGrads(idx);
+			this.adam.apply(grads);
 			tf.dispose(grads);
 			this.stepCount++;
-			return value;
+			return loss as tf.Scalar;
 		} finally {
 			idx.dispose();
 		}
+	}
+
+	/** Loss and gradients (aligned with the trainable variables) by tfjs's gradient tape. */
+	private tapeGrads(idx: tf.Tensor1D): tf.Tensor[] {
+		const vars = this.tuned.trainable.map((t) => t.variable);
+		const { value, grads } = tf.variableGrads(() => this.lossOn(this.train, idx), vars);
+		return [value, ...vars.map((v) => grads[v.name])];
+	}
+
+	/** Loss and gradients by the model's hand-written backward pass (no tape). */
+	private handGrads(idx: tf.Tensor1D): tf.Tensor[] {
+		const { targets, invBatch } = this.hand!;
+		const { model } = this.config;
+		return tf.tidy(() => {
+			const x = tf.gather(this.train.x, idx);
+			const { loss, grads } = model.gradients!(this.tuned, x, tf.gather(targets, idx), invBatch);
+			return [
+				loss,
+				...this.tuned.trainable.map(({ name }) => {
+					const g = grads.get(name);
+					if (!g) throw new Error(`${model.id}: no gradient for ${name}`);
+					return g;
+				})
+			];
+		});
 	}
 
 	/**
@@ -210,25 +254,22 @@ export class Trainer {
 		if (this.disposed) throw new Error('trainer is disposed');
 		if (!Number.isInteger(steps) || steps < 1) throw new RangeError('steps must be ≥ 1');
 		const t0 = performance.now();
-		let sum: tf.Scalar = tf.scalar(0);
-		let worst: tf.Scalar = tf.scalar(-Infinity);
-		let last: tf.Scalar = tf.scalar(0);
-		for (let s = 0; s < steps; s++) {
-			last.dispose();
-			last = this.stepOnce();
-			const [nextSum, nextWorst] = [tf.add(sum, last), tf.maximum(worst, last)] as tf.Scalar[];
-			sum.dispose();
-			worst.dispose();
-			sum = nextSum;
-			worst = nextWorst;
-		}
-		const packed = tf.stack([last, sum, worst]);
-		tf.dispose([last, sum, worst]);
+		// Each step's loss stays on the device until the end of the run: one read-back in all.
+		const losses: tf.Scalar[] = [];
 		let values: Float32Array;
 		try {
-			values = (await packed.data()) as Float32Array;
+			for (let s = 0; s < steps; s++) losses.push(this.stepOnce());
+			const packed = tf.tidy(() => {
+				const all = tf.stack(losses);
+				return tf.stack([losses[losses.length - 1], tf.sum(all), tf.max(all)]);
+			});
+			try {
+				values = (await packed.data()) as Float32Array;
+			} finally {
+				packed.dispose();
+			}
 		} finally {
-			packed.dispose();
+			tf.dispose(losses);
 		}
 		const [loss, total, max] = values;
 		const seconds = (performance.now() - t0) / 1000;
@@ -291,10 +332,9 @@ export class Trainer {
 
 	/** The memory ledger: bytes by category, from the tensors held. */
 	ledger(): MemoryLedger {
-		const dataBytes = [this.train.x, this.train.y, this.test.x, this.test.y].reduce(
-			(n, t) => n + t.size * 4,
-			0
-		);
+		const held = [this.train.x, this.train.y, this.test.x, this.test.y];
+		if (this.hand) held.push(this.hand.targets);
+		const dataBytes = held.reduce((n, t) => n + t.size * 4, 0);
 		return {
 			frozen: this.tuned.frozenBytes(),
 			trainable: this.tuned.trainableBytes(),
@@ -345,5 +385,6 @@ export class Trainer {
 		this.tuned.dispose();
 		this.adam.dispose();
 		tf.dispose([this.train.x, this.train.y, this.test.x, this.test.y]);
+		if (this.hand) tf.dispose([this.hand.targets, this.hand.invBatch]);
 	}
 }

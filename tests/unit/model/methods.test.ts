@@ -235,6 +235,42 @@ describe.each(cases.map((c) => [c.model.id, c] as const))('%s', (_id, c) => {
 	});
 });
 
+describe('hand-written backward pass of the MLP', () => {
+	const model = mlp([6, 5, 4, 3]);
+	const weights = initWeights(model.params, createRng(11));
+	const c = cases[0];
+
+	it.each(configs.map((cfg) => [cfg.method, cfg] as [MethodId, TuningConfig]))(
+		'%s: gives the loss and every gradient the tape gives',
+		(_m, config) => {
+			const before = tf.memory().numTensors;
+			const tuned = prepare(model, weights, config, createRng(2));
+			randomiseB(tuned, 3);
+			const vars = tuned.trainable.map((t) => t.variable);
+			const tape = tf.variableGrads(() => lossOf(tuned, c), vars);
+			const hand = tf.tidy(() => {
+				const y = c.y();
+				const targets = tf.cast(tf.oneHot(y, 3), 'float32') as tf.Tensor2D;
+				const r = model.gradients!(tuned, c.x(), targets, tf.scalar(1 / y.shape[0]));
+				return [r.loss, ...tuned.trainable.map(({ name }) => r.grads.get(name)!)];
+			});
+			expect(hand[0].dataSync()[0]).toBeCloseTo(tape.value.dataSync()[0], 5);
+			tuned.trainable.forEach(({ name, variable }, i) => {
+				const want = tape.grads[variable.name].dataSync();
+				const got = hand[i + 1].dataSync();
+				expect(got.length, name).toBe(want.length);
+				const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
+				for (let j = 0; j < want.length; j++) {
+					expect(Math.abs(got[j] - want[j]) / scale, `${name}[${j}]`).toBeLessThan(1e-5);
+				}
+			});
+			tf.dispose([tape.value, ...Object.values(tape.grads), ...hand]);
+			tuned.dispose();
+			expect(tf.memory().numTensors).toBe(before);
+		}
+	);
+});
+
 describe('registry', () => {
 	it('lists every method with a label', () => {
 		expect(Object.keys(METHODS).sort()).toEqual(['bitfit', 'full', 'head', 'lora']);

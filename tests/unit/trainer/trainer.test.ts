@@ -61,6 +61,26 @@ describe('Trainer', () => {
 		[a, b, c].forEach((t) => t.dispose());
 	});
 
+	it.each([
+		['full', { method: 'full' }],
+		['lora', { method: 'lora', rank: 4 }],
+		['head', { method: 'head' }],
+		['bitfit', { method: 'bitfit' }]
+	] as [string, TuningConfig][])(
+		'%s: the hand-written backward pass follows the tape’s loss curve',
+		async (_m, tuning) => {
+			const hand = new Trainer(config(tuning));
+			const tape = new Trainer({ ...config(tuning), handGradients: false });
+			for (let i = 0; i < 5; i++) {
+				const [a, b] = [await hand.run(10), await tape.run(10)];
+				expect(a.loss).toBeCloseTo(b.loss, 3);
+				expect(a.meanLoss).toBeCloseTo(b.meanLoss, 3);
+			}
+			hand.dispose();
+			tape.dispose();
+		}
+	);
+
 	it('leaks no tensor over 1,000 steps and 20 configure/reset cycles', async () => {
 		const before = tf.memory().numTensors;
 		const t = new Trainer(config({ method: 'lora', rank: 4 }));

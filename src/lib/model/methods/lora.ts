@@ -13,7 +13,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '$lib/math/rng';
 import type { ModelDef } from '../model';
 import type { Weights } from '../params';
-import { toVariable, Tuned, type TuningConfig } from '../tuned';
+import type { LinearCache } from '../access';
+import { matMul } from '../kernels/linalg';
+import { reluBackward, toVariable, Tuned, type TuningConfig } from '../tuned';
 
 interface Adapter {
 	A: tf.Variable<tf.Rank.R2>;
@@ -69,6 +71,45 @@ export class LoraTuned extends Tuned {
 			tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scaleTensor)
 		);
 		return (activation === 'relu' ? tf.relu(z) : z) as tf.Tensor2D;
+	}
+
+	override linearTrains(name: string): boolean {
+		return (this.adapters.has(name) && !this.merged) || super.linearTrains(name);
+	}
+
+	/** Forward keeping s·x·A (s = α/r), which both adapter gradients need. */
+	override linearForward(name: string, x: tf.Tensor2D, activation?: 'relu'): LinearCache {
+		const ad = this.adapters.get(name);
+		if (!ad || this.merged) return super.linearForward(name, x, activation);
+		const xa = tf.mul(matMul(x, ad.A), ad.scaleTensor) as tf.Tensor2D;
+		const z = tf.add(this.linearNoTape(name, x, false), matMul(xa, ad.B)) as tf.Tensor2D;
+		const relu = activation === 'relu';
+		return { name, x, out: relu ? tf.relu(z) : z, relu, saved: [xa] };
+	}
+
+	/**
+	 * With z = x·W₀ + b + s·(x·A)·B: ∂L/∂B = (s·x·A)ᵀ·∂z, ∂L/∂A = xᵀ·(s·∂z·Bᵀ), and
+	 * ∂L/∂x = ∂z·W₀ᵀ + (s·∂z·Bᵀ)·Aᵀ. W₀ and b are frozen and get nothing.
+	 */
+	override linearBackward(
+		cache: LinearCache,
+		dOut: tf.Tensor2D,
+		needInput: boolean,
+		grads: Map<string, tf.Tensor>
+	): tf.Tensor2D | undefined {
+		const ad = this.adapters.get(cache.name);
+		if (!ad || this.merged) return super.linearBackward(cache, dOut, needInput, grads);
+		const { name, x } = cache;
+		const dz = reluBackward(cache, dOut);
+		grads.set(`${name}.B`, matMul(cache.saved[0] as tf.Tensor2D, dz, { transposeA: true }));
+		const dxa = tf.mul(matMul(dz, ad.B, { transposeB: true }), ad.scaleTensor) as tf.Tensor2D;
+		grads.set(`${name}.A`, matMul(x, dxa, { transposeA: true }));
+		if (!needInput) return undefined;
+		const w0 = this.param(`${name}.W`) as tf.Tensor2D;
+		return tf.add(
+			matMul(dz, w0, { transposeB: true }),
+			matMul(dxa, ad.A, { transposeB: true })
+		) as tf.Tensor2D;
 	}
 
 	/** ΔW = (α/r)·A·B as a tensor [in, out]; caller owns it. */

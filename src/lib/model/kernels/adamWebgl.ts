@@ -1,0 +1,55 @@
+/**
+ * The fused Adam kernel (see `adamKernel.ts`) for the WebGL backend: three small packed fragment
+ * programs (θ′, m′, v′), each reading θ, g, m, v once. WebGL programs have one output, so m′ and
+ * v′ are recomputed where θ′ needs them; that arithmetic is far cheaper than eleven passes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import { ADAM_KERNEL, type AdamKernelAttrs } from './adamKernel';
+
+type Output = 'x' | 'm' | 'v';
+
+const RESULT: Record<Output, string> = {
+	m: 'setOutput(mNew);',
+	v: 'setOutput(vNew);',
+	x: 'setOutput(getXAtOutCoords() - stepSize * mNew / (sqrt(vNew) + eps));'
+};
+
+function program(shape: number[], which: Output): GPGPUProgram {
+	return {
+		variableNames: ['X', 'G', 'M', 'V'],
+		outputShape: shape,
+		packedInputs: true,
+		packedOutput: true,
+		customUniforms: [
+			{ name: 'beta1', type: 'float' },
+			{ name: 'beta2', type: 'float' },
+			{ name: 'stepSize', type: 'float' },
+			{ name: 'eps', type: 'float' }
+		],
+		userCode: `
+			void main() {
+				vec4 g = getGAtOutCoords();
+				vec4 mNew = beta1 * getMAtOutCoords() + (1.0 - beta1) * g;
+				vec4 vNew = beta2 * getVAtOutCoords() + (1.0 - beta2) * g * g;
+				${RESULT[which]}
+			}
+		`
+	};
+}
+
+if (!tf.getKernel(ADAM_KERNEL, 'webgl')) {
+	tf.registerKernel({
+		kernelName: ADAM_KERNEL,
+		backendName: 'webgl',
+		kernelFunc: ({ inputs, backend, attrs }) => {
+			const gl = backend as unknown as MathBackendWebGL;
+			const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
+			const { beta1, beta2, stepSize, eps } = attrs as unknown as AdamKernelAttrs;
+			const uniforms = [[beta1], [beta2], [stepSize], [eps]];
+			return (['x', 'm', 'v'] as const).map((which) =>
+				gl.runWebGLProgram(program(x.shape, which), [x, g, m, v], 'float32', uniforms)
+			);
+		}
+	});
+}

@@ -1,0 +1,83 @@
+/**
+ * The products, column sums and softmax cross-entropy of a hand-written training step, through
+ * kernels of our own where a backend has them and tfjs's ops elsewhere. tfjs's WebGPU matrix
+ * product tiles its work through workgroup memory, which pays on a GPU but not on a software
+ * adapter (SwiftShader runs each invocation on the CPU, and barriers are costly there): for the
+ * course's small matrices a plain loop per output is several times faster. `./smallWebgpu.ts`
+ * registers those kernels only on a software adapter. None of these has a gradient: they serve
+ * the tape-free path (`ModelDef.gradients`), never the tape.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const MATMUL_KERNEL = 'WhyPeftMatMul';
+export const COLSUM_KERNEL = 'WhyPeftColSum';
+export const XENT_KERNEL = 'WhyPeftSoftmaxXent';
+
+/** Attributes of `MATMUL_KERNEL`. */
+export interface MatMulAttrs {
+	transposeA: boolean;
+	transposeB: boolean;
+	relu: boolean;
+}
+
+function has(kernel: string): boolean {
+	return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+/** op(a)·op(b) [+ bias] [then ReLU], op being an optional transpose. */
+export function matMul(
+	a: tf.Tensor2D,
+	b: tf.Tensor2D,
+	{
+		transposeA = false,
+		transposeB = false,
+		bias,
+		relu = false
+	}: { transposeA?: boolean; transposeB?: boolean; bias?: tf.Tensor; relu?: boolean } = {}
+): tf.Tensor2D {
+	if (has(MATMUL_KERNEL)) {
+		const attrs: MatMulAttrs = { transposeA, transposeB, relu };
+		const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+		return tf.engine().runKernel(MATMUL_KERNEL, inputs, attrs as never) as tf.Tensor2D;
+	}
+	if (!bias && !relu) return tf.matMul(a, b, transposeA, transposeB);
+	return tf.fused.matMul({
+		a,
+		b,
+		transposeA,
+		transposeB,
+		bias,
+		activation: relu ? 'relu' : 'linear'
+	}) as tf.Tensor2D;
+}
+
+/** Sum over rows: [n, k] → [k] (a bias gradient). */
+export function colSum(x: tf.Tensor2D): tf.Tensor1D {
+	if (has(COLSUM_KERNEL)) return tf.engine().runKernel(COLSUM_KERNEL, { x }) as tf.Tensor1D;
+	return tf.sum(x, 0);
+}
+
+/**
+ * Softmax cross-entropy of each row against one-hot `targets` and the gradient of the mean loss
+ * with respect to the logits: [−log softmax(z)·t per row, (softmax(z) − t)/n].
+ */
+export function softmaxXent(
+	logits: tf.Tensor2D,
+	targets: tf.Tensor2D,
+	invBatch: tf.Scalar
+): { rowLoss: tf.Tensor1D; dLogits: tf.Tensor2D } {
+	if (has(XENT_KERNEL)) {
+		const [rowLoss, dLogits] = tf
+			.engine()
+			.runKernel(XENT_KERNEL, { logits, targets, invBatch }) as unknown as [
+			tf.Tensor1D,
+			tf.Tensor2D
+		];
+		return { rowLoss, dLogits };
+	}
+	const p = tf.softmax(logits);
+	return {
+		dLogits: tf.mul(tf.sub(p, targets), invBatch) as tf.Tensor2D,
+		rowLoss: tf.neg(tf.log(tf.sum(tf.mul(p, targets), 1))) as tf.Tensor1D
+	};
+}
