@@ -10,8 +10,9 @@
  *    first training step, training speed there, and main-thread tasks over 50 ms while it trains.
  *
  * Builds the benchmark page and the site, then writes bench-results/bench.json. Environment:
- * BENCH_SECONDS (per case, default 3), BENCH_BACKENDS (default wasm,webgl,webgpu,cpu),
- * BENCH_LAB=0 to skip the lab part.
+ * BENCH_SECONDS (per case, default 3; the cases of one model run interleaved in rounds), BENCH_BACKENDS (default wasm,webgl,webgpu,cpu),
+ * BENCH_LAB=0 to skip the lab part, BENCH_CHUNK_MS to size our trainer's chunks of queued steps
+ * (default: as the worker does).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,9 @@ try {
 	const benchServer = await serve({ dir: 'bench-results/app', port: 0 });
 	for (const backend of backends) {
 		const page = await browser.newPage();
-		await page.goto(`${benchServer.url}?backend=${backend}&seconds=${seconds}`);
+		await page.goto(
+			`${benchServer.url}?backend=${backend}&seconds=${seconds}${process.env.BENCH_CHUNK_MS ? `&chunkMs=${process.env.BENCH_CHUNK_MS}` : ''}`
+		);
 		await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
 		const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
 		await page.close();
@@ -53,9 +56,15 @@ try {
 		const rows = Object.fromEntries(
 			r.rows.map((/** @type {any} */ x) => [x.case, x.stepsPerSecond])
 		);
+		const errors = Object.fromEntries(
+			r.rows
+				.filter((/** @type {any} */ x) => x.error)
+				.map((/** @type {any} */ x) => [x.case, x.error])
+		);
 		const peer = rows['peer: tfjs-layers model.fit, MLP full'];
 		result.backends[backend] = {
 			stepsPerSecond: rows,
+			...(Object.keys(errors).length ? { errors } : {}),
 			oursOverPeer: rows['ours: MLP full'] / peer,
 			loraOverFull: {
 				mlp: rows['ours: MLP LoRA r=4'] / rows['ours: MLP full'],
@@ -64,7 +73,9 @@ try {
 		};
 		console.log(`${backend}:`);
 		for (const [k, v] of Object.entries(rows))
-			console.log(`  ${k.padEnd(40)} ${v.toFixed(1)} steps/s`);
+			console.log(
+				`  ${k.padEnd(40)} ${errors[k] ? `failed: ${errors[k]}` : `${v.toFixed(1)} steps/s`}`
+			);
 		console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
 	}
 	await benchServer.close();

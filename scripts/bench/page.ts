@@ -13,7 +13,10 @@ import type { ModelDef } from '$lib/model/model';
 import type { TuningConfig } from '$lib/model/tuned';
 import { activate, type BackendName } from '$lib/trainer/backends';
 import type { TaskData } from '$lib/trainer/task';
+import { CHUNK_MAX_STEPS, CHUNK_TARGET_MS } from '$lib/trainer/host';
 import { Trainer } from '$lib/trainer/trainer';
+
+const chunkMs = Number(new URLSearchParams(location.search).get('chunkMs') ?? CHUNK_TARGET_MS);
 
 interface Row {
 	case: string;
@@ -50,14 +53,17 @@ function textTask(n: number, t: number, vocab: number): TaskData {
 	};
 }
 
-/** Steps per second of our trainer: warm up, then time whole chunks of queued steps. */
-async function ours(
-	model: ModelDef,
-	task: TaskData,
-	tuning: TuningConfig,
-	batchSize: number,
-	seconds: number
-): Promise<Row> {
+/** A case under test: `chunk()` runs some steps and says how many; `dispose()` frees it. */
+interface Runner {
+	chunk(): Promise<number>;
+	dispose(): void;
+}
+
+/**
+ * Our trainer on one configuration: chunks of queued steps with one read-back each, sized as the
+ * worker's loop sizes them (about CHUNK_TARGET_MS each), or to `?chunkMs=` when given.
+ */
+function ours(model: ModelDef, task: TaskData, tuning: TuningConfig, batchSize: number): Runner {
 	const t = new Trainer({
 		model,
 		base: initWeights(model.params, rng),
@@ -67,25 +73,22 @@ async function ours(
 		batchSize,
 		seed: 1
 	});
-	try {
-		await t.run(5);
-		let steps = 0;
-		let chunk = 10;
-		const t0 = performance.now();
-		while (performance.now() - t0 < seconds * 1000) {
-			await t.run(chunk);
-			steps += chunk;
-			chunk = Math.min(chunk * 2, 100);
-		}
-		const elapsed = (performance.now() - t0) / 1000;
-		return { case: '', stepsPerSecond: steps / elapsed, steps };
-	} finally {
-		t.dispose();
-	}
+	let n = 1;
+	return {
+		chunk: async () => {
+			const steps = n;
+			const t0 = performance.now();
+			await t.run(steps);
+			const ms = performance.now() - t0;
+			n = Math.max(1, Math.min(CHUNK_MAX_STEPS, Math.round((steps * chunkMs) / Math.max(ms, 1))));
+			return steps;
+		},
+		dispose: () => t.dispose()
+	};
 }
 
-/** Steps per second of the peer: a tfjs-layers Sequential MLP trained with model.fit. */
-async function peer(task: TaskData, seconds: number): Promise<Row> {
+/** The peer: a tfjs-layers Sequential MLP trained with model.fit, one epoch (16 steps) a chunk. */
+function peer(task: TaskData): Runner {
 	const model = tf.sequential({
 		layers: [
 			tf.layers.dense({ inputShape: [64], units: 128, activation: 'relu' }),
@@ -100,53 +103,95 @@ async function peer(task: TaskData, seconds: number): Promise<Row> {
 	const x = tf.tensor2d(task.train.x as Float32Array, [task.train.n, 64]);
 	const y = tf.oneHot(tf.tensor1d(task.train.y, 'int32'), 10);
 	const perEpoch = Math.ceil(task.train.n / 64);
-	try {
-		await model.fit(x, y, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });
-		let steps = 0;
-		const t0 = performance.now();
-		while (performance.now() - t0 < seconds * 1000) {
+	return {
+		chunk: async () => {
 			await model.fit(x, y, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });
-			steps += perEpoch;
+			return perEpoch;
+		},
+		dispose: () => {
+			tf.dispose([x, y]);
+			model.dispose();
 		}
-		const elapsed = (performance.now() - t0) / 1000;
-		return { case: '', stepsPerSecond: steps / elapsed, steps };
+	};
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN;
+}
+
+/**
+ * Time the cases in interleaved rounds (A B C … A B C …), each round about `slice` seconds per
+ * case, and keep each case's median rate: a busy moment on a shared machine then hits every
+ * case alike instead of whichever happened to run during it.
+ */
+async function interleaved(cases: [string, () => Runner][], seconds: number): Promise<Row[]> {
+	const rounds = 5;
+	const slice = (seconds / rounds) * 1000;
+	const live: { name: string; r?: Runner; rates: number[]; steps: number; error?: string }[] =
+		cases.map(([name]) => ({ name, rates: [], steps: 0 }));
+	cases.forEach(([, make], i) => {
+		try {
+			live[i].r = make();
+		} catch (e) {
+			live[i].error = String((e as Error).message ?? e);
+		}
+	});
+	try {
+		for (const c of live) {
+			if (c.r) await c.r.chunk().catch((e) => (c.error = String(e?.message ?? e))); // warm-up
+		}
+		for (let round = 0; round < rounds; round++) {
+			for (const c of live) {
+				if (!c.r || c.error) continue;
+				try {
+					let steps = 0;
+					const t0 = performance.now();
+					while (performance.now() - t0 < slice) steps += await c.r.chunk();
+					c.rates.push(steps / ((performance.now() - t0) / 1000));
+					c.steps += steps;
+				} catch (e) {
+					c.error = String((e as Error).message ?? e);
+				}
+			}
+		}
 	} finally {
-		tf.dispose([x, y]);
-		model.dispose();
+		for (const c of live) c.r?.dispose();
 	}
+	return live.map((c) => ({
+		case: c.name,
+		stepsPerSecond: c.error ? NaN : median(c.rates),
+		steps: c.steps,
+		...(c.error ? { error: c.error } : {})
+	}));
 }
 
 async function main() {
 	const backend = (new URLSearchParams(location.search).get('backend') ?? 'wasm') as BackendName;
 	const seconds = Number(new URLSearchParams(location.search).get('seconds') ?? 3);
 	if (!(await activate(backend))) throw new Error(`${backend} could not start`);
-	const rows: Row[] = [];
-	const add = async (name: string, r: () => Promise<Row>) => {
-		try {
-			rows.push({ ...(await r()), case: name });
-		} catch (e) {
-			rows.push({
-				case: name,
-				stepsPerSecond: NaN,
-				steps: 0,
-				error: String((e as Error).message ?? e)
-			});
-		}
-		document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
-	};
 	const digits = mlpTask(1024);
 	const net = mlp([64, 128, 128, 10]);
-	await add('peer: tfjs-layers model.fit, MLP full', () => peer(digits, seconds));
-	await add('ours: MLP full', () => ours(net, digits, { method: 'full' }, 64, seconds));
-	await add('ours: MLP LoRA r=4', () =>
-		ours(net, digits, { method: 'lora', rank: 4 }, 64, seconds)
-	);
 	const gpt = transformer({ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 });
 	const text = textTask(256, 32, 21);
-	await add('ours: transformer full', () => ours(gpt, text, { method: 'full' }, 16, seconds));
-	await add('ours: transformer LoRA r=4', () =>
-		ours(gpt, text, { method: 'lora', rank: 4 }, 16, seconds)
-	);
+	const rows = [
+		...(await interleaved(
+			[
+				['peer: tfjs-layers model.fit, MLP full', () => peer(digits)],
+				['ours: MLP full', () => ours(net, digits, { method: 'full' }, 64)],
+				['ours: MLP LoRA r=4', () => ours(net, digits, { method: 'lora', rank: 4 }, 64)]
+			],
+			seconds * 3
+		)),
+		...(await interleaved(
+			[
+				['ours: transformer full', () => ours(gpt, text, { method: 'full' }, 16)],
+				['ours: transformer LoRA r=4', () => ours(gpt, text, { method: 'lora', rank: 4 }, 16)]
+			],
+			seconds * 2
+		))
+	];
+	document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
 	(window as unknown as { benchResult: unknown }).benchResult = { backend: tf.getBackend(), rows };
 }
 
