@@ -38,6 +38,9 @@ interface AdapterLike {
 	info?: { vendor?: string; architecture?: string; description?: string };
 }
 
+/** Names of software renderers and adapters. */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|warp/i;
+
 /** Ask for a WebGPU adapter and say whether it is a real GPU. Never throws. */
 export async function probeWebGPU(): Promise<GpuProbe> {
 	const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } })
@@ -49,9 +52,7 @@ export async function probeWebGPU(): Promise<GpuProbe> {
 		const info = adapter.info ?? {};
 		const description = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown GPU';
 		const text = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
-		const software =
-			adapter.isFallbackAdapter === true ||
-			/swiftshader|llvmpipe|lavapipe|software|warp/.test(text);
+		const software = adapter.isFallbackAdapter === true || SOFTWARE.test(text);
 		return { available: true, software, description };
 	} catch (e) {
 		return {

@@ -1,7 +1,9 @@
 /**
- * The fused Adam kernel (see `adamKernel.ts`) for the WebGL backend: three small packed fragment
+ * The fused Adam kernel (see `adamKernel.ts`) for the WebGL backend: three small fragment
  * programs (θ′, m′, v′), each reading θ, g, m, v once. WebGL programs have one output, so m′ and
- * v′ are recomputed where θ′ needs them; that arithmetic is far cheaper than eleven passes.
+ * v′ are recomputed where θ′ needs them; that arithmetic is far cheaper than eleven passes. The
+ * programs read and write packed textures (four values a texel) when tfjs packs, as it does by
+ * default, and plain ones when packing is off, so no conversion pass is ever added.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
@@ -16,11 +18,13 @@ const RESULT: Record<Output, string> = {
 };
 
 function program(shape: number[], which: Output): GPGPUProgram {
+	const packed = tf.env().getBool('WEBGL_PACK');
+	const type = packed ? 'vec4' : 'float';
 	return {
 		variableNames: ['X', 'G', 'M', 'V'],
 		outputShape: shape,
-		packedInputs: true,
-		packedOutput: true,
+		packedInputs: packed,
+		packedOutput: packed,
 		customUniforms: [
 			{ name: 'beta1', type: 'float' },
 			{ name: 'beta2', type: 'float' },
@@ -29,9 +33,9 @@ function program(shape: number[], which: Output): GPGPUProgram {
 		],
 		userCode: `
 			void main() {
-				vec4 g = getGAtOutCoords();
-				vec4 mNew = beta1 * getMAtOutCoords() + (1.0 - beta1) * g;
-				vec4 vNew = beta2 * getVAtOutCoords() + (1.0 - beta2) * g * g;
+				${type} g = getGAtOutCoords();
+				${type} mNew = beta1 * getMAtOutCoords() + (1.0 - beta1) * g;
+				${type} vNew = beta2 * getVAtOutCoords() + (1.0 - beta2) * g * g;
 				${RESULT[which]}
 			}
 		`
