@@ -15,7 +15,9 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['tests/unit/**/*.test.ts'],
-					environment: 'node'
+					environment: 'node',
+					// Training tests take a second or two alone; on a shared, busy machine many times that.
+					testTimeout: 30_000
 				}
 			},
 			{
