@@ -1,0 +1,533 @@
+/**
+ * The singular value decomposition of a dense real matrix, A = U·diag(S)·Vᵀ, in plain
+ * TypeScript, for the spectra the lessons show live (a weight update's singular values while it
+ * trains, LoRA adapters compared by their singular vectors). The method is Golub & Kahan's: two
+ * sequences of Householder reflections reduce A to an upper bidiagonal matrix, then implicit
+ * Wilkinson-shifted QR sweeps on the bidiagonal drive its superdiagonal to zero (Golub & Van Loan,
+ * Matrix Computations, 4th ed., §5.4.8 and §8.6). It is backward stable: every singular value is
+ * within a small multiple of ε·σ₁ of the exact one. `singularValues` skips all work on U and V
+ * and is several times faster than `svd`.
+ *
+ * Matrices are flat, row-major `Float64Array`s (or `Float32Array`s, read as doubles) with their
+ * shape passed beside them; results are always new `Float64Array`s the caller owns. All work is
+ * on flat arrays with unit-stride inner loops: U and V are accumulated transposed, so that every
+ * reflection and rotation updates contiguous rows.
+ */
+
+/** A real matrix in row-major order: element (i, j) of a rows×cols matrix is `a[i·cols + j]`. */
+export type MatrixData = Float64Array | Float32Array;
+
+/** The thin SVD of a rows×cols matrix, with k = min(rows, cols). Row-major, caller owns. */
+export interface Svd {
+	/** Left singular vectors as columns: rows×k, orthonormal columns. */
+	U: Float64Array;
+	/** Singular values σ₁ ≥ σ₂ ≥ … ≥ σ_k ≥ 0, length k. */
+	S: Float64Array;
+	/** Right singular vectors as columns: cols×k, orthonormal columns. */
+	V: Float64Array;
+}
+
+const EPS = 2 ** -52;
+
+/**
+ * Throws an `Error` unless `a` holds exactly rows·cols finite numbers and the shape is made of
+ * non-negative integers. Shared by every function that takes a matrix.
+ */
+export function checkMatrix(a: MatrixData, rows: number, cols: number, name = 'matrix'): void {
+	if (!(a instanceof Float64Array || a instanceof Float32Array))
+		throw new Error(`${name} must be a Float64Array or Float32Array`);
+	if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0)
+		throw new Error(`${name}: shape ${rows}×${cols} is not two non-negative integers`);
+	if (a.length !== rows * cols)
+		throw new Error(`${name}: ${a.length} values do not fill a ${rows}×${cols} matrix`);
+	for (let i = 0; i < a.length; i++) {
+		if (!Number.isFinite(a[i])) {
+			const r = Math.floor(i / cols);
+			throw new Error(`${name} has ${a[i]} at row ${r}, column ${i - r * cols}`);
+		}
+	}
+}
+
+/**
+ * The transpose of a rows×cols matrix, as a new cols×rows `Float64Array`.
+ */
+export function transpose(a: MatrixData, rows: number, cols: number): Float64Array {
+	const t = new Float64Array(rows * cols);
+	for (let i = 0; i < rows; i++) {
+		const o = i * cols;
+		for (let j = 0; j < cols; j++) t[j * rows + i] = a[o + j];
+	}
+	return t;
+}
+
+/**
+ * The singular values of a rows×cols matrix, largest first (length min(rows, cols)). Faster
+ * than `svd` because no singular vectors are formed. Throws on NaN, ±Infinity or a bad shape.
+ */
+export function singularValues(a: MatrixData, rows: number, cols: number): Float64Array {
+	checkMatrix(a, rows, cols);
+	const work = tallCopy(a, rows, cols);
+	return decompose(work, Math.max(rows, cols), Math.min(rows, cols), false).S;
+}
+
+/**
+ * The thin singular value decomposition A = U·diag(S)·Vᵀ of a rows×cols matrix A, with
+ * k = min(rows, cols): U rows×k, S length k (descending, non-negative), V cols×k, all row-major,
+ * with orthonormal columns even where A is rank-deficient or zero. Throws on NaN, ±Infinity or
+ * a bad shape.
+ */
+export function svd(a: MatrixData, rows: number, cols: number): Svd {
+	checkMatrix(a, rows, cols);
+	const wide = rows < cols;
+	const m = Math.max(rows, cols);
+	const n = Math.min(rows, cols);
+	const { S, Ut, Vt } = decompose(tallCopy(a, rows, cols), m, n, true);
+	// Ut is n×m and Vt n×n; the transposes are the thin U (m×n) and V (n×n) of the tall matrix.
+	const Ut2 = transpose(Ut!, n, m);
+	const Vt2 = transpose(Vt!, n, n);
+	// A wide matrix was decomposed as Aᵀ = U'·S·V'ᵀ, so A = V'·S·U'ᵀ.
+	return wide ? { U: Vt2, S, V: Ut2 } : { U: Ut2, S, V: Vt2 };
+}
+
+/** A tall (m ≥ n) working copy in doubles: A itself, or Aᵀ when A is wide. */
+function tallCopy(a: MatrixData, rows: number, cols: number): Float64Array {
+	return rows >= cols ? Float64Array.from(a) : transpose(a, rows, cols);
+}
+
+interface Decomposition {
+	S: Float64Array;
+	/** Uᵀ, n×m, when vectors were asked for. */
+	Ut?: Float64Array;
+	/** Vᵀ, n×n, when vectors were asked for. */
+	Vt?: Float64Array;
+}
+
+/** SVD of the tall m×n matrix in `w` (m ≥ n), which it overwrites. */
+function decompose(w: Float64Array, m: number, n: number, vectors: boolean): Decomposition {
+	const S = new Float64Array(n);
+	if (n === 0) return { S, Ut: new Float64Array(0), Vt: new Float64Array(0) };
+	// Scaling by the largest entry keeps squares and norms clear of overflow and underflow.
+	let scale = 0;
+	for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]));
+	if (scale > 0 && scale !== 1) for (let i = 0; i < w.length; i++) w[i] /= scale;
+
+	const d = new Float64Array(n);
+	const e = new Float64Array(n);
+	const tauL = new Float64Array(n);
+	const tauR = new Float64Array(n);
+	bidiagonalize(w, m, n, d, e, tauL, tauR);
+	let Ut: Float64Array | undefined;
+	let Vt: Float64Array | undefined;
+	if (vectors) {
+		Ut = leftVectors(w, m, n, tauL);
+		Vt = rightVectors(w, n, tauR);
+	}
+	bidiagonalQr(d, e, n, Ut, m, Vt);
+
+	// Signs to the vectors, then sort descending (selection sort: n swaps of rows at most).
+	for (let i = 0; i < n; i++) {
+		if (d[i] < 0) {
+			d[i] = -d[i];
+			if (Vt) for (let j = i * n; j < (i + 1) * n; j++) Vt[j] = -Vt[j];
+		}
+	}
+	for (let i = 0; i < n - 1; i++) {
+		let best = i;
+		for (let j = i + 1; j < n; j++) if (d[j] > d[best]) best = j;
+		if (best === i) continue;
+		const t = d[i];
+		d[i] = d[best];
+		d[best] = t;
+		if (Ut) swapRows(Ut, m, i, best);
+		if (Vt) swapRows(Vt, n, i, best);
+	}
+	for (let i = 0; i < n; i++) S[i] = scale > 0 ? d[i] * scale : 0;
+	return { S, Ut, Vt };
+}
+
+function swapRows(a: Float64Array, width: number, i: number, j: number): void {
+	const oi = i * width;
+	const oj = j * width;
+	for (let c = 0; c < width; c++) {
+		const t = a[oi + c];
+		a[oi + c] = a[oj + c];
+		a[oj + c] = t;
+	}
+}
+
+/**
+ * A Householder reflection H = I − τ·v·vᵀ with v[0] = 1 that maps x to (β, 0, …, 0), as LAPACK's
+ * dlarfg. x is `a[start + t·stride]` for t < len; on return its tail holds v[1…] and the
+ * function returns τ, with β written to `out[0]`.
+ */
+function householder(
+	a: Float64Array,
+	start: number,
+	stride: number,
+	len: number,
+	out: Float64Array
+): number {
+	const alpha = a[start];
+	let big = 0;
+	for (let t = 1; t < len; t++) big = Math.max(big, Math.abs(a[start + t * stride]));
+	if (big === 0) {
+		out[0] = alpha;
+		return 0;
+	}
+	let ss = 0;
+	for (let t = 1; t < len; t++) {
+		const x = a[start + t * stride] / big;
+		ss += x * x;
+	}
+	const tailNorm = big * Math.sqrt(ss);
+	const beta = alpha >= 0 ? -Math.hypot(alpha, tailNorm) : Math.hypot(alpha, tailNorm);
+	const f = 1 / (alpha - beta);
+	for (let t = 1; t < len; t++) a[start + t * stride] *= f;
+	out[0] = beta;
+	return (beta - alpha) / beta;
+}
+
+/**
+ * Householder bidiagonalisation of the tall m×n matrix w, in place: Q_Lᵀ·A·Q_R = B with B upper
+ * bidiagonal (diagonal d, superdiagonal e[0…n−2]). The reflectors' vectors stay in w: the left
+ * ones below the diagonal (column k), the right ones right of the superdiagonal (row k).
+ *
+ * Step k is one pass over the trailing rows, each row updated while it sits in cache: the left
+ * reflection, the right reflection's dot product and update, and the sum that the next step's
+ * left reflection needs (column k+1 times the trailing matrix, taken from the raw column and
+ * corrected once that column's reflector is known). Textbook order reads the trailing matrix
+ * three times per step; this reads it once, for the same arithmetic.
+ */
+function bidiagonalize(
+	w: Float64Array,
+	m: number,
+	n: number,
+	d: Float64Array,
+	e: Float64Array,
+	tauL: Float64Array,
+	tauR: Float64Array
+): void {
+	// raw[j] = Σᵢ x_i·W[i][j] over the rows of the current column x (before its reflector).
+	let raw = new Float64Array(n);
+	let next = new Float64Array(n);
+	const wl = new Float64Array(n);
+	const u = new Float64Array(n);
+	const beta = new Float64Array(1);
+	for (let i = 0; i < m; i++) {
+		const o = i * n;
+		const x = w[o];
+		if (x !== 0) for (let j = 1; j < n; j++) raw[j] += x * w[o + j];
+	}
+	for (let k = 0; k < n; k++) {
+		const kk = k * n + k;
+		const alpha = w[kk];
+		// Left reflector H = I − τ·v·vᵀ on column k; wl = τ·vᵀ·W[k:, k+1:] from raw.
+		const tl = householder(w, kk, n, m - k, beta);
+		tauL[k] = tl;
+		d[k] = beta[0];
+		if (k + 1 >= n) break;
+		if (tl !== 0) {
+			const f = 1 / (alpha - beta[0]);
+			for (let j = k + 1; j < n; j++) {
+				const wk = w[k * n + j];
+				wl[j] = tl * (wk + (raw[j] - alpha * wk) * f);
+				w[k * n + j] = wk - wl[j];
+			}
+		} else wl.fill(0, k + 1, n);
+		// Right reflector G = I − τ·u·uᵀ on row k, now final.
+		const tr = householder(w, kk + 1, 1, n - k - 1, beta);
+		tauR[k] = tr;
+		e[k] = beta[0];
+		u[k + 1] = 1;
+		for (let j = k + 2; j < n; j++) u[j] = w[k * n + j];
+		next.fill(0, k + 2, n);
+		for (let i = k + 1; i < m; i++) {
+			const o = i * n;
+			const vi = tl === 0 ? 0 : w[o + k];
+			// Four partial sums, so that the dot product is not one chain of dependent additions.
+			let s0 = 0;
+			let s1 = 0;
+			let s2 = 0;
+			let s3 = 0;
+			let j = k + 1;
+			for (; j + 3 < n; j += 4) {
+				const x0 = w[o + j] - vi * wl[j];
+				const x1 = w[o + j + 1] - vi * wl[j + 1];
+				const x2 = w[o + j + 2] - vi * wl[j + 2];
+				const x3 = w[o + j + 3] - vi * wl[j + 3];
+				w[o + j] = x0;
+				w[o + j + 1] = x1;
+				w[o + j + 2] = x2;
+				w[o + j + 3] = x3;
+				s0 += x0 * u[j];
+				s1 += x1 * u[j + 1];
+				s2 += x2 * u[j + 2];
+				s3 += x3 * u[j + 3];
+			}
+			for (; j < n; j++) {
+				const x = w[o + j] - vi * wl[j];
+				w[o + j] = x;
+				s0 += x * u[j];
+			}
+			const s = (s0 + s1 + (s2 + s3)) * tr;
+			const xi = w[o + k + 1] - s;
+			w[o + k + 1] = xi;
+			if (xi === 0) {
+				if (s !== 0) for (let j = k + 2; j < n; j++) w[o + j] -= s * u[j];
+				continue;
+			}
+			for (j = k + 2; j + 3 < n; j += 4) {
+				const x0 = w[o + j] - s * u[j];
+				const x1 = w[o + j + 1] - s * u[j + 1];
+				const x2 = w[o + j + 2] - s * u[j + 2];
+				const x3 = w[o + j + 3] - s * u[j + 3];
+				w[o + j] = x0;
+				w[o + j + 1] = x1;
+				w[o + j + 2] = x2;
+				w[o + j + 3] = x3;
+				next[j] += xi * x0;
+				next[j + 1] += xi * x1;
+				next[j + 2] += xi * x2;
+				next[j + 3] += xi * x3;
+			}
+			for (; j < n; j++) {
+				const x = w[o + j] - s * u[j];
+				w[o + j] = x;
+				next[j] += xi * x;
+			}
+		}
+		const t = raw;
+		raw = next;
+		next = t;
+	}
+}
+
+/**
+ * Uᵀ (n×m) of the bidiagonalisation, U = H₀·H₁·…·H_{n−1}·[I; 0], accumulated backwards:
+ * Uᵀ ← Uᵀ·H_k touches only rows k… and columns k… of Uᵀ, one contiguous row at a time.
+ */
+function leftVectors(w: Float64Array, m: number, n: number, tauL: Float64Array): Float64Array {
+	const ut = new Float64Array(n * m);
+	for (let i = 0; i < n; i++) ut[i * m + i] = 1;
+	const v = new Float64Array(m);
+	for (let k = n - 1; k >= 0; k--) {
+		const tau = tauL[k];
+		if (tau === 0) continue;
+		v[k] = 1;
+		for (let i = k + 1; i < m; i++) v[i] = w[i * n + k];
+		for (let r = k; r < n; r++) {
+			const o = r * m;
+			let s = 0;
+			for (let i = k; i < m; i++) s += ut[o + i] * v[i];
+			s *= tau;
+			if (s === 0) continue;
+			for (let i = k; i < m; i++) ut[o + i] -= s * v[i];
+		}
+	}
+	return ut;
+}
+
+/** Vᵀ (n×n) of the bidiagonalisation, V = G₀·G₁·…·G_{n−2}, accumulated as `leftVectors`. */
+function rightVectors(w: Float64Array, n: number, tauR: Float64Array): Float64Array {
+	const vt = new Float64Array(n * n);
+	for (let i = 0; i < n; i++) vt[i * n + i] = 1;
+	const v = new Float64Array(n);
+	for (let k = n - 2; k >= 0; k--) {
+		const tau = tauR[k];
+		if (tau === 0) continue;
+		v[k + 1] = 1;
+		for (let j = k + 2; j < n; j++) v[j] = w[k * n + j];
+		for (let r = k + 1; r < n; r++) {
+			const o = r * n;
+			let s = 0;
+			for (let j = k + 1; j < n; j++) s += vt[o + j] * v[j];
+			s *= tau;
+			if (s === 0) continue;
+			for (let j = k + 1; j < n; j++) vt[o + j] -= s * v[j];
+		}
+	}
+	return vt;
+}
+
+/**
+ * Rotates rows p and q of the row-major matrix `a` (row length `width`):
+ * row p ← c·row p + s·row q, row q ← −s·row p + c·row q. Rotating Uᵀ's or Vᵀ's rows is the
+ * same as rotating U's or V's columns.
+ */
+function rotateRows(
+	a: Float64Array,
+	width: number,
+	p: number,
+	q: number,
+	c: number,
+	s: number
+): void {
+	const op = p * width;
+	const oq = q * width;
+	for (let t = 0; t < width; t++) {
+		const x = a[op + t];
+		const y = a[oq + t];
+		a[op + t] = c * x + s * y;
+		a[oq + t] = c * y - s * x;
+	}
+}
+
+/**
+ * Diagonalises the upper bidiagonal B (diagonal d, superdiagonal e) by implicit Wilkinson-shift
+ * QR sweeps (Golub & Van Loan Algorithm 8.6.2), leaving the (signed, unsorted) singular values
+ * in d. The rotations are applied to Uᵀ (n×m) and Vᵀ (n×n) when given. B's entries are at most
+ * about 1 (A was scaled to its largest entry) and those under ε·‖B‖ are dropped, so plain
+ * sqrt(y² + z²) neither overflows nor underflows where it matters, and is much faster than
+ * Math.hypot.
+ */
+function bidiagonalQr(
+	d: Float64Array,
+	e: Float64Array,
+	n: number,
+	Ut: Float64Array | undefined,
+	m: number,
+	Vt: Float64Array | undefined
+): void {
+	let norm = 0;
+	for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+	// Entries below ε·‖B‖ are zero to working accuracy: dropping them moves no singular value by
+	// more than that.
+	const tol = EPS * norm;
+	e[n - 1] = 0;
+	let hi = n - 1;
+	let iterations = 0;
+	const maxIterations = 100 * n * n + 100;
+	while (hi > 0) {
+		if (Math.abs(e[hi - 1]) <= tol) {
+			e[hi - 1] = 0;
+			hi--;
+			continue;
+		}
+		// The unreduced block is lo…hi: e[lo…hi−1] all non-negligible.
+		let lo = hi - 1;
+		while (lo > 0 && Math.abs(e[lo - 1]) > tol) lo--;
+		if (++iterations > maxIterations) throw new Error('svd: the QR sweeps did not converge');
+
+		// A (near) zero on the diagonal splits the block once its row or column is rotated away.
+		let zero = -1;
+		for (let i = lo; i <= hi; i++) {
+			if (Math.abs(d[i]) <= tol) {
+				zero = i;
+				break;
+			}
+		}
+		if (zero >= 0) {
+			d[zero] = 0;
+			if (zero < hi) chaseRow(d, e, zero, hi, Ut, m);
+			else chaseColumn(d, e, lo, hi, Vt, n);
+			continue;
+		}
+		shiftedSweep(d, e, lo, hi, Ut, m, Vt, n);
+	}
+}
+
+/** With d[i] = 0 (i < hi), zeroes e[i] by rotations of row i against rows i+1…hi. */
+function chaseRow(
+	d: Float64Array,
+	e: Float64Array,
+	i: number,
+	hi: number,
+	Ut: Float64Array | undefined,
+	m: number
+): void {
+	let f = e[i];
+	e[i] = 0;
+	for (let j = i + 1; j <= hi && f !== 0; j++) {
+		const r = Math.sqrt(d[j] * d[j] + f * f);
+		const c = d[j] / r;
+		const s = f / r;
+		d[j] = r;
+		if (j < hi) {
+			f = -s * e[j];
+			e[j] *= c;
+		}
+		if (Ut) rotateRows(Ut, m, j, i, c, s);
+	}
+}
+
+/** With d[hi] = 0, zeroes e[hi−1] by rotations of column hi against columns hi−1…lo. */
+function chaseColumn(
+	d: Float64Array,
+	e: Float64Array,
+	lo: number,
+	hi: number,
+	Vt: Float64Array | undefined,
+	n: number
+): void {
+	let f = e[hi - 1];
+	e[hi - 1] = 0;
+	for (let k = hi - 1; k >= lo && f !== 0; k--) {
+		const r = Math.sqrt(d[k] * d[k] + f * f);
+		const c = d[k] / r;
+		const s = f / r;
+		d[k] = r;
+		if (k > lo) {
+			f = -s * e[k - 1];
+			e[k - 1] *= c;
+		}
+		if (Vt) rotateRows(Vt, n, k, hi, c, s);
+	}
+}
+
+/**
+ * One implicit QR sweep on the unreduced block lo…hi with the Wilkinson shift: the eigenvalue of
+ * the trailing 2×2 of BᵀB nearer its last entry. The bulge is chased down by alternating right
+ * (column) and left (row) rotations.
+ */
+function shiftedSweep(
+	d: Float64Array,
+	e: Float64Array,
+	lo: number,
+	hi: number,
+	Ut: Float64Array | undefined,
+	m: number,
+	Vt: Float64Array | undefined,
+	n: number
+): void {
+	const dm = d[hi - 1];
+	const em = e[hi - 1];
+	const eb = hi - 1 > lo ? e[hi - 2] : 0;
+	const t11 = dm * dm + eb * eb;
+	const t12 = dm * em;
+	const t22 = d[hi] * d[hi] + em * em;
+	const half = (t11 - t22) / 2;
+	const root = Math.sqrt(half * half + t12 * t12);
+	const mu = t22 - (t12 * t12) / (half + (half >= 0 ? root : -root) || 1);
+
+	let y = d[lo] * d[lo] - mu;
+	let z = d[lo] * e[lo];
+	for (let k = lo; k < hi; k++) {
+		// Right rotation of columns k, k+1: zeroes z (the bulge above, or starts the sweep).
+		let r = Math.sqrt(y * y + z * z);
+		let c = r === 0 ? 1 : y / r;
+		let s = r === 0 ? 0 : z / r;
+		if (k > lo) e[k - 1] = r;
+		const dk = d[k];
+		const ek = e[k];
+		y = c * dk + s * ek;
+		e[k] = c * ek - s * dk;
+		z = s * d[k + 1];
+		d[k + 1] *= c;
+		if (Vt) rotateRows(Vt, n, k, k + 1, c, s);
+		// Left rotation of rows k, k+1: zeroes the bulge z below the diagonal.
+		r = Math.sqrt(y * y + z * z);
+		c = r === 0 ? 1 : y / r;
+		s = r === 0 ? 0 : z / r;
+		d[k] = r;
+		const ek2 = e[k];
+		const dk1 = d[k + 1];
+		e[k] = c * ek2 + s * dk1;
+		d[k + 1] = c * dk1 - s * ek2;
+		if (k + 1 < hi) {
+			z = s * e[k + 1];
+			e[k + 1] *= c;
+		}
+		y = e[k];
+		if (Ut) rotateRows(Ut, m, k, k + 1, c, s);
+	}
+}
