@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { createRng } from '../../../src/lib/math/rng';
 import { singularValues, svd, transpose, type Svd } from '../../../src/lib/math/svd';
-
-/** Written by scripts/fixtures/svd.py: LAPACK's (numpy.linalg.svd) answers, seeded. */
-export interface SvdCase {
-	name: string;
-	kind: string;
-	rows: number;
-	cols: number;
-	float32: boolean;
-	a: number[];
-	S: number[];
-	energy: number[];
-	stableRank: number;
-	effectiveRank: number;
-	truncation: { k: number; error: number }[];
-}
-const fixture: { cases: SvdCase[] } = JSON.parse(
-	readFileSync(new URL('../../fixtures/svd.json', import.meta.url), 'utf8')
-);
-
-/** The fixture's matrix, as Float32Array where numpy computed on float32 input. */
-export const input = (c: SvdCase) => (c.float32 ? Float32Array.from(c.a) : Float64Array.from(c.a));
+import { fixture, gaussianMatrix, input } from './svdFixture';
 
 /** Largest |got − want| over σ₁ (absolute where σ₁ = 0): the accuracy the toolkit promises. */
 function spectrumError(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -56,11 +34,6 @@ function reconstructionError(a: ArrayLike<number>, rows: number, cols: number, r
 			worst = Math.max(worst, Math.abs(x - a[i * cols + j]) / scale);
 		}
 	return worst;
-}
-
-function gaussianMatrix(rows: number, cols: number, seed: number): Float64Array {
-	const rng = createRng(seed);
-	return Float64Array.from({ length: rows * cols }, () => rng.normal());
 }
 
 describe('singularValues and svd against LAPACK', () => {
