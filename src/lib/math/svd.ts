@@ -241,59 +241,76 @@ function bidiagonalize(
 		u[k + 1] = 1;
 		for (let j = k + 2; j < n; j++) u[j] = w[k * n + j];
 		next.fill(0, k + 2, n);
-		for (let i = k + 1; i < m; i++) {
+		// Rows go in pairs, so that each load of wl, u and next serves two rows; the dot
+		// products keep four partial sums, so that they are not one chain of dependent additions.
+		let i = k + 1;
+		for (; i + 1 < m; i += 2) {
+			const o0 = i * n;
+			const o1 = o0 + n;
+			const v0 = tl === 0 ? 0 : w[o0 + k];
+			const v1 = tl === 0 ? 0 : w[o1 + k];
+			let s00 = 0;
+			let s01 = 0;
+			let s10 = 0;
+			let s11 = 0;
+			let j = k + 1;
+			for (; j + 1 < n; j += 2) {
+				const l0 = wl[j];
+				const l1 = wl[j + 1];
+				const u0 = u[j];
+				const u1 = u[j + 1];
+				const x00 = w[o0 + j] - v0 * l0;
+				const x01 = w[o0 + j + 1] - v0 * l1;
+				const x10 = w[o1 + j] - v1 * l0;
+				const x11 = w[o1 + j + 1] - v1 * l1;
+				w[o0 + j] = x00;
+				w[o0 + j + 1] = x01;
+				w[o1 + j] = x10;
+				w[o1 + j + 1] = x11;
+				s00 += x00 * u0;
+				s01 += x01 * u1;
+				s10 += x10 * u0;
+				s11 += x11 * u1;
+			}
+			if (j < n) {
+				const x0 = w[o0 + j] - v0 * wl[j];
+				const x1 = w[o1 + j] - v1 * wl[j];
+				w[o0 + j] = x0;
+				w[o1 + j] = x1;
+				s00 += x0 * u[j];
+				s10 += x1 * u[j];
+			}
+			const t0 = (s00 + s01) * tr;
+			const t1 = (s10 + s11) * tr;
+			const c0 = w[o0 + k + 1] - t0;
+			const c1 = w[o1 + k + 1] - t1;
+			w[o0 + k + 1] = c0;
+			w[o1 + k + 1] = c1;
+			for (j = k + 2; j < n; j++) {
+				const uj = u[j];
+				const x0 = w[o0 + j] - t0 * uj;
+				const x1 = w[o1 + j] - t1 * uj;
+				w[o0 + j] = x0;
+				w[o1 + j] = x1;
+				next[j] += c0 * x0 + c1 * x1;
+			}
+		}
+		if (i < m) {
 			const o = i * n;
 			const vi = tl === 0 ? 0 : w[o + k];
-			// Four partial sums, so that the dot product is not one chain of dependent additions.
-			let s0 = 0;
-			let s1 = 0;
-			let s2 = 0;
-			let s3 = 0;
-			let j = k + 1;
-			for (; j + 3 < n; j += 4) {
-				const x0 = w[o + j] - vi * wl[j];
-				const x1 = w[o + j + 1] - vi * wl[j + 1];
-				const x2 = w[o + j + 2] - vi * wl[j + 2];
-				const x3 = w[o + j + 3] - vi * wl[j + 3];
-				w[o + j] = x0;
-				w[o + j + 1] = x1;
-				w[o + j + 2] = x2;
-				w[o + j + 3] = x3;
-				s0 += x0 * u[j];
-				s1 += x1 * u[j + 1];
-				s2 += x2 * u[j + 2];
-				s3 += x3 * u[j + 3];
-			}
-			for (; j < n; j++) {
+			let dot = 0;
+			for (let j = k + 1; j < n; j++) {
 				const x = w[o + j] - vi * wl[j];
 				w[o + j] = x;
-				s0 += x * u[j];
+				dot += x * u[j];
 			}
-			const s = (s0 + s1 + (s2 + s3)) * tr;
-			const xi = w[o + k + 1] - s;
-			w[o + k + 1] = xi;
-			if (xi === 0) {
-				if (s !== 0) for (let j = k + 2; j < n; j++) w[o + j] -= s * u[j];
-				continue;
-			}
-			for (j = k + 2; j + 3 < n; j += 4) {
-				const x0 = w[o + j] - s * u[j];
-				const x1 = w[o + j + 1] - s * u[j + 1];
-				const x2 = w[o + j + 2] - s * u[j + 2];
-				const x3 = w[o + j + 3] - s * u[j + 3];
-				w[o + j] = x0;
-				w[o + j + 1] = x1;
-				w[o + j + 2] = x2;
-				w[o + j + 3] = x3;
-				next[j] += xi * x0;
-				next[j + 1] += xi * x1;
-				next[j + 2] += xi * x2;
-				next[j + 3] += xi * x3;
-			}
-			for (; j < n; j++) {
-				const x = w[o + j] - s * u[j];
+			const t = dot * tr;
+			const c = w[o + k + 1] - t;
+			w[o + k + 1] = c;
+			for (let j = k + 2; j < n; j++) {
+				const x = w[o + j] - t * u[j];
 				w[o + j] = x;
-				next[j] += xi * x;
+				next[j] += c * x;
 			}
 		}
 		const t = raw;
