@@ -52,8 +52,10 @@ function bench(rows: number, cols: number, reps: number): SvdRow {
 	const times: Record<string, number[]> = {};
 	for (const [name, f] of Object.entries(contenders)) {
 		times[name] = [];
-		// Warm-up: let the JIT compile every path before anything is timed.
-		for (let i = 0; i < 2; i++) f();
+		// Warm-up: V8 optimises a function only after it has run hot for a while, so each gets
+		// 30 calls or half a second before anything is timed.
+		const t0 = performance.now();
+		for (let i = 0; i < 30 && performance.now() - t0 < 500; i++) f();
 	}
 	for (let r = 0; r < reps; r++)
 		for (const [name, f] of Object.entries(contenders)) times[name].push(time(f));

@@ -332,14 +332,7 @@ function leftVectors(w: Float64Array, m: number, n: number, tauL: Float64Array):
 		if (tau === 0) continue;
 		v[k] = 1;
 		for (let i = k + 1; i < m; i++) v[i] = w[i * n + k];
-		for (let r = k; r < n; r++) {
-			const o = r * m;
-			let s = 0;
-			for (let i = k; i < m; i++) s += ut[o + i] * v[i];
-			s *= tau;
-			if (s === 0) continue;
-			for (let i = k; i < m; i++) ut[o + i] -= s * v[i];
-		}
+		reflectRows(ut, m, k, n, k, v, tau);
 	}
 	return ut;
 }
@@ -354,16 +347,61 @@ function rightVectors(w: Float64Array, n: number, tauR: Float64Array): Float64Ar
 		if (tau === 0) continue;
 		v[k + 1] = 1;
 		for (let j = k + 2; j < n; j++) v[j] = w[k * n + j];
-		for (let r = k + 1; r < n; r++) {
-			const o = r * n;
-			let s = 0;
-			for (let j = k + 1; j < n; j++) s += vt[o + j] * v[j];
-			s *= tau;
-			if (s === 0) continue;
-			for (let j = k + 1; j < n; j++) vt[o + j] -= s * v[j];
-		}
+		reflectRows(vt, n, k + 1, n, k + 1, v, tau);
 	}
 	return vt;
+}
+
+/**
+ * Applies the reflection I − τ·v·vᵀ from the right to rows r0…r1−1 of the row-major matrix `a`
+ * (row length `width`), over columns c0…: row ← row − τ·(row·v)·vᵀ. Rows go in pairs and the dot
+ * products keep split sums, as in `bidiagonalize`.
+ */
+function reflectRows(
+	a: Float64Array,
+	width: number,
+	r0: number,
+	r1: number,
+	c0: number,
+	v: Float64Array,
+	tau: number
+): void {
+	let r = r0;
+	for (; r + 1 < r1; r += 2) {
+		const o0 = r * width;
+		const o1 = o0 + width;
+		let s00 = 0;
+		let s01 = 0;
+		let s10 = 0;
+		let s11 = 0;
+		let j = c0;
+		for (; j + 1 < width; j += 2) {
+			const v0 = v[j];
+			const v1 = v[j + 1];
+			s00 += a[o0 + j] * v0;
+			s01 += a[o0 + j + 1] * v1;
+			s10 += a[o1 + j] * v0;
+			s11 += a[o1 + j + 1] * v1;
+		}
+		if (j < width) {
+			s00 += a[o0 + j] * v[j];
+			s10 += a[o1 + j] * v[j];
+		}
+		const t0 = (s00 + s01) * tau;
+		const t1 = (s10 + s11) * tau;
+		for (j = c0; j < width; j++) {
+			const vj = v[j];
+			a[o0 + j] -= t0 * vj;
+			a[o1 + j] -= t1 * vj;
+		}
+	}
+	if (r < r1) {
+		const o = r * width;
+		let dot = 0;
+		for (let j = c0; j < width; j++) dot += a[o + j] * v[j];
+		const t = dot * tau;
+		for (let j = c0; j < width; j++) a[o + j] -= t * v[j];
+	}
 }
 
 /**
@@ -386,6 +424,64 @@ function rotateRows(
 		const y = a[oq + t];
 		a[op + t] = c * x + s * y;
 		a[oq + t] = c * y - s * x;
+	}
+}
+
+/**
+ * Applies a sweep's rotations k = lo…hi−1, each of rows k and k+1 as `rotateRows`, in order, to
+ * the row-major matrix `a`. Row k is final once rotation k is done, so a column's running value
+ * is carried down in a register: one load and one store per element and rotation instead of two
+ * of each. Four columns go at a time.
+ */
+function rotateRowSequence(
+	a: Float64Array,
+	width: number,
+	lo: number,
+	hi: number,
+	c: Float64Array,
+	s: Float64Array
+): void {
+	let t = 0;
+	for (; t + 3 < width; t += 4) {
+		let o = lo * width + t;
+		let x0 = a[o];
+		let x1 = a[o + 1];
+		let x2 = a[o + 2];
+		let x3 = a[o + 3];
+		for (let k = lo; k < hi; k++) {
+			const ck = c[k];
+			const sk = s[k];
+			const q = o + width;
+			const y0 = a[q];
+			const y1 = a[q + 1];
+			const y2 = a[q + 2];
+			const y3 = a[q + 3];
+			a[o] = ck * x0 + sk * y0;
+			a[o + 1] = ck * x1 + sk * y1;
+			a[o + 2] = ck * x2 + sk * y2;
+			a[o + 3] = ck * x3 + sk * y3;
+			x0 = ck * y0 - sk * x0;
+			x1 = ck * y1 - sk * x1;
+			x2 = ck * y2 - sk * x2;
+			x3 = ck * y3 - sk * x3;
+			o = q;
+		}
+		a[o] = x0;
+		a[o + 1] = x1;
+		a[o + 2] = x2;
+		a[o + 3] = x3;
+	}
+	for (; t < width; t++) {
+		let o = lo * width + t;
+		let x = a[o];
+		for (let k = lo; k < hi; k++) {
+			const q = o + width;
+			const y = a[q];
+			a[o] = c[k] * x + s[k] * y;
+			x = c[k] * y - s[k] * x;
+			o = q;
+		}
+		a[o] = x;
 	}
 }
 
@@ -414,6 +510,11 @@ function bidiagonalQr(
 	let hi = n - 1;
 	let iterations = 0;
 	const maxIterations = 100 * n * n + 100;
+	// One sweep's rotations of rows (left, for Uᵀ) and of columns (right, for Vᵀ).
+	const cL = new Float64Array(n);
+	const sL = new Float64Array(n);
+	const cR = new Float64Array(n);
+	const sR = new Float64Array(n);
 	while (hi > 0) {
 		if (Math.abs(e[hi - 1]) <= tol) {
 			e[hi - 1] = 0;
@@ -439,7 +540,9 @@ function bidiagonalQr(
 			else chaseColumn(d, e, lo, hi, Vt, n);
 			continue;
 		}
-		shiftedSweep(d, e, lo, hi, Ut, m, Vt, n);
+		shiftedSweep(d, e, lo, hi, cL, sL, cR, sR);
+		if (Ut) rotateRowSequence(Ut, m, lo, hi, cL, sL);
+		if (Vt) rotateRowSequence(Vt, n, lo, hi, cR, sR);
 	}
 }
 
@@ -494,17 +597,18 @@ function chaseColumn(
 /**
  * One implicit QR sweep on the unreduced block lo…hi with the Wilkinson shift: the eigenvalue of
  * the trailing 2×2 of BᵀB nearer its last entry. The bulge is chased down by alternating right
- * (column) and left (row) rotations.
+ * (column) and left (row) rotations; rotation k, of k and k+1, is recorded in cR/sR and cL/sL for
+ * `rotateRowSequence` to apply to Vᵀ and Uᵀ.
  */
 function shiftedSweep(
 	d: Float64Array,
 	e: Float64Array,
 	lo: number,
 	hi: number,
-	Ut: Float64Array | undefined,
-	m: number,
-	Vt: Float64Array | undefined,
-	n: number
+	cL: Float64Array,
+	sL: Float64Array,
+	cR: Float64Array,
+	sR: Float64Array
 ): void {
 	const dm = d[hi - 1];
 	const em = e[hi - 1];
@@ -530,7 +634,8 @@ function shiftedSweep(
 		e[k] = c * ek - s * dk;
 		z = s * d[k + 1];
 		d[k + 1] *= c;
-		if (Vt) rotateRows(Vt, n, k, k + 1, c, s);
+		cR[k] = c;
+		sR[k] = s;
 		// Left rotation of rows k, k+1: zeroes the bulge z below the diagonal.
 		r = Math.sqrt(y * y + z * z);
 		c = r === 0 ? 1 : y / r;
@@ -545,6 +650,7 @@ function shiftedSweep(
 			e[k + 1] *= c;
 		}
 		y = e[k];
-		if (Ut) rotateRows(Ut, m, k, k + 1, c, s);
+		cL[k] = c;
+		sL[k] = s;
 	}
 }
