@@ -54,7 +54,7 @@ if (withLab) run('build the site', ['vite', 'build']);
  */
 async function benchSvd(url) {
 	const page = await browser.newPage();
-	await page.goto(`${url}svd.html?sizes=${svdSizes}&reps=${svdReps}`);
+	await page.goto(`${url}?part=svd&sizes=${svdSizes}&reps=${svdReps}`);
 	await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
 	const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
 	await page.close();

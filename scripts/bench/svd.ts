@@ -1,10 +1,11 @@
 /**
- * The SVD benchmark page: times our `singularValues` and `svd` against ml-matrix's
- * `SingularValueDecomposition` (JAMA's Householder bidiagonalisation and Golub–Kahan QR, the same
- * method as ours, on transposed row arrays) on the same seeded Gaussian matrices, like for like: singular values only against ml-matrix with both vector options off,
- * the full decomposition against ml-matrix's default (U and V). The four are interleaved in each
- * repetition, so that a busy moment on the machine slows them all alike; medians go to
- * `window.benchResult` for scripts/bench.js. `?sizes=256x256,64x64` and `?reps=` pick the cases.
+ * The SVD benchmark page (index.html?part=svd): times our `singularValues` and `svd` against
+ * ml-matrix's `SingularValueDecomposition` (JAMA's Householder bidiagonalisation and Golub–Kahan
+ * QR, the same method as ours, on transposed row arrays) on the same seeded Gaussian matrices,
+ * like for like: singular values only against ml-matrix with both vector options off, the full
+ * decomposition against ml-matrix computing U and V. The four are interleaved in each repetition,
+ * so that a busy moment on the machine slows them all alike; medians go to `window.benchResult`
+ * for scripts/bench.js. `&sizes=256x256,64x64` and `&reps=` pick the cases.
  */
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { createRng } from '$lib/math/rng';

@@ -119,8 +119,8 @@ function decompose(w: Float64Array, m: number, n: number, vectors: boolean): Dec
 	let Ut: Float64Array | undefined;
 	let Vt: Float64Array | undefined;
 	if (vectors) {
-		Ut = leftVectors(w, m, n, tauL);
-		Vt = rightVectors(w, n, tauR);
+		Ut = accumulate(w, n, m, tauL, 0);
+		Vt = accumulate(w, n, n, tauR, 1);
 	}
 	bidiagonalQr(d, e, n, Ut, m, Vt);
 
@@ -320,36 +320,32 @@ function bidiagonalize(
 }
 
 /**
- * Uᵀ (n×m) of the bidiagonalisation, U = H₀·H₁·…·H_{n−1}·[I; 0], accumulated backwards:
- * Uᵀ ← Uᵀ·H_k touches only rows k… and columns k… of Uᵀ, one contiguous row at a time.
+ * Qᵀ for the product Q of the bidiagonalisation's reflectors kept in w: with `shift` 0 the left
+ * ones (vectors down column k, acting on indices k…), giving Uᵀ (n×m) of U = H₀·…·H_{n−1}·[I; 0];
+ * with `shift` 1 the right ones (vectors along row k, acting on indices k+1…), giving Vᵀ (n×n).
+ * Accumulated backwards, so that reflector k touches only rows and columns k+shift… of Qᵀ, one
+ * contiguous row at a time.
  */
-function leftVectors(w: Float64Array, m: number, n: number, tauL: Float64Array): Float64Array {
-	const ut = new Float64Array(n * m);
-	for (let i = 0; i < n; i++) ut[i * m + i] = 1;
-	const v = new Float64Array(m);
-	for (let k = n - 1; k >= 0; k--) {
-		const tau = tauL[k];
+function accumulate(
+	w: Float64Array,
+	n: number,
+	width: number,
+	taus: Float64Array,
+	shift: 0 | 1
+): Float64Array {
+	const qt = new Float64Array(n * width);
+	for (let i = 0; i < n; i++) qt[i * width + i] = 1;
+	const v = new Float64Array(width);
+	for (let k = n - 1 - shift; k >= 0; k--) {
+		const tau = taus[k];
 		if (tau === 0) continue;
-		v[k] = 1;
-		for (let i = k + 1; i < m; i++) v[i] = w[i * n + k];
-		reflectRows(ut, m, k, n, k, v, tau);
+		const f = k + shift;
+		v[f] = 1;
+		if (shift === 0) for (let i = f + 1; i < width; i++) v[i] = w[i * n + k];
+		else for (let j = f + 1; j < width; j++) v[j] = w[k * n + j];
+		reflectRows(qt, width, f, n, f, v, tau);
 	}
-	return ut;
-}
-
-/** Vᵀ (n×n) of the bidiagonalisation, V = G₀·G₁·…·G_{n−2}, accumulated as `leftVectors`. */
-function rightVectors(w: Float64Array, n: number, tauR: Float64Array): Float64Array {
-	const vt = new Float64Array(n * n);
-	for (let i = 0; i < n; i++) vt[i * n + i] = 1;
-	const v = new Float64Array(n);
-	for (let k = n - 2; k >= 0; k--) {
-		const tau = tauR[k];
-		if (tau === 0) continue;
-		v[k + 1] = 1;
-		for (let j = k + 2; j < n; j++) v[j] = w[k * n + j];
-		reflectRows(vt, n, k + 1, n, k + 1, v, tau);
-	}
-	return vt;
+	return qt;
 }
 
 /**
