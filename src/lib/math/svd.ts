@@ -28,6 +28,12 @@ export interface Svd {
 }
 
 const EPS = 2 ** -52;
+/**
+ * Below this (A is first scaled so that its largest entry is 1) a column or row is taken as zero
+ * when reflectors are formed: far under ε·σ₁, it moves no singular value by anything measurable,
+ * and it keeps 1/(α − β) and products of two entries clear of overflow and underflow.
+ */
+const NEGLIGIBLE = 1e-150;
 
 /**
  * Throws an `Error` unless `a` holds exactly rows·cols finite numbers and the shape is made of
@@ -158,7 +164,8 @@ function swapRows(a: Float64Array, width: number, i: number, j: number): void {
 /**
  * A Householder reflection H = I − τ·v·vᵀ with v[0] = 1 that maps x to (β, 0, …, 0), as LAPACK's
  * dlarfg. x is `a[start + t·stride]` for t < len; on return its tail holds v[1…] and the
- * function returns τ, with β written to `out[0]`.
+ * function returns τ, with β written to `out[0]`. τ = 0 (H = I) when x's tail is zero or all of x
+ * is negligible.
  */
 function householder(
 	a: Float64Array,
@@ -170,7 +177,7 @@ function householder(
 	const alpha = a[start];
 	let big = 0;
 	for (let t = 1; t < len; t++) big = Math.max(big, Math.abs(a[start + t * stride]));
-	if (big === 0) {
+	if (big === 0 || Math.max(big, Math.abs(alpha)) < NEGLIGIBLE) {
 		out[0] = alpha;
 		return 0;
 	}
@@ -207,13 +214,14 @@ function bidiagonalize(
 	tauL: Float64Array,
 	tauR: Float64Array
 ): void {
-	// raw[j] = Σᵢ x_i·W[i][j] over the rows of the current column x (before its reflector).
+	// raw[j] = Σᵢ x_i·W[i][j] over the rows of the current column x below its top (before its
+	// reflector); leaving the top row out keeps the correction free of cancellation.
 	let raw = new Float64Array(n);
 	let next = new Float64Array(n);
 	const wl = new Float64Array(n);
 	const u = new Float64Array(n);
 	const beta = new Float64Array(1);
-	for (let i = 0; i < m; i++) {
+	for (let i = 1; i < m; i++) {
 		const o = i * n;
 		const x = w[o];
 		if (x !== 0) for (let j = 1; j < n; j++) raw[j] += x * w[o + j];
@@ -230,7 +238,7 @@ function bidiagonalize(
 			const f = 1 / (alpha - beta[0]);
 			for (let j = k + 1; j < n; j++) {
 				const wk = w[k * n + j];
-				wl[j] = tl * (wk + (raw[j] - alpha * wk) * f);
+				wl[j] = tl * (wk + raw[j] * f);
 				w[k * n + j] = wk - wl[j];
 			}
 		} else wl.fill(0, k + 1, n);
@@ -286,13 +294,15 @@ function bidiagonalize(
 			const c1 = w[o1 + k + 1] - t1;
 			w[o0 + k + 1] = c0;
 			w[o1 + k + 1] = c1;
+			// Row k+1 is the top of the next column: raw leaves it out.
+			const a0 = i === k + 1 ? 0 : c0;
 			for (j = k + 2; j < n; j++) {
 				const uj = u[j];
 				const x0 = w[o0 + j] - t0 * uj;
 				const x1 = w[o1 + j] - t1 * uj;
 				w[o0 + j] = x0;
 				w[o1 + j] = x1;
-				next[j] += c0 * x0 + c1 * x1;
+				next[j] += a0 * x0 + c1 * x1;
 			}
 		}
 		if (i < m) {
@@ -307,10 +317,11 @@ function bidiagonalize(
 			const t = dot * tr;
 			const c = w[o + k + 1] - t;
 			w[o + k + 1] = c;
+			const a = i === k + 1 ? 0 : c;
 			for (let j = k + 2; j < n; j++) {
 				const x = w[o + j] - t * u[j];
 				w[o + j] = x;
-				next[j] += c * x;
+				next[j] += a * x;
 			}
 		}
 		const t = raw;
@@ -505,7 +516,7 @@ function bidiagonalQr(
 	e[n - 1] = 0;
 	let hi = n - 1;
 	let iterations = 0;
-	const maxIterations = 100 * n * n + 100;
+	const maxIterations = 40 * n + 40;
 	// One sweep's rotations of rows (left, for Uᵀ) and of columns (right, for Vᵀ).
 	const cL = new Float64Array(n);
 	const sL = new Float64Array(n);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/lib/math/rng';
 import { singularValues, svd, transpose, type Svd } from '../../../src/lib/math/svd';
 import { fixture, gaussianMatrix, input } from './svdFixture';
 
@@ -137,6 +138,41 @@ describe('svd on seeded matrices', () => {
 			[0.6, 0.8].map((x) => expect.closeTo(x, 14))
 		);
 		expect(singularValues(Float32Array.of(-2), 1, 1)[0]).toBe(2);
+	});
+
+	it('converges on structured matrices whose bidiagonal decays to underflow', () => {
+		// All ones: rank 1 with σ₁ = √(48·32); the rounding left below it shrinks geometrically
+		// through the subnormal range, which once made the reflectors overflow.
+		const ones = new Float64Array(48 * 32).fill(1);
+		const r = svd(ones, 48, 32);
+		expect(r.S[0]).toBeCloseTo(Math.sqrt(48 * 32), 12);
+		expect(r.S[1]).toBeLessThan(1e-13);
+		expect(reconstructionError(ones, 48, 32, r)).toBeLessThan(1e-14);
+		expect(orthonormalityError(r.U, 48, 32)).toBeLessThan(1e-13);
+		expect(orthonormalityError(r.V, 32, 32)).toBeLessThan(1e-13);
+		const identity = new Float64Array(30 * 30).map((_, i) => (i % 31 === 0 ? 1 : 0));
+		expect(Array.from(singularValues(identity, 30, 30))).toEqual(new Array(30).fill(1));
+	});
+
+	it('rebuilds sparse, repeated-row and graded matrices with orthonormal factors', () => {
+		const rng = createRng('structured');
+		for (let trial = 0; trial < 30; trial++) {
+			const rows = 1 + rng.int(40);
+			const cols = 1 + rng.int(40);
+			const a = new Float64Array(rows * cols);
+			for (let i = 0; i < a.length; i++) {
+				if (trial % 3 === 0) a[i] = rng.uniform() < 0.8 ? 0 : rng.int(5) - 2;
+				else if (trial % 3 === 1) a[i] = (rng.uniform() - 0.5) * 10 ** (rng.int(30) - 15);
+				else a[i] = rng.normal();
+			}
+			if (trial % 3 === 2 && rows > 1) a.copyWithin(cols, 0, cols);
+			const r = svd(a, rows, cols);
+			const k = Math.min(rows, cols);
+			expect(reconstructionError(a, rows, cols, r)).toBeLessThan(1e-13);
+			expect(orthonormalityError(r.U, rows, k)).toBeLessThan(1e-13);
+			expect(orthonormalityError(r.V, cols, k)).toBeLessThan(1e-13);
+			expect(spectrumError(singularValues(a, rows, cols), r.S)).toBeLessThan(1e-14);
+		}
 	});
 
 	it('does not modify its input', () => {
