@@ -8,11 +8,19 @@
  *    written the usual way with tfjs-layers `model.fit`, on the same backend.
  * 2. The lab widget as a reader meets it (automatic backend): time from the widget's start to its
  *    first training step, training speed there, and main-thread tasks over 50 ms while it trains.
+ * 3. The SVD toolkit (src/lib/math/svd.ts) against ml-matrix's SingularValueDecomposition on the
+ *    same seeded matrices, like for like: our singularValues against ml-matrix with no vectors, our
+ *    svd against its full U, S, V. Median milliseconds of interleaved repetitions, and the ratios.
  *
- * Builds the benchmark page and the site, then writes bench-results/bench.json. Environment:
- * BENCH_SECONDS (per case, default 3; the cases of one model run interleaved in rounds), BENCH_BACKENDS (default wasm,webgl,webgpu,cpu),
- * BENCH_LAB=0 to skip the lab part, BENCH_CHUNK_MS to size our trainer's chunks of queued steps
- * (default: as the worker does).
+ * Builds the benchmark pages and the site, then writes bench-results/bench.json with the parts
+ * that ran. Environment: BENCH_ONLY, a comma list of the parts to run, trainer, lab and svd
+ * (default all three); BENCH_SECONDS (per trainer case, default 3; the cases of one model run
+ * interleaved in rounds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu); BENCH_LAB=0 to skip
+ * the lab part; BENCH_CHUNK_MS to size our trainer's chunks of queued steps (default: as the
+ * worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and BENCH_SVD_REPS (default 9).
+ * Just the SVD, in under a minute:
+ *
+ *     BENCH_ONLY=svd npm run bench
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,7 +31,12 @@ import { serve } from './serve.js';
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 /** Thrown to skip the lab part (BENCH_LAB=0). */
 class Skip extends Error {}
-const backends = (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',');
+const parts = new Set((process.env.BENCH_ONLY ?? 'trainer,lab,svd').split(',').filter(Boolean));
+const backends = parts.has('trainer')
+	? (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',').filter(Boolean)
+	: [];
+const svdSizes = process.env.BENCH_SVD_SIZES ?? '256x256,64x64,128x512';
+const svdReps = Number(process.env.BENCH_SVD_REPS ?? 9);
 
 /** @param {string} what @param {string[]} args */
 function run(what, args) {
@@ -33,11 +46,49 @@ function run(what, args) {
 }
 
 run('build the benchmark page', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts']);
-const withLab = process.env.BENCH_LAB !== '0';
+const withLab = parts.has('lab') && process.env.BENCH_LAB !== '0';
 if (withLab) run('build the site', ['vite', 'build']);
 
+/**
+ * Part 3: the SVD page, one case per size. Returns per size the median ms of each contender and
+ * how many times faster ours is than ml-matrix doing the same work.
+ * @param {string} url the benchmark server's address
+ */
+async function benchSvd(url) {
+	const page = await browser.newPage();
+	await page.goto(`${url}?part=svd&sizes=${svdSizes}&reps=${svdReps}`);
+	await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
+	const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
+	await page.close();
+	if (r.error) {
+		console.log(`svd: ${r.error}`);
+		return { error: r.error };
+	}
+	/** @type {Record<string, any>} */
+	const out = {};
+	console.log(`svd (median of ${svdReps} interleaved repetitions, Chromium):`);
+	for (const row of r.rows) {
+		const ms = row.ms;
+		const ratios = {
+			singularValuesVsMlMatrix: ms['ml-matrix: values only'] / ms['ours: singularValues'],
+			svdVsMlMatrix: ms['ml-matrix: svd (U, S, V)'] / ms['ours: svd'],
+			// ml-matrix's default call forms U and V too: what a reader who just calls it waits.
+			singularValuesVsMlMatrixDefault: ms['ml-matrix: svd (U, S, V)'] / ms['ours: singularValues']
+		};
+		out[`${row.rows}x${row.cols}`] = { ms, ratios, agreement: row.agreement };
+		console.log(`  ${row.rows}×${row.cols}:`);
+		for (const [k, v] of Object.entries(ms)) console.log(`    ${k.padEnd(28)} ${v.toFixed(2)} ms`);
+		console.log(
+			`    singular values: ours ${ratios.singularValuesVsMlMatrix.toFixed(1)}× faster; ` +
+				`full SVD: ${ratios.svdVsMlMatrix.toFixed(1)}× faster; ` +
+				`spectra agree to ${row.agreement.toExponential(1)} of σ₁`
+		);
+	}
+	return out;
+}
+
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-const result = { date: new Date().toISOString(), seconds, backends: {}, lab: {} };
+const result = { date: new Date().toISOString(), seconds, backends: {}, svd: {}, lab: {} };
 try {
 	const benchServer = await serve({ dir: 'bench-results/app', port: 0 });
 	for (const backend of backends) {
@@ -78,6 +129,7 @@ try {
 			);
 		console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
 	}
+	if (parts.has('svd')) result.svd = await benchSvd(benchServer.url);
 	await benchServer.close();
 
 	if (!withLab) throw new Skip();
