@@ -111,8 +111,11 @@ export async function activate(name: BackendName): Promise<boolean> {
 	}
 }
 
-/** Milliseconds per unit of `probe` work on the active backend (after a warm-up). */
-export type StepProbe = () => Promise<number>;
+/**
+ * Milliseconds per unit of `probe` work on the active backend (after a warm-up). `beat` is the
+ * best time so far: a probe may stop early once it cannot beat it.
+ */
+export type StepProbe = (beat?: number) => Promise<number>;
 
 /** How a backend was chosen, for the badge and for tests. */
 export interface BackendDecision {
@@ -171,7 +174,7 @@ export async function chooseBackend(
 	for (const name of candidates) {
 		if (!(await activate(name))) continue;
 		try {
-			timings[name] = await probe();
+			timings[name] = await probe(Math.min(Infinity, ...Object.values(timings)));
 		} catch {
 			delete timings[name];
 		}
