@@ -63,7 +63,11 @@ describe('demo widget', () => {
 	it('picks a backend by itself and says why (a software WebGPU adapter here)', async () => {
 		const { page, close } = await openPage('lab/');
 		try {
+			// Training starts at once on WebAssembly while a probe worker warms up the others.
 			await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0);
+			await waitFor(page, async () =>
+				/was fastest in a warm-up/.test(await page.locator('.why').innerText())
+			);
 			const chosen = await page.locator('[data-backend]').getAttribute('data-backend');
 			expect(['wasm', 'webgl']).toContain(chosen);
 			expect(await page.locator('.why').innerText()).toMatch(/software.*was fastest in a warm-up/);

@@ -125,6 +125,24 @@ export interface BackendDecision {
 	gpu: GpuProbe;
 	/** Milliseconds per warm-up step of each backend measured, when a warm-up ran. */
 	timings: Partial<Record<BackendName, number>>;
+	/**
+	 * Backends still to measure: set when the run starts at once on WebAssembly and the warm-up
+	 * happens elsewhere (a probe worker), to be settled by `settleWarmup`.
+	 */
+	pending?: BackendName[];
+}
+
+/** The reason shown for a backend that won a warm-up. */
+export function warmupReason(name: BackendName, ms: number, gpu: GpuProbe): string {
+	const why = gpu.available ? `The WebGPU adapter is software (${gpu.description}). ` : '';
+	return `${why}${LABELS[name]} was fastest in a warm-up (${ms.toFixed(2)} ms per layer).`;
+}
+
+/** The fastest backend of a warm-up and how long it took, or undefined when none was measured. */
+export function fastest(
+	timings: Partial<Record<BackendName, number>>
+): [BackendName, number] | undefined {
+	return (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1])[0];
 }
 
 /** An earlier automatic choice on this device, remembered by the page between visits. */
@@ -137,12 +155,14 @@ export interface RememberedChoice {
 /**
  * Pick and activate a backend. `choice` forces one (falling back down `BACKENDS` if it cannot
  * start); `auto` takes WebGPU on a real GPU, else reuses `remembered` when it was made on the
- * same adapter, else measures the candidates with `probe`.
+ * same adapter, else measures the candidates with `probe` — or, with `quickStart`, starts on
+ * WebAssembly at once and leaves the candidates in `pending` for a warm-up elsewhere.
  */
 export async function chooseBackend(
 	choice: BackendChoice,
 	probe: StepProbe,
-	remembered?: RememberedChoice
+	remembered?: RememberedChoice,
+	quickStart = false
 ): Promise<BackendDecision> {
 	const gpu = await probeWebGPU();
 	const timings: Partial<Record<BackendName, number>> = {};
@@ -171,6 +191,16 @@ export async function chooseBackend(
 		return { backend: remembered.backend, reason, gpu, timings };
 	}
 	const candidates: BackendName[] = gpu.available ? ['wasm', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
+	if (quickStart && (await activate('wasm'))) {
+		return {
+			backend: 'wasm',
+			reason:
+				'WebAssembly, to start at once; a warm-up is measuring the other backends in the background.',
+			gpu,
+			timings,
+			pending: candidates
+		};
+	}
 	for (const name of candidates) {
 		if (!(await activate(name))) continue;
 		try {
@@ -182,13 +212,7 @@ export async function chooseBackend(
 	const ranked = (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
 	for (const [name, ms] of ranked) {
 		if (await activate(name)) {
-			const why = gpu.available ? `The WebGPU adapter is software (${gpu.description}). ` : '';
-			return {
-				backend: name,
-				reason: `${why}${LABELS[name]} was fastest in a warm-up (${ms.toFixed(2)} ms per layer).`,
-				gpu,
-				timings
-			};
+			return { backend: name, reason: warmupReason(name, ms, gpu), gpu, timings };
 		}
 	}
 	if (await activate('cpu')) {

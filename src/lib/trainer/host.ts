@@ -8,11 +8,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '$lib/math/rng';
 import { DIGIT_TASKS, type DigitsSet, type DigitTaskId } from '$lib/model/data/digits';
-import { matMul } from '$lib/model/kernels/linalg';
 import { initWeights, sizeOf, type Weights } from '$lib/model/params';
 import { buildModel, type BaseModelEntry } from '$lib/model/weightsFile';
 import { mlp } from '$lib/model/mlp';
-import { chooseBackend, activate, fallbackOrder, type BackendDecision } from './backends';
+import {
+	chooseBackend,
+	activate,
+	fallbackOrder,
+	fastest,
+	warmupReason,
+	type BackendDecision,
+	type BackendName
+} from './backends';
+import { warmupProbe } from './warmup';
 import { TEACHER_STUDENT } from './bases';
 import type { Event, Request, RunSpec } from './protocol';
 import type { TaskData } from './task';
@@ -38,53 +46,6 @@ export const CHUNK_MAX_STEPS = 200;
 const EVAL_EVERY_MS = 400;
 const CHECKPOINT_EVERY_MS = 3000;
 
-/**
- * Milliseconds per layer-sized unit of work on the active backend: relu(x·W + b) with x [64, 128]
- * and W [128, 128], the shape of the digits model's hidden layer, ten times in a row and read back
- * once, after two untimed rounds that compile the kernels; the best of three timed rounds counts,
- * or one round when it is already twice as slow as `beat` (the best backend so far). One small
- * program, so even a software GPU answers in well under a second, and the ranking
- * follows the backends' matmul throughput and per-op overhead, which is what a training step is
- * made of.
- */
-async function warmupProbe(beat = Infinity): Promise<number> {
-	const rng = createRng(0);
-	const x = tf.tensor2d(
-		Float32Array.from({ length: 64 * 128 }, () => rng.normal()),
-		[64, 128]
-	);
-	const W = tf.tensor2d(
-		Float32Array.from({ length: 128 * 128 }, () => rng.normal(0, 0.09)),
-		[128, 128]
-	);
-	const b = tf.zeros([128]);
-	const round = async (n: number) => {
-		let h = x;
-		for (let i = 0; i < n; i++) {
-			// The kernel a training step uses (on a software WebGPU adapter, our own).
-			const next = matMul(h, W, { bias: b, relu: true });
-			if (h !== x) h.dispose();
-			h = next;
-		}
-		await h.data();
-		if (h !== x) h.dispose();
-	};
-	try {
-		await round(2);
-		// The best of three rounds: a busy CPU only ever makes a round slower. A backend already
-		// twice as slow as the best so far cannot win, so it gets one round only.
-		let best = Infinity;
-		for (let r = 0; r < 3 && (r === 0 || best < 2 * beat); r++) {
-			const t0 = performance.now();
-			await round(10);
-			best = Math.min(best, (performance.now() - t0) / 10);
-		}
-		return best;
-	} finally {
-		tf.dispose([x, W, b]);
-	}
-}
-
 /** One worker's state: a backend, at most one run, and the loop driving it. */
 export class TrainerHost {
 	private decision?: BackendDecision;
@@ -104,10 +65,59 @@ export class TrainerHost {
 	private deviceLost?: Promise<never>;
 	private readonly t0 = performance.now();
 
+	/**
+	 * @param quickStart with an automatic choice and nothing remembered, start on WebAssembly at
+	 *   once and let the caller measure the other backends elsewhere (`pendingWarmup`, then
+	 *   `settleWarmup`), instead of warming up each backend here before the first step
+	 */
 	constructor(
 		private readonly post: Post,
-		private readonly makeLoaders: (assets: string) => Loaders
+		private readonly makeLoaders: (assets: string) => Loaders,
+		private readonly quickStart = false
 	) {}
+
+	/** Backends a warm-up elsewhere should measure, when the run started without one. */
+	get pendingWarmup(): BackendName[] | undefined {
+		return this.decision?.pending;
+	}
+
+	/**
+	 * Adopt the result of a warm-up run elsewhere: keep the backend (with the warm-up as its
+	 * reason, which the page remembers) or move the run, from its checkpoint, to a faster one.
+	 */
+	async settleWarmup(timings: Partial<Record<BackendName, number>>): Promise<void> {
+		const current = this.decision;
+		if (!current?.pending) return;
+		const best = fastest(timings);
+		if (!best) {
+			const reason = 'WebAssembly: the warm-up of the other backends could not run here.';
+			return this.useBackend({ ...current, reason, pending: undefined });
+		}
+		const [name, ms] = best;
+		const decision: BackendDecision = {
+			backend: name,
+			reason: warmupReason(name, ms, current.gpu),
+			gpu: current.gpu,
+			timings
+		};
+		if (name === current.backend) return this.useBackend(decision);
+		const wasRunning = this.running;
+		this.running = false;
+		await this.loop;
+		const cp = this.trainer ? await this.trainer.checkpoint() : undefined;
+		this.trainer?.dispose();
+		this.trainer = undefined;
+		if (!(await activate(name))) {
+			await activate(current.backend);
+			await this.useBackend({ ...current, pending: undefined });
+		} else {
+			await this.useBackend(decision);
+		}
+		if (this.spec) {
+			await this.configure(this.spec, cp);
+			if (wasRunning) this.start();
+		}
+	}
 
 	/** Handle one request; errors become `error` events, never exceptions. */
 	async handle(req: Request): Promise<void> {
@@ -115,7 +125,9 @@ export class TrainerHost {
 			switch (req.type) {
 				case 'init':
 					this.loaders = this.makeLoaders(req.assets);
-					await this.useBackend(await chooseBackend(req.backend, warmupProbe, req.remembered));
+					await this.useBackend(
+						await chooseBackend(req.backend, warmupProbe, req.remembered, this.quickStart)
+					);
 					return;
 				case 'backend':
 					await this.switchBackend(await chooseBackend(req.backend, warmupProbe));

@@ -7,6 +7,7 @@ import { TrainerHost, type Loaders } from './host';
 import { fetchChecked, fetchModelManifest, loadDigits } from './assets';
 import { unpackWeights, buildModel } from '$lib/model/weightsFile';
 import type { Event, Request } from './protocol';
+import type { ProbeReply, ProbeRequest } from './probe.worker';
 
 const scope = self as unknown as {
 	postMessage(message: Event, transfer?: Transferable[]): void;
@@ -34,7 +35,8 @@ function loaders(assets: string): Loaders {
 
 const host = new TrainerHost(
 	(event, transfer) => scope.postMessage(event, transfer ?? []),
-	loaders
+	loaders,
+	true
 );
 const urgent = new Set<Request['type']>(['pause', 'snapshot', 'dispose']);
 let queue: Promise<void> = Promise.resolve();
@@ -48,4 +50,24 @@ scope.onmessage = (e) => {
 		return;
 	}
 	queue = queue.then(() => host.handle(req));
+	if (req.type === 'init') queue = queue.then(warmUpElsewhere);
 };
+
+/**
+ * When the run started on WebAssembly without a warm-up, measure the other backends in a probe
+ * worker; its answer joins the queue like a request, so it never interleaves with one.
+ */
+function warmUpElsewhere() {
+	const candidates = host.pendingWarmup;
+	if (!candidates) return;
+	const probe = new Worker(new URL('./probe.worker.ts', import.meta.url), { type: 'module' });
+	probe.onmessage = (e: MessageEvent<ProbeReply>) => {
+		probe.terminate();
+		queue = queue.then(() => host.settleWarmup(e.data.timings));
+	};
+	probe.onerror = () => {
+		probe.terminate();
+		queue = queue.then(() => host.settleWarmup({}));
+	};
+	probe.postMessage({ candidates } satisfies ProbeRequest);
+}
