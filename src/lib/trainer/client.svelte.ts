@@ -8,7 +8,7 @@
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
  */
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
-import type { LadderSpec, RungResult } from './ladder';
+import type { LadderSpec, RungResult } from './ladderSpec';
 import type { Event, LayerInfo, Request, RunSpec } from './protocol';
 import type { MemoryLedger } from './trainer';
 

@@ -14,7 +14,7 @@
  */
 import type { MethodId } from '$lib/model/tuned';
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
-import type { LadderSpec, RungResult } from './ladder';
+import type { LadderSpec, RungResult } from './ladderSpec';
 import type { MemoryLedger } from './trainer';
 
 /** Which shipped base model and task a run fine-tunes. */
