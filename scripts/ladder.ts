@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { fitPowerLaw } from '../src/lib/math/scaling';
 import { parseDigits } from '../src/lib/model/data/digits';
 import { DEFAULT_LADDER, Ladder } from '../src/lib/trainer/ladder';
@@ -41,5 +42,8 @@ const record = {
 	rungs,
 	fit
 };
-writeFileSync(OUT, JSON.stringify(record, null, '\t') + '\n');
-console.log(`${OUT}: ${seconds.toFixed(1)} s, exponent ${fit.b.toFixed(3)}, R² ${fit.r2.toFixed(4)}`);
+const options = { ...(await resolveConfig(OUT)), parser: 'json' };
+writeFileSync(OUT, await format(JSON.stringify(record), options));
+console.log(
+	`${OUT}: ${seconds.toFixed(1)} s, exponent ${fit.b.toFixed(3)}, R² ${fit.r2.toFixed(4)}`
+);
