@@ -1,4 +1,5 @@
 /** Every page of the test build, as site paths (`''`, `lessons/why-peft/`, …), found on disk. */
+import { readdirSync } from 'node:fs';
 import { sitePages } from '../../scripts/pages.js';
 
 /** Site paths of all prerendered pages, home first. */
@@ -6,7 +7,12 @@ export function allPages(): string[] {
 	return sitePages('build-test');
 }
 
-/** Site paths of the lesson pages. */
+/** Site paths of the lesson pages, in course order (the number of each `lessons/NN-slug` folder). */
 export function lessonPages(): string[] {
-	return allPages().filter((p) => p.startsWith('lessons/'));
+	const order = readdirSync('lessons')
+		.sort()
+		.map((d) => `lessons/${d.replace(/^\d+-/, '')}/`);
+	return allPages()
+		.filter((p) => p.startsWith('lessons/'))
+		.sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }

@@ -8,6 +8,7 @@
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
  */
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
+import type { LadderSpec, RungResult } from './ladderSpec';
 import type { Event, LayerInfo, Request, RunSpec } from './protocol';
 import type { MemoryLedger } from './trainer';
 
@@ -100,6 +101,11 @@ export class TrainerClient {
 	message = $state<string | null>(null);
 	/** Milliseconds from `start` to the first training step reported. */
 	firstStepMs = $state<number | null>(null);
+
+	/** Finished rungs of the scaling ladder, in order. */
+	rungs = $state.raw<RungResult[]>([]);
+	/** Where the ladder stands: steps done of the total, the width in training. */
+	ladder = $state.raw<{ done: number; total: number; width: number | null } | null>(null);
 
 	private worker?: Worker;
 	private watching = false;
@@ -195,6 +201,25 @@ export class TrainerClient {
 			case 'ledger':
 				this.ledger = ev.ledger;
 				break;
+			case 'ladder':
+				this.ladder = { done: ev.done, total: ev.total, width: ev.width };
+				this.backend = ev.backend;
+				this.status = ev.running ? 'running' : 'paused';
+				break;
+			case 'rung':
+				this.rungs = [
+					...this.rungs,
+					{
+						width: ev.width,
+						params: ev.params,
+						testLoss: ev.testLoss,
+						testAccuracy: ev.testAccuracy,
+						trainLoss: ev.trainLoss,
+						seconds: ev.seconds
+					}
+				];
+				this.backend = ev.backend;
+				break;
 			case 'fallback':
 				this.backend = ev.to;
 				this.message = ev.message;
@@ -233,6 +258,21 @@ export class TrainerClient {
 		this.message = null;
 		this.status = 'paused';
 		this.send({ type: 'reset' });
+	}
+
+	/** Train a scaling ladder from scratch; `pause()` stops it and `resumeLadder()` goes on. */
+	runLadder(spec: LadderSpec): void {
+		this.message = null;
+		this.rungs = [];
+		this.ladder = { done: 0, total: spec.widths.length * spec.steps, width: spec.widths[0] };
+		this.status = 'running';
+		this.send({ type: 'ladder', spec });
+	}
+
+	/** Go on with a paused ladder. */
+	resumeLadder(): void {
+		this.status = 'running';
+		this.send({ type: 'ladder', spec: null });
 	}
 
 	/** Move the run to another backend, keeping its progress. */

@@ -26,6 +26,7 @@ import type { Event, Request, RunSpec } from './protocol';
 import type { TaskData } from './task';
 import { charTask, digitsTask, syntheticTask } from './tasks';
 import { DivergenceError, Trainer, type Checkpoint } from './trainer';
+import { Ladder, checkLadder, type LadderSpec } from './ladder';
 
 /** Where a host gets its files: over fetch in the browser, from disk in tests. */
 export interface Loaders {
@@ -63,6 +64,7 @@ export class TrainerHost {
 	private digits?: DigitsSet;
 	private bases = new Map<string, { entry: BaseModelEntry; weights: Weights }>();
 	private deviceLost?: Promise<never>;
+	private ladder?: Ladder;
 	private readonly t0 = performance.now();
 
 	/**
@@ -163,6 +165,11 @@ export class TrainerHost {
 					await this.loop;
 					this.trainer?.dispose();
 					this.trainer = undefined;
+					this.ladder?.dispose();
+					this.ladder = undefined;
+					return;
+				case 'ladder':
+					await this.startLadder(req.spec);
 					return;
 			}
 		} catch (e) {
@@ -407,6 +414,60 @@ export class TrainerHost {
 			return;
 		}
 		this.post({ type: 'error', kind: 'backend', message: 'no backend could continue the run' });
+	}
+
+	/** Start a new ladder on the digits (`spec`) or resume the paused one (`null`). */
+	private async startLadder(spec: LadderSpec | null): Promise<void> {
+		if (!this.decision) throw new Error('ladder before init');
+		this.running = false;
+		await this.loop;
+		if (spec) {
+			checkLadder(spec);
+			this.ladder?.dispose();
+			this.ladder = undefined;
+			this.digits ??= await this.loaders!.digits((l, n) =>
+				this.post({ type: 'progress', what: 'digits data', loaded: l, total: n })
+			);
+			this.ladder = new Ladder(digitsTask(this.digits, 'pretrain', undefined, spec.seed), spec);
+		}
+		if (!this.ladder || this.ladder.done) return;
+		this.running = true;
+		this.loop = this.ladderLoop(this.ladder);
+	}
+
+	/** Advance a ladder in chunks sized like the run loop's, reporting progress and each rung. */
+	private async ladderLoop(ladder: Ladder): Promise<void> {
+		const backend = this.decision!.backend;
+		const progress = () =>
+			this.post({
+				type: 'ladder',
+				done: ladder.stepsDone,
+				total: ladder.totalSteps,
+				width: ladder.width ?? null,
+				running: this.running,
+				backend
+			});
+		try {
+			while (this.running && !ladder.done) {
+				const t0 = performance.now();
+				const rung = await this.guard(ladder.advance(this.chunkSize));
+				const ms = performance.now() - t0;
+				if (rung) this.post({ type: 'rung', backend, ...rung });
+				else
+					this.chunkSize = Math.max(
+						1,
+						Math.min(200, Math.round((this.chunkSize * CHUNK_TARGET_MS) / Math.max(ms, 1)))
+					);
+				progress();
+				await new Promise((r) => setTimeout(r, 0));
+			}
+		} catch (e) {
+			ladder.dispose();
+			this.fail(e);
+		} finally {
+			this.running = false;
+			progress();
+		}
 	}
 
 	private async evaluate(): Promise<void> {

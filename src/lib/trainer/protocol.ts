@@ -8,11 +8,13 @@
  *        ── configure ──▶     ── progress … configured (ledger, layers)
  *        ── run | step ──▶    ── metrics … evaluation (every few hundred ms)
  *        ── snapshot ──▶      ── snapshot (ΔW of the watched layer)
+ *        ── ladder ──▶        ── ladder (progress) … rung (one finished model)
  *        ── pause | reset | backend | dispose
  *                             ── fallback | error (divergence, load, backend)
  */
 import type { MethodId } from '$lib/model/tuned';
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
+import type { LadderSpec, RungResult } from './ladderSpec';
 import type { MemoryLedger } from './trainer';
 
 /** Which shipped base model and task a run fine-tunes. */
@@ -49,7 +51,9 @@ export type Request =
 	| { type: 'reset' }
 	| { type: 'snapshot' }
 	| { type: 'backend'; backend: BackendChoice }
-	| { type: 'dispose' };
+	| { type: 'dispose' }
+	/** Train a scaling ladder on the digits from scratch (`spec`), or resume a paused one (`null`); `pause` stops it. */
+	| { type: 'ladder'; spec: LadderSpec | null };
 
 /** A linear layer the page may watch. */
 export interface LayerInfo {
@@ -105,5 +109,16 @@ export type Event =
 			values: Float32Array;
 	  }
 	| { type: 'ledger'; ledger: MemoryLedger }
+	| {
+			type: 'ladder';
+			/** Steps done and total over the whole ladder. */
+			done: number;
+			total: number;
+			/** Width of the rung in training; null once the ladder is done. */
+			width: number | null;
+			running: boolean;
+			backend: BackendName;
+	  }
+	| ({ type: 'rung'; backend: BackendName } & RungResult)
 	| { type: 'fallback'; from: BackendName; to: BackendName; message: string }
 	| { type: 'error'; kind: 'divergence' | 'load' | 'backend' | 'input'; message: string };
