@@ -126,3 +126,13 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
 		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 		.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
 }
+
+/** Poll `fn` every 100 ms until it is true; throws after `ms` milliseconds. */
+export async function waitFor(page: Page, fn: () => boolean | Promise<boolean>, ms = 60_000) {
+	const end = Date.now() + ms;
+	while (Date.now() < end) {
+		if (await fn()) return;
+		await page.waitForTimeout(100);
+	}
+	throw new Error(`timed out after ${ms} ms`);
+}

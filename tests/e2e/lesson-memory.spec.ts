@@ -7,18 +7,9 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openPage } from './browser';
+import { openPage, waitFor } from './browser';
 
 const LESSON = 'lessons/what-fine-tuning-costs/';
-
-async function waitFor(page: Page, fn: () => boolean | Promise<boolean>, ms = 60_000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (await fn()) return;
-		await page.waitForTimeout(100);
-	}
-	throw new Error(`timed out after ${ms} ms`);
-}
 
 /** The bar total (bytes) the calculator draws for a method. */
 async function total(figure: Locator, method: string): Promise<number> {

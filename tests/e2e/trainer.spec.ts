@@ -5,16 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openPage } from './browser';
-
-async function waitFor(page: Page, fn: () => boolean | Promise<boolean>, ms = 60_000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (await fn()) return;
-		await page.waitForTimeout(100);
-	}
-	throw new Error(`timed out after ${ms} ms`);
-}
+import { openPage, waitFor } from './browser';
 
 const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
 
