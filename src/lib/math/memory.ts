@@ -8,7 +8,7 @@
  * same in Node, the browser and a worker. All byte counts are bytes (GB in the papers = 1e9 bytes).
  */
 
-export { MODEL_PRESETS, PRESET_IDS } from './memoryPresets';
+export { MODEL_PRESETS, PAPER_MODELS, PRESET_IDS } from './memoryPresets';
 export type { PresetId } from './memoryPresets';
 
 /** Fine-tuning method: full fine-tuning or one of the parameter-efficient families. */
@@ -693,4 +693,82 @@ export function trainingFlopsBreakdown(arch: ModelArch, setup: TrainingSetup): F
 /** FLOPs of one training step over all devices; the `total` of `trainingFlopsBreakdown`. */
 export function estimateTrainingFlops(arch: ModelArch, setup: TrainingSetup): number {
 	return trainingFlopsBreakdown(arch, setup).total;
+}
+
+/**
+ * Shape of the course's in-browser character transformer (the `config` of a transformer entry in
+ * `static/models/manifest.json`): token and learned position embeddings, pre-norm blocks with
+ * biased q, k, v, o and a 4·d GELU MLP, LayerNorms, a final norm and an untied, biased head.
+ */
+export interface SmallTransformerConfig {
+	vocab: number;
+	context: number;
+	dModel: number;
+	heads: number;
+	layers: number;
+}
+
+/**
+ * The memory model's `ModelArch` for the in-browser transformer, so that its prediction can be
+ * checked against what the trainer really allocates. `countParameters` of the result equals the
+ * number of values the trainer holds for the same config.
+ */
+export function smallTransformerArch(cfg: SmallTransformerConfig): ModelArch {
+	return {
+		name: `in-browser transformer (d ${cfg.dModel}, ${cfg.layers} layers)`,
+		source: 'static/models/manifest.json',
+		kind: 'decoder',
+		vocabSize: cfg.vocab,
+		dModel: cfg.dModel,
+		nLayers: cfg.layers,
+		nHeads: cfg.heads,
+		dFf: 4 * cfg.dModel,
+		mlp: 'standard',
+		lmHead: 'untied',
+		lmHeadBias: true,
+		positions: 'learned',
+		maxPositions: cfg.context,
+		attentionBias: true,
+		mlpBias: true,
+		norm: 'layernorm',
+		normsPerLayer: 2,
+		finalNorm: true
+	};
+}
+
+/** What a trainer holds between steps, in bytes, split as the trainer's memory ledger splits it. */
+export interface PredictedLedger {
+	/** Frozen weights: stored, no gradient, no optimizer state. */
+	frozen: number;
+	/** Trainable weights (base parameters that train, plus any adapters). */
+	trainable: number;
+	/** Optimizer state of the trainable weights. */
+	optimizer: number;
+	/** Bytes alive only during a step by the memory model: gradients plus saved activations. */
+	transient: number;
+	trainableParams: number;
+}
+
+/**
+ * The memory model's prediction of a trainer's ledger for an fp32 run (the browser trainer keeps
+ * everything in fp32): frozen = weights − trainable, trainable = 4 B per trained parameter,
+ * optimizer = Adam's two moments (8 B) or 8-bit Adam's or SGD's per `optimizerBytesPerParam`,
+ * transient = gradients + activations. Throws a RangeError on invalid input or a mixed setup.
+ */
+export function predictedLedger(arch: ModelArch, setup: TrainingSetup): PredictedLedger {
+	const s = { ...setup, precision: setup.precision ?? 'fp32' };
+	if (s.precision !== 'fp32' || s.method === 'qlora') {
+		throw new RangeError(
+			'predictedLedger models fp32 training only (no mixed precision, no QLoRA)'
+		);
+	}
+	const m = estimateTrainingMemory(arch, s);
+	const trainable = m.trainableParams * BYTES_PER_PARAM.fp32;
+	return {
+		frozen: m.weights - trainable,
+		trainable,
+		optimizer: m.optimizer,
+		transient: m.gradients + m.activations,
+		trainableParams: m.trainableParams
+	};
 }

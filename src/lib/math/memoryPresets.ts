@@ -259,3 +259,14 @@ export const MODEL_PRESETS: Readonly<Record<string, Readonly<ModelArch>>> = Obje
 
 /** Preset ids in display order (smallest family member first). */
 export const PRESET_IDS = Object.keys(PRESETS) as PresetId[];
+
+/**
+ * Architectures the papers report on that are not presets: LLaMA-65B (Touvron et al. 2023,
+ * Table 2), the model of QLoRA's "65B in under 48 GB" (Dettmers et al. 2023). 65,285,660,672
+ * parameters.
+ */
+export const PAPER_MODELS = Object.freeze({
+	'llama-65b': Object.freeze(
+		llama('LLaMA 65B', 'Touvron et al. 2023, Table 2', 32000, 8192, 80, 64, 64, 22016, 2048)
+	)
+}) satisfies Readonly<Record<string, Readonly<ModelArch>>>;
