@@ -35,6 +35,13 @@ export function matMul(
 		relu = false
 	}: { transposeA?: boolean; transposeB?: boolean; bias?: tf.Tensor; relu?: boolean } = {}
 ): tf.Tensor2D {
+	// tfjs's WebAssembly product is several times slower with a transpose flag than on operands
+	// transposed first (measured here: 650–870 µs against 90 µs for 64×64ᵀ·64×128).
+	if ((transposeA || transposeB) && tf.getBackend() === 'wasm') {
+		if (transposeA) a = tf.transpose(a);
+		if (transposeB) b = tf.transpose(b);
+		transposeA = transposeB = false;
+	}
 	if (has(MATMUL_KERNEL)) {
 		const attrs: MatMulAttrs = { transposeA, transposeB, relu };
 		const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
