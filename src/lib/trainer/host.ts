@@ -103,22 +103,11 @@ export class TrainerHost {
 			timings
 		};
 		if (name === current.backend) return this.useBackend(decision);
-		const wasRunning = this.running;
-		this.running = false;
-		await this.loop;
-		const cp = this.trainer ? await this.trainer.checkpoint() : undefined;
-		this.trainer?.dispose();
-		this.trainer = undefined;
-		if (!(await activate(name))) {
+		await this.moveRun(async () => {
+			if (await activate(name)) return this.useBackend(decision);
 			await activate(current.backend);
 			await this.useBackend({ ...current, pending: undefined });
-		} else {
-			await this.useBackend(decision);
-		}
-		if (this.spec) {
-			await this.configure(this.spec, cp);
-			if (wasRunning) this.start();
-		}
+		});
 	}
 
 	/** Handle one request; errors become `error` events, never exceptions. */
@@ -212,13 +201,21 @@ export class TrainerHost {
 
 	/** Move the current run (if any) to a newly chosen backend, from its checkpoint. */
 	private async switchBackend(decision: BackendDecision): Promise<void> {
+		await this.moveRun(() => this.useBackend(decision));
+	}
+
+	/**
+	 * Stop the run, keep its checkpoint and free it; `change` the backend; then rebuild the run
+	 * there from the checkpoint, running again if it was.
+	 */
+	private async moveRun(change: () => Promise<void>): Promise<void> {
 		const wasRunning = this.running;
 		this.running = false;
 		await this.loop;
 		const cp = this.trainer ? await this.trainer.checkpoint() : undefined;
 		this.trainer?.dispose();
 		this.trainer = undefined;
-		await this.useBackend(decision);
+		await change();
 		if (this.spec) {
 			await this.configure(this.spec, cp);
 			if (wasRunning) this.start();

@@ -4,11 +4,8 @@
  * and v′ from g, m, v; that arithmetic is far cheaper than eleven passes over memory.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-	webgpu_util,
-	type WebGPUBackend,
-	type WebGPUProgram
-} from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { flatProgram } from './webgpuFlat';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './adamKernel';
 
 type Output = 'x' | 'm' | 'v';
@@ -31,27 +28,16 @@ const PROGRAMS: Record<Output, { inputs: string[]; body: string }> = {
 	}
 };
 
-function program(shape: number[], which: Output): WebGPUProgram {
-	const workgroupSize: [number, number, number] = [64, 1, 1];
-	const dispatchLayout = webgpu_util.flatDispatchLayout(shape);
-	return {
-		variableNames: PROGRAMS[which].inputs,
-		outputShape: shape,
-		shaderKey: `whyPeftAdam_${which}`,
-		size: true,
-		uniforms: 'beta1 : f32, beta2 : f32, stepSize : f32, eps : f32,',
-		workgroupSize,
-		dispatchLayout,
-		dispatch: webgpu_util.computeDispatch(dispatchLayout, shape, workgroupSize),
-		getUserCode: () => `
-			fn main(index : i32) {
-				if (index < uniforms.size) {
-					let g = getGByOutputIndex(index);
-					${PROGRAMS[which].body}
-				}
-			}
-		`
-	};
+function program(shape: number[], which: Output) {
+	const { inputs, body } = PROGRAMS[which];
+	return flatProgram(
+		`adam_${which}`,
+		inputs,
+		shape,
+		'beta1 : f32, beta2 : f32, stepSize : f32, eps : f32,',
+		`let g = getGByOutputIndex(index);
+					${body}`
+	);
 }
 
 if (!tf.getKernel(ADAM_KERNEL, 'webgpu')) {

@@ -5,36 +5,16 @@
  * kernel. Registered by the trainer only when the adapter is software.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-	webgpu_util,
-	type WebGPUBackend,
-	type WebGPUProgram
-} from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { flatProgram } from './webgpuFlat';
 import { COLSUM_KERNEL, MATMUL_KERNEL, XENT_KERNEL, type MatMulAttrs } from './linalg';
 
 type Uniform = { type: string; data: number[] };
 const int = (v: number): Uniform => ({ type: 'int32', data: [v] });
 
 /** A flat program over `shape`: `body` runs once per output index with uniforms M, K, N. */
-function flat(key: string, inputs: string[], shape: number[], body: string): WebGPUProgram {
-	const workgroupSize: [number, number, number] = [64, 1, 1];
-	const dispatchLayout = webgpu_util.flatDispatchLayout(shape);
-	return {
-		variableNames: inputs,
-		outputShape: shape,
-		shaderKey: `whyPeft_${key}`,
-		size: true,
-		uniforms: 'M : i32, K : i32, N : i32,',
-		workgroupSize,
-		dispatchLayout,
-		dispatch: webgpu_util.computeDispatch(dispatchLayout, shape, workgroupSize),
-		getUserCode: () => `
-			fn main(index : i32) {
-				if (index < uniforms.size) {
-					${body}
-				}
-			}`
-	};
+function flat(key: string, inputs: string[], shape: number[], body: string) {
+	return flatProgram(key, inputs, shape, 'M : i32, K : i32, N : i32,', body);
 }
 
 function run(backend: unknown, program: WebGPUProgram, inputs: tf.TensorInfo[], u: number[]) {
