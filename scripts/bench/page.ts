@@ -13,7 +13,7 @@ import type { ModelDef } from '$lib/model/model';
 import type { TuningConfig } from '$lib/model/tuned';
 import { activate, type BackendName } from '$lib/trainer/backends';
 import type { TaskData } from '$lib/trainer/task';
-import { CHUNK_MAX_STEPS, CHUNK_TARGET_MS } from '$lib/trainer/host';
+import { CHUNK_TARGET_MS, nextChunkSize } from '$lib/trainer/host';
 import { Trainer } from '$lib/trainer/trainer';
 
 const chunkMs = Number(new URLSearchParams(location.search).get('chunkMs') ?? CHUNK_TARGET_MS);
@@ -80,7 +80,7 @@ function ours(model: ModelDef, task: TaskData, tuning: TuningConfig, batchSize: 
 			const t0 = performance.now();
 			await t.run(steps);
 			const ms = performance.now() - t0;
-			n = Math.max(1, Math.min(CHUNK_MAX_STEPS, Math.round((steps * chunkMs) / Math.max(ms, 1))));
+			n = nextChunkSize(steps, ms, chunkMs);
 			return steps;
 		},
 		dispose: () => t.dispose()

@@ -43,7 +43,12 @@ export type Post = (event: Event, transfer?: Transferable[]) => void;
 /** Chunks aim at this many milliseconds, so requests are answered within a frame or two. */
 export const CHUNK_TARGET_MS = 25;
 /** The most steps queued in one chunk. */
-export const CHUNK_MAX_STEPS = 200;
+const CHUNK_MAX_STEPS = 200;
+
+/** The next chunk's size: `steps` took `ms`, so scale it towards `targetMs` (1 to CHUNK_MAX_STEPS). */
+export function nextChunkSize(steps: number, ms: number, targetMs = CHUNK_TARGET_MS): number {
+	return Math.max(1, Math.min(CHUNK_MAX_STEPS, Math.round((steps * targetMs) / Math.max(ms, 1))));
+}
 const EVAL_EVERY_MS = 400;
 const CHECKPOINT_EVERY_MS = 3000;
 
@@ -333,13 +338,7 @@ export class TrainerHost {
 				const t0 = performance.now();
 				await this.chunk(Math.min(this.chunkSize, left));
 				const ms = performance.now() - t0;
-				this.chunkSize = Math.max(
-					1,
-					Math.min(
-						CHUNK_MAX_STEPS,
-						Math.round((this.chunkSize * CHUNK_TARGET_MS) / Math.max(ms, 1))
-					)
-				);
+				this.chunkSize = nextChunkSize(this.chunkSize, ms);
 				const now = performance.now();
 				if (now - this.lastEval > EVAL_EVERY_MS) await this.guard(this.evaluate());
 				if (this.wantSnapshot) await this.guard(this.sendSnapshot());
@@ -450,11 +449,7 @@ export class TrainerHost {
 				const rung = await this.guard(ladder.advance(this.chunkSize));
 				const ms = performance.now() - t0;
 				if (rung) this.post({ type: 'rung', backend, ...rung });
-				else
-					this.chunkSize = Math.max(
-						1,
-						Math.min(200, Math.round((this.chunkSize * CHUNK_TARGET_MS) / Math.max(ms, 1)))
-					);
+				else this.chunkSize = nextChunkSize(this.chunkSize, ms);
 				progress();
 				await new Promise((r) => setTimeout(r, 0));
 			}
