@@ -72,6 +72,8 @@ async function register(name: BackendName): Promise<void> {
 		case 'webgpu':
 			await import('@tensorflow/tfjs-backend-webgpu');
 			await import('$lib/model/kernels/adamWebgpu');
+			// On a software adapter, plain small-matrix kernels beat tfjs's tiled ones several times.
+			if ((await probeWebGPU()).software) await import('$lib/model/kernels/smallWebgpu');
 			break;
 		case 'webgl':
 			await import('@tensorflow/tfjs-backend-webgl');
@@ -101,10 +103,6 @@ export async function activate(name: BackendName): Promise<boolean> {
 		const ok = await tf.setBackend(name);
 		if (!ok) return false;
 		await tf.ready();
-		// On a software adapter, plain small-matrix kernels beat tfjs's tiled ones several times.
-		if (name === 'webgpu' && (await probeWebGPU()).software) {
-			await import('$lib/model/kernels/smallWebgpu');
-		}
 		return tf.getBackend() === name;
 	} catch {
 		return false;
@@ -130,6 +128,26 @@ export interface BackendDecision {
 	 * happens elsewhere (a probe worker), to be settled by `settleWarmup`.
 	 */
 	pending?: BackendName[];
+}
+
+/**
+ * Activate each candidate in turn and time it with `probe`, telling the probe the best time so
+ * far. A backend that cannot start or fails its probe is left out. Leaves the last one active.
+ */
+export async function warmUp(
+	candidates: readonly BackendName[],
+	probe: StepProbe
+): Promise<Partial<Record<BackendName, number>>> {
+	const timings: Partial<Record<BackendName, number>> = {};
+	for (const name of candidates) {
+		if (!(await activate(name))) continue;
+		try {
+			timings[name] = await probe(Math.min(Infinity, ...Object.values(timings)));
+		} catch {
+			/* not a candidate */
+		}
+	}
+	return timings;
 }
 
 /** The reason shown for a backend that won a warm-up. */
@@ -201,14 +219,7 @@ export async function chooseBackend(
 			pending: candidates
 		};
 	}
-	for (const name of candidates) {
-		if (!(await activate(name))) continue;
-		try {
-			timings[name] = await probe(Math.min(Infinity, ...Object.values(timings)));
-		} catch {
-			delete timings[name];
-		}
-	}
+	Object.assign(timings, await warmUp(candidates, probe));
 	const ranked = (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
 	for (const [name, ms] of ranked) {
 		if (await activate(name)) {
