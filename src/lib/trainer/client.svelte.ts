@@ -77,6 +77,8 @@ export interface Snapshot {
 	rows: number;
 	cols: number;
 	values: Float32Array;
+	/** Singular values of ΔW, descending, computed in the worker. */
+	singularValues: Float64Array;
 }
 
 /** A trainer worker and the state it reports. */

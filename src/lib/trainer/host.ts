@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '$lib/math/rng';
+import { singularValues } from '$lib/math/svd';
 import { DIGIT_TASKS, type DigitsSet, type DigitTaskId } from '$lib/model/data/digits';
 import { initWeights, sizeOf, type Weights } from '$lib/model/params';
 import { buildModel, type BaseModelEntry } from '$lib/model/weightsFile';
@@ -476,6 +477,7 @@ export class TrainerHost {
 		this.wantSnapshot = false;
 		const spec = t.parameters.linearSpec(this.watch);
 		const values = await t.deltaW(this.watch);
+		const sv = singularValues(values, spec.inDim, spec.outDim);
 		this.post(
 			{
 				type: 'snapshot',
@@ -483,9 +485,10 @@ export class TrainerHost {
 				layer: this.watch,
 				rows: spec.inDim,
 				cols: spec.outDim,
-				values
+				values,
+				singularValues: sv
 			},
-			[values.buffer]
+			[values.buffer, sv.buffer]
 		);
 	}
 }

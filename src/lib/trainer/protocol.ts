@@ -9,11 +9,15 @@
  *        ── run | step ──▶    ── metrics … evaluation (every few hundred ms)
  *        ── snapshot ──▶      ── snapshot (ΔW of the watched layer)
  *        ── ladder ──▶        ── ladder (progress) … rung (one finished model)
+ *        ── base ──▶          ── base (W₀ of a layer and its singular values)
+ *        ── queue ──▶         ── queue-progress … queue-result (one per run) … queue-done
+ *        ── cancel ──▶        (stops the queue; see experimentSpec.ts)
  *        ── pause | reset | backend | dispose
  *                             ── fallback | error (divergence, load, backend)
  */
 import type { MethodId } from '$lib/model/tuned';
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
+import type { QueuedResult, QueuedRun } from './experimentSpec';
 import type { LadderSpec, RungResult } from './ladderSpec';
 import type { MemoryLedger } from './trainer';
 
@@ -39,6 +43,10 @@ export interface RunSpec {
 	watch?: string;
 	/** Pause by itself after this many steps (0 or absent: run until paused). */
 	maxSteps?: number;
+	/** Method `subspace` (intrinsic dimension): θ = θ₀ + P·z with z of this many dimensions. */
+	subspaceDim?: number;
+	/** Start from the shipped base (default) or from a seeded random initialisation. */
+	init?: 'base' | 'scratch';
 }
 
 /** Requests from the page. */
@@ -53,7 +61,13 @@ export type Request =
 	| { type: 'backend'; backend: BackendChoice }
 	| { type: 'dispose' }
 	/** Train a scaling ladder on the digits from scratch (`spec`), or resume a paused one (`null`); `pause` stops it. */
-	| { type: 'ladder'; spec: LadderSpec | null };
+	| { type: 'ladder'; spec: LadderSpec | null }
+	/** W₀ of a layer of the configured run, with its singular values. */
+	| { type: 'base'; layer: string }
+	/** Run these to completion in order, after any queue in progress is cancelled. */
+	| { type: 'queue'; runs: QueuedRun[] }
+	/** Stop the queue in progress. */
+	| { type: 'cancel' };
 
 /** A linear layer the page may watch. */
 export interface LayerInfo {
@@ -107,7 +121,30 @@ export type Event =
 			rows: number;
 			cols: number;
 			values: Float32Array;
+			/** Singular values of ΔW, descending, computed in the worker. */
+			singularValues: Float64Array;
 	  }
+	| {
+			type: 'base';
+			layer: string;
+			rows: number;
+			cols: number;
+			values: Float32Array;
+			singularValues: Float64Array;
+	  }
+	| {
+			type: 'queue-progress';
+			id: string;
+			/** Position of the run in the queue and the queue's length. */
+			index: number;
+			total: number;
+			step: number;
+			steps: number;
+			loss: number;
+			backend: BackendName;
+	  }
+	| { type: 'queue-result'; index: number; total: number; result: QueuedResult }
+	| { type: 'queue-done'; cancelled: boolean; completed: number }
 	| { type: 'ledger'; ledger: MemoryLedger }
 	| {
 			type: 'ladder';

@@ -1,0 +1,70 @@
+/**
+ * Experiments: a queue of fine-tuning runs, each trained for a fixed number of steps and then
+ * measured, so a lesson can fill a grid (method × shift → accuracy), compare adapters of two
+ * ranks, or sweep an intrinsic dimension. Plain data free of tfjs, so pages can describe and
+ * show recorded results without loading the trainer. The runner lives in `experiments.ts`; the
+ * worker runs a queue in order, reports progress and each result, and stops on `cancel`.
+ *
+ *   page ── queue (runs) ──▶ worker ── queue-progress … queue-result (one per run) … queue-done
+ *        ── cancel ──▶               (the run in progress stops; queue-done says cancelled)
+ */
+import type { RunSpec, TaskSpec } from './protocol';
+
+/** What to measure when a queued run has finished its steps. All optional. */
+export interface MeasureSpec {
+	/** Singular values of the layer's ΔW at the end (descending). */
+	spectrum?: string;
+	/**
+	 * Held-out accuracy of the tuned model on this other task (forgetting: the base's original
+	 * task). It must have as many classes as the run's task.
+	 */
+	original?: TaskSpec;
+	/**
+	 * Held-out accuracy of W₀ + ΔW_k, ΔW truncated to its top k singular directions, for each k
+	 * (the layer's other weights as trained).
+	 */
+	truncation?: { layer: string; ks: number[] };
+	/** LoRA's A [r, inDim] and B [outDim, r] of this layer, for subspace comparisons (φ). */
+	factors?: string;
+	/** Held-out accuracy every this many steps, for a curve (0 or absent: none). */
+	curveEvery?: number;
+}
+
+/** One run of a queue. `spec.maxSteps` is ignored: `steps` says how long it trains. */
+export interface QueuedRun {
+	/** The caller's key for this run ("lora-4@0.5"), echoed in its events. */
+	id: string;
+	spec: RunSpec;
+	steps: number;
+	measure?: MeasureSpec;
+}
+
+/** What a finished run measured. */
+export interface QueuedResult {
+	id: string;
+	/** Held-out accuracy and loss after the last step. */
+	testAccuracy: number;
+	testLoss: number;
+	/** Accuracy on a sample of the training set after the last step. */
+	trainAccuracy: number;
+	/** Held-out accuracy before the first step (the base, or the random start). */
+	startAccuracy: number;
+	trainableParams: number;
+	steps: number;
+	seconds: number;
+	backend: string;
+	/** Set when the run diverged: the explanation; the numbers are those before it. */
+	diverged?: string;
+	singularValues?: number[];
+	originalAccuracy?: number;
+	truncation?: { k: number; accuracy: number }[];
+	factors?: {
+		layer: string;
+		rank: number;
+		inDim: number;
+		outDim: number;
+		A: number[];
+		B: number[];
+	};
+	curve?: { step: number; testAccuracy: number }[];
+}
