@@ -3,8 +3,9 @@
  * kernels of our own where a backend has them and tfjs's ops elsewhere. tfjs's WebGPU matrix
  * product tiles its work through workgroup memory, which pays on a GPU but not on a software
  * adapter (SwiftShader runs each invocation on the CPU, and barriers are costly there): for the
- * course's small matrices a plain loop per output is several times faster. `./smallWebgpu.ts`
- * registers those kernels only on a software adapter. None of these has a gradient: they serve
+ * course's small matrices a plain loop per output is several times faster there, and still
+ * faster on a real GPU, where a step is bound by dispatches. `./smallWebgpu.ts` registers those
+ * kernels on every WebGPU adapter. None of these has a gradient: they serve
  * the tape-free path (`ModelDef.gradients`), never the tape.
  */
 import * as tf from '@tensorflow/tfjs-core';
