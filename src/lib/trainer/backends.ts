@@ -94,6 +94,7 @@ async function register(name: BackendName): Promise<void> {
 		}
 		case 'cpu':
 			await import('@tensorflow/tfjs-backend-cpu');
+			await import('$lib/model/kernels/linalgCpu');
 			break;
 	}
 	registered.add(name);
