@@ -81,6 +81,7 @@ async function register(name: BackendName): Promise<void> {
 		case 'webgl':
 			await import('@tensorflow/tfjs-backend-webgl');
 			await import('$lib/model/kernels/adamWebgl');
+			await import('$lib/model/kernels/linalgWebgl');
 			break;
 		case 'wasm': {
 			const wasm = await import('@tensorflow/tfjs-backend-wasm');
