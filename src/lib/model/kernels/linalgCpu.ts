@@ -8,6 +8,7 @@
  * when it loads the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
 import { COLSUM_KERNEL, MATMUL_KERNEL, XENT_KERNEL, type MatMulAttrs } from './linalg';
 
 /** The slice of the CPU backend these kernels use. */
@@ -66,83 +67,65 @@ export function matMulArrays(
 	return c;
 }
 
-if (!tf.getKernel(MATMUL_KERNEL, 'cpu')) {
-	tf.registerKernel({
-		kernelName: MATMUL_KERNEL,
-		backendName: 'cpu',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const cpu = backend as unknown as CpuBackendLike;
-			const { a, b, bias } = inputs as Record<'a' | 'b' | 'bias', tf.TensorInfo | undefined>;
-			const { transposeA, transposeB, relu } = attrs as unknown as MatMulAttrs;
-			const [m, k] = transposeA ? [a!.shape[1], a!.shape[0]] : [a!.shape[0], a!.shape[1]];
-			const n = transposeB ? b!.shape[0] : b!.shape[1];
-			const c = matMulArrays(values(cpu, a!), values(cpu, b!), m, k, n, transposeA, transposeB);
-			if (bias || relu) {
-				const bv = bias ? values(cpu, bias) : undefined;
-				for (let i = 0; i < m; i++) {
-					for (let j = 0; j < n; j++) {
-						let v = c[i * n + j] + (bv ? bv[j] : 0);
-						if (relu && v < 0) v = 0;
-						c[i * n + j] = v;
-					}
-				}
+registerOnce(MATMUL_KERNEL, 'cpu', ({ inputs, backend, attrs }) => {
+	const cpu = backend as unknown as CpuBackendLike;
+	const { a, b, bias } = inputs as Record<'a' | 'b' | 'bias', tf.TensorInfo | undefined>;
+	const { transposeA, transposeB, relu } = attrs as unknown as MatMulAttrs;
+	const [m, k] = transposeA ? [a!.shape[1], a!.shape[0]] : [a!.shape[0], a!.shape[1]];
+	const n = transposeB ? b!.shape[0] : b!.shape[1];
+	const c = matMulArrays(values(cpu, a!), values(cpu, b!), m, k, n, transposeA, transposeB);
+	if (bias || relu) {
+		const bv = bias ? values(cpu, bias) : undefined;
+		for (let i = 0; i < m; i++) {
+			for (let j = 0; j < n; j++) {
+				let v = c[i * n + j] + (bv ? bv[j] : 0);
+				if (relu && v < 0) v = 0;
+				c[i * n + j] = v;
 			}
-			return cpu.makeTensorInfo([m, n], 'float32', c);
 		}
-	});
-}
+	}
+	return cpu.makeTensorInfo([m, n], 'float32', c);
+});
 
-if (!tf.getKernel(COLSUM_KERNEL, 'cpu')) {
-	tf.registerKernel({
-		kernelName: COLSUM_KERNEL,
-		backendName: 'cpu',
-		kernelFunc: ({ inputs, backend }) => {
-			const cpu = backend as unknown as CpuBackendLike;
-			const x = inputs.x as tf.TensorInfo;
-			const [rows, cols] = x.shape;
-			const xv = values(cpu, x);
-			const out = new Float32Array(cols);
-			for (let i = 0; i < rows; i++) {
-				const r = i * cols;
-				for (let j = 0; j < cols; j++) out[j] += xv[r + j];
-			}
-			return cpu.makeTensorInfo([cols], 'float32', out);
-		}
-	});
-}
+registerOnce(COLSUM_KERNEL, 'cpu', ({ inputs, backend }) => {
+	const cpu = backend as unknown as CpuBackendLike;
+	const x = inputs.x as tf.TensorInfo;
+	const [rows, cols] = x.shape;
+	const xv = values(cpu, x);
+	const out = new Float32Array(cols);
+	for (let i = 0; i < rows; i++) {
+		const r = i * cols;
+		for (let j = 0; j < cols; j++) out[j] += xv[r + j];
+	}
+	return cpu.makeTensorInfo([cols], 'float32', out);
+});
 
-if (!tf.getKernel(XENT_KERNEL, 'cpu')) {
-	tf.registerKernel({
-		kernelName: XENT_KERNEL,
-		backendName: 'cpu',
-		kernelFunc: ({ inputs, backend }) => {
-			const cpu = backend as unknown as CpuBackendLike;
-			const { logits, targets, invBatch } = inputs as Record<string, tf.TensorInfo>;
-			const [rows, classes] = logits.shape;
-			const z = values(cpu, logits);
-			const t = values(cpu, targets);
-			const inv = values(cpu, invBatch)[0];
-			const rowLoss = new Float32Array(rows);
-			const grad = new Float32Array(rows * classes);
-			for (let i = 0; i < rows; i++) {
-				const r = i * classes;
-				let max = -Infinity;
-				for (let j = 0; j < classes; j++) max = Math.max(max, z[r + j]);
-				let sum = 0;
-				for (let j = 0; j < classes; j++) sum += Math.exp(z[r + j] - max);
-				const logSum = Math.log(sum) + max;
-				let loss = 0;
-				for (let j = 0; j < classes; j++) {
-					const p = Math.exp(z[r + j] - logSum);
-					grad[r + j] = (p - t[r + j]) * inv;
-					loss -= t[r + j] * (z[r + j] - logSum);
-				}
-				rowLoss[i] = loss;
-			}
-			return [
-				cpu.makeTensorInfo([rows], 'float32', rowLoss),
-				cpu.makeTensorInfo([rows, classes], 'float32', grad)
-			];
+registerOnce(XENT_KERNEL, 'cpu', ({ inputs, backend }) => {
+	const cpu = backend as unknown as CpuBackendLike;
+	const { logits, targets, invBatch } = inputs as Record<string, tf.TensorInfo>;
+	const [rows, classes] = logits.shape;
+	const z = values(cpu, logits);
+	const t = values(cpu, targets);
+	const inv = values(cpu, invBatch)[0];
+	const rowLoss = new Float32Array(rows);
+	const grad = new Float32Array(rows * classes);
+	for (let i = 0; i < rows; i++) {
+		const r = i * classes;
+		let max = -Infinity;
+		for (let j = 0; j < classes; j++) max = Math.max(max, z[r + j]);
+		let sum = 0;
+		for (let j = 0; j < classes; j++) sum += Math.exp(z[r + j] - max);
+		const logSum = Math.log(sum) + max;
+		let loss = 0;
+		for (let j = 0; j < classes; j++) {
+			const p = Math.exp(z[r + j] - logSum);
+			grad[r + j] = (p - t[r + j]) * inv;
+			loss -= t[r + j] * (z[r + j] - logSum);
 		}
-	});
-}
+		rowLoss[i] = loss;
+	}
+	return [
+		cpu.makeTensorInfo([rows], 'float32', rowLoss),
+		cpu.makeTensorInfo([rows, classes], 'float32', grad)
+	];
+});

@@ -8,6 +8,7 @@
  * Registered by the trainer when it loads the webgl backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { COLSUM_KERNEL, XENT_KERNEL } from './linalg';
 
@@ -76,34 +77,22 @@ function unpacked(gl: MathBackendWebGL, t: tf.TensorInfo): [tf.TensorInfo, boole
 	return gl.texData.get(t.dataId).isPacked ? [gl.unpackTensor(t), true] : [t, false];
 }
 
-if (!tf.getKernel(COLSUM_KERNEL, 'webgl')) {
-	tf.registerKernel({
-		kernelName: COLSUM_KERNEL,
-		backendName: 'webgl',
-		kernelFunc: ({ inputs, backend }) => {
-			const gl = backend as unknown as MathBackendWebGL;
-			const x = inputs.x as tf.TensorInfo;
-			return gl.runWebGLProgram(colSumProgram(x.shape[0], x.shape[1]), [x], 'float32');
-		}
-	});
-}
+registerOnce(COLSUM_KERNEL, 'webgl', ({ inputs, backend }) => {
+	const gl = backend as unknown as MathBackendWebGL;
+	const x = inputs.x as tf.TensorInfo;
+	return gl.runWebGLProgram(colSumProgram(x.shape[0], x.shape[1]), [x], 'float32');
+});
 
-if (!tf.getKernel(XENT_KERNEL, 'webgl')) {
-	tf.registerKernel({
-		kernelName: XENT_KERNEL,
-		backendName: 'webgl',
-		kernelFunc: ({ inputs, backend }) => {
-			const gl = backend as unknown as MathBackendWebGL;
-			const { logits, targets, invBatch } = inputs as Record<string, tf.TensorInfo>;
-			const [rows, classes] = logits.shape;
-			// Unpack once here, rather than once in each program.
-			const [z, zTemp] = unpacked(gl, logits);
-			const [t, tTemp] = unpacked(gl, targets);
-			const loss = gl.runWebGLProgram(rowLossProgram(rows, classes), [z, t], 'float32');
-			const grad = gl.runWebGLProgram(gradProgram(rows, classes), [z, t, invBatch], 'float32');
-			if (zTemp) gl.disposeIntermediateTensorInfo(z);
-			if (tTemp) gl.disposeIntermediateTensorInfo(t);
-			return [loss, grad];
-		}
-	});
-}
+registerOnce(XENT_KERNEL, 'webgl', ({ inputs, backend }) => {
+	const gl = backend as unknown as MathBackendWebGL;
+	const { logits, targets, invBatch } = inputs as Record<string, tf.TensorInfo>;
+	const [rows, classes] = logits.shape;
+	// Unpack once here, rather than once in each program.
+	const [z, zTemp] = unpacked(gl, logits);
+	const [t, tTemp] = unpacked(gl, targets);
+	const loss = gl.runWebGLProgram(rowLossProgram(rows, classes), [z, t], 'float32');
+	const grad = gl.runWebGLProgram(gradProgram(rows, classes), [z, t, invBatch], 'float32');
+	if (zTemp) gl.disposeIntermediateTensorInfo(z);
+	if (tTemp) gl.disposeIntermediateTensorInfo(t);
+	return [loss, grad];
+});
