@@ -10,9 +10,11 @@ import { createRng } from '$lib/math/rng';
 import {
 	COLSUM_KERNEL,
 	MATMUL_KERNEL,
+	RELU_GRAD_KERNEL,
 	XENT_KERNEL,
 	colSum,
 	matMul,
+	reluGrad,
 	softmaxXent
 } from '$lib/model/kernels/linalg';
 import '$lib/model/kernels/linalgCpu';
@@ -39,7 +41,7 @@ function close(a: tf.Tensor, b: tf.Tensor) {
 
 describe('cpu kernels of the hand-written step', () => {
 	it('are registered for the cpu backend', () => {
-		for (const k of [MATMUL_KERNEL, COLSUM_KERNEL, XENT_KERNEL])
+		for (const k of [MATMUL_KERNEL, COLSUM_KERNEL, XENT_KERNEL, RELU_GRAD_KERNEL])
 			expect(tf.getKernel(k, 'cpu')).toBeDefined();
 	});
 
@@ -73,6 +75,12 @@ describe('cpu kernels of the hand-written step', () => {
 		const p = tf.softmax(logits);
 		close(rowLoss, tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1)));
 		close(dLogits, tf.mul(tf.sub(p, targets), inv));
+	});
+
+	it('ReLU’s gradient matches tfjs', () => {
+		const dOut = rand([5, 6]);
+		const out = rand([5, 6]);
+		close(reluGrad(dOut, out), tf.mul(dOut, tf.step(out)));
 	});
 
 	it('turn NaN logits into a NaN loss, so divergence is still caught', () => {

@@ -9,7 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
-import { COLSUM_KERNEL, MATMUL_KERNEL, XENT_KERNEL, type MatMulAttrs } from './linalg';
+import {
+	COLSUM_KERNEL,
+	MATMUL_KERNEL,
+	RELU_GRAD_KERNEL,
+	XENT_KERNEL,
+	type MatMulAttrs
+} from './linalg';
 
 /** The slice of the CPU backend these kernels use. */
 interface CpuBackendLike {
@@ -128,4 +134,13 @@ registerOnce(XENT_KERNEL, 'cpu', ({ inputs, backend }) => {
 		cpu.makeTensorInfo([rows], 'float32', rowLoss),
 		cpu.makeTensorInfo([rows, classes], 'float32', grad)
 	];
+});
+
+registerOnce(RELU_GRAD_KERNEL, 'cpu', ({ inputs, backend }) => {
+	const cpu = backend as unknown as CpuBackendLike;
+	const { dOut, out } = inputs as Record<'dOut' | 'out', tf.TensorInfo>;
+	const [d, o] = [values(cpu, dOut), values(cpu, out)];
+	const g = new Float32Array(d.length);
+	for (let i = 0; i < d.length; i++) g[i] = o[i] > 0 ? d[i] : 0;
+	return cpu.makeTensorInfo(dOut.shape, 'float32', g);
 });

@@ -11,7 +11,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { flatProgram } from './webgpuFlat';
-import { COLSUM_KERNEL, MATMUL_KERNEL, XENT_KERNEL, type MatMulAttrs } from './linalg';
+import {
+	COLSUM_KERNEL,
+	MATMUL_KERNEL,
+	RELU_GRAD_KERNEL,
+	XENT_KERNEL,
+	type MatMulAttrs
+} from './linalg';
 
 type Uniform = { type: string; data: number[] };
 const int = (v: number): Uniform => ({ type: 'int32', data: [v] });
@@ -91,4 +97,11 @@ registerOnce(XENT_KERNEL, 'webgpu', ({ inputs, backend }) => {
 		run(backend, loss, [logits, targets], [M, 1, N]),
 		run(backend, grad, [logits, targets, invBatch], [M, 1, N])
 	];
+});
+
+registerOnce(RELU_GRAD_KERNEL, 'webgpu', ({ inputs, backend }) => {
+	const { dOut, out } = inputs as Record<'dOut' | 'out', tf.TensorInfo>;
+	const [M, N] = dOut.shape;
+	const body = `setOutputAtIndex(index, select(0.0, DOut[index], Out[index] > 0.0));`;
+	return run(backend, flat('relugrad', ['DOut', 'Out'], [M, N], body), [dOut, out], [M, 1, N]);
 });
