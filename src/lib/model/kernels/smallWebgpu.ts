@@ -102,6 +102,7 @@ registerOnce(XENT_KERNEL, 'webgpu', ({ inputs, backend }) => {
 registerOnce(RELU_GRAD_KERNEL, 'webgpu', ({ inputs, backend }) => {
 	const { dOut, out } = inputs as Record<'dOut' | 'out', tf.TensorInfo>;
 	const [M, N] = dOut.shape;
-	const body = `setOutputAtIndex(index, select(0.0, DOut[index], Out[index] > 0.0));`;
-	return run(backend, flat('relugrad', ['DOut', 'Out'], [M, N], body), [dOut, out], [M, 1, N]);
+	// Not `Out`: tfjs declares a uniform `<name>Shape` per input, and `outShape` is the output's.
+	const body = `setOutputAtIndex(index, select(0.0, Grad[index], Act[index] > 0.0));`;
+	return run(backend, flat('relugrad', ['Grad', 'Act'], [M, N], body), [dOut, out], [M, 1, N]);
 });
