@@ -14,6 +14,7 @@ export default ts.config(
 		ignores: [
 			'build/',
 			'build-test/',
+			'build-test-kernels/',
 			'test-results/',
 			'.svelte-kit/',
 			'node_modules/',

@@ -30,10 +30,17 @@ gate('svelte-check', 'npx', ['svelte-check', '--fail-on-warnings']);
 gate('eslint', 'npx', ['eslint', '.']);
 gate('prettier', 'npx', ['prettier', '--check', '.']);
 rmSync('build-test', { recursive: true, force: true });
-const built = gate('build (under /why-peft)', 'npx', ['vite', 'build'], {
-	BASE_PATH: '/why-peft',
-	BUILD_DIR: 'build-test'
-});
+const built =
+	gate('build (under /why-peft)', 'npx', ['vite', 'build'], {
+		BASE_PATH: '/why-peft',
+		BUILD_DIR: 'build-test'
+	}) &&
+	gate('build the kernel check page', 'npx', [
+		'vite',
+		'build',
+		'--config',
+		'tests/e2e/kernels/vite.config.ts'
+	]);
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';
