@@ -15,6 +15,7 @@ export default ts.config(
 			'build/',
 			'build-test/',
 			'build-test-kernels/',
+			'gpu-check/',
 			'test-results/',
 			'.svelte-kit/',
 			'node_modules/',
