@@ -203,3 +203,31 @@ async function measure(
 		};
 	}
 }
+
+/**
+ * Run `runs` in order, each loaded from `sources` and reported to `onResult` as it ends: the
+ * queue as a Node script records it (the worker's host runs the same steps with progress,
+ * cancellation and backend fallback around them). Stops early, returning what finished, when
+ * `ctx.stopped` turns true.
+ */
+export async function runQueue(
+	runs: QueuedRun[],
+	sources: RunSources,
+	ctx: Omit<RunContext, 'stopped'> & {
+		stopped?: () => boolean;
+		onResult?: (result: QueuedResult, index: number) => void;
+	}
+): Promise<QueuedResult[]> {
+	runs.forEach(checkQueuedRun);
+	const results: QueuedResult[] = [];
+	for (const run of runs) {
+		const result = await runQueued(run, await prepareQueued(run, sources), {
+			...ctx,
+			stopped: ctx.stopped ?? (() => false)
+		});
+		if (!result) break;
+		results.push(result);
+		ctx.onResult?.(result, results.length - 1);
+	}
+	return results;
+}

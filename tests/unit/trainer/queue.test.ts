@@ -7,26 +7,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loraSubspaceSimilarity } from '$lib/math/spectrum';
-import { parseDigits } from '$lib/model/data/digits';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
+import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
+import { diskLoaders, diskSources } from '$lib/trainer/diskSources';
+import { runQueue } from '$lib/trainer/experiments';
 import { TrainerHost } from '$lib/trainer/host';
 import type { Event, RunSpec } from '$lib/trainer/protocol';
-import type { Loaders } from '$lib/trainer/sources';
 
 const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-const diskLoaders = (): Loaders => ({
-	digits: async () => parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
-	base: async (id) => {
-		const entry = manifest.models[id];
-		const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-		return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-	}
-});
 
 async function harness() {
 	const events: Event[] = [];
-	const host = new TrainerHost((e) => void events.push(e), diskLoaders);
+	const host = new TrainerHost(
+		(e) => void events.push(e),
+		() => diskLoaders()
+	);
 	const of = <T extends Event['type']>(type: T) =>
 		events.filter((e): e is Extract<Event, { type: T }> => e.type === type);
 	await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
@@ -173,6 +168,24 @@ describe('experiment queue', () => {
 		await done();
 		expect(of('queue-result')[0].result.factors!.A).not.toEqual(x[0].factors!.A);
 		await host.handle({ type: 'dispose' });
+	});
+
+	it('records in a script exactly what the worker measures', async () => {
+		const small = runs.map((r) => ({ ...r, steps: 6 }));
+		const { host, of, done } = await harness();
+		await host.handle({ type: 'queue', runs: small });
+		await done();
+		await host.handle({ type: 'dispose' });
+		const before = tf.memory().numTensors;
+		const indices: number[] = [];
+		const scripted = await runQueue(small, diskSources(), {
+			backend: 'cpu',
+			onResult: (_r, i) => void indices.push(i)
+		});
+		expect(tf.memory().numTensors).toBe(before);
+		expect(indices).toEqual([0, 1, 2]);
+		const strip = ({ seconds, ...rest }: QueuedResult) => (void seconds, rest);
+		expect(scripted.map(strip)).toEqual(of('queue-result').map((e) => strip(e.result)));
 	});
 
 	it('scores an untouched base on its original task as its pretraining did', async () => {
