@@ -137,7 +137,7 @@ export class TrainerHost {
 					await this.stepWhilePaused(Math.max(1, Math.min(10_000, Math.floor(req.steps))));
 					return;
 				case 'reset':
-					await this.stop();
+					await this.stopRun();
 					this.trainer?.reset();
 					this.lastCheckpoint = undefined;
 					this.sendConfigured();
@@ -145,7 +145,7 @@ export class TrainerHost {
 					return;
 				case 'snapshot':
 					this.wantSnapshot = true;
-					if (!this.running) await this.sendSnapshot();
+					if (!this.running || this.queue) await this.sendSnapshot();
 					return;
 				case 'dispose':
 					await this.stop();
@@ -234,6 +234,14 @@ export class TrainerHost {
 	}
 
 	/**
+	 * Stop the run or ladder in progress and wait for it; a queue goes on, as it trains runs of
+	 * its own (so a page may configure a run, for its base weights say, while a queue works).
+	 */
+	private async stopRun(): Promise<void> {
+		if (!this.queue) await this.stop();
+	}
+
+	/**
 	 * Stop the loop in progress (a run, a ladder or a queue) and wait for it. A queue ends,
 	 * cancelled, unless a backend change holds it to resume afterwards.
 	 */
@@ -245,7 +253,7 @@ export class TrainerHost {
 
 	private async configure(spec: RunSpec, restore?: Checkpoint): Promise<void> {
 		if (!this.decision) throw new Error('configure before init');
-		await this.stop();
+		await this.stopRun();
 		this.trainer?.dispose();
 		this.trainer = undefined;
 		this.spec = spec;
