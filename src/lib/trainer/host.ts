@@ -3,7 +3,9 @@
  * It chooses a backend, loads the base model and the task, drives the `Trainer` in chunks sized
  * to take a few tens of milliseconds (so pause and snapshot requests are answered quickly), sends
  * metrics, accuracy and ΔW snapshots, and when a backend fails or its GPU device is lost it moves
- * the run to the next backend from the last checkpoint.
+ * the run to the next backend from the last checkpoint. It also runs experiment queues (runs
+ * trained and measured one after another by `experiments.ts`, reported as each ends) and scaling
+ * ladders; one loop runs at a time, and pause, cancel or a new queue stops the one in progress.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { singularValues } from '$lib/math/svd';
