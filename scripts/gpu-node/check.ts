@@ -14,12 +14,10 @@
  * Prints one JSON object. Build and carry: see scripts/gpu-node/README.md.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseDigits } from '$lib/model/data/digits';
-import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
 import { activate, probeWebGPU } from '$lib/trainer/backends';
-import { TrainerHost, type Loaders } from '$lib/trainer/host';
+import { diskLoaders } from '$lib/trainer/diskSources';
+import { TrainerHost } from '$lib/trainer/host';
 import type { Event, RunSpec } from '$lib/trainer/protocol';
 import { benchCases } from '../bench/cases';
 
@@ -41,20 +39,13 @@ if (dawnPath) {
 	});
 }
 
-const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-const loaders = (): Loaders => ({
-	digits: async () => parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
-	base: async (id) => {
-		const entry = manifest.models[id];
-		const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-		return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-	}
-});
-
 /** Fine-tune through the worker's host: `steps` steps, then the losses and accuracies. */
 async function hostRun(backend: 'auto' | 'cpu' | 'webgpu', spec: RunSpec, steps: number) {
 	const events: Event[] = [];
-	const host = new TrainerHost((e) => void events.push(e), loaders);
+	const host = new TrainerHost(
+		(e) => void events.push(e),
+		() => diskLoaders()
+	);
 	const t0 = performance.now();
 	await host.handle({ type: 'init', backend, assets: '' });
 	const ready = events.find((e) => e.type === 'ready');

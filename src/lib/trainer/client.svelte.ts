@@ -12,7 +12,7 @@
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
 import type { QueuedResult, QueuedRun } from './experimentSpec';
 import type { LadderSpec, RungResult } from './ladderSpec';
-import type { Event, LayerInfo, Request, RunSpec } from './protocol';
+import type { Event, LayerInfo, LayerMatrix, Request, RunSpec } from './protocol';
 import type { MemoryLedger } from './trainer';
 
 /** Where a client stands. */
@@ -73,15 +73,9 @@ export interface Configured {
 	totalParams: number;
 }
 
-/** A ΔW snapshot: [rows, cols] row-major. */
-export interface Snapshot {
+/** A ΔW snapshot after `step` steps: [rows, cols] row-major, with its singular values. */
+export interface Snapshot extends LayerMatrix {
 	step: number;
-	layer: string;
-	rows: number;
-	cols: number;
-	values: Float32Array;
-	/** Singular values of ΔW, descending, computed in the worker. */
-	singularValues: Float64Array;
 }
 
 /** Where a queue stands: run `index` of `total` (`id`), at `step` of its `steps`. */
@@ -94,13 +88,7 @@ export interface QueueProgress {
 }
 
 /** W₀ of a layer, [rows = inDim, cols = outDim] row-major, and its singular values. */
-export interface BaseWeights {
-	layer: string;
-	rows: number;
-	cols: number;
-	values: Float32Array;
-	singularValues: Float64Array;
-}
+export type BaseWeights = LayerMatrix;
 
 /** A trainer worker and the state it reports. */
 export class TrainerClient {
@@ -288,7 +276,7 @@ export class TrainerClient {
 					cols: ev.cols,
 					values: ev.values,
 					singularValues: ev.singularValues
-				};
+				} satisfies LayerMatrix;
 				break;
 			case 'fallback':
 				this.backend = ev.to;

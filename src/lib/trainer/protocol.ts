@@ -76,6 +76,17 @@ export interface LayerInfo {
 	outDim: number;
 }
 
+/** A layer's weight matrix (or its update) as it crosses to the page. */
+export interface LayerMatrix {
+	layer: string;
+	/** [rows, cols] = [inDim, outDim], row-major. */
+	rows: number;
+	cols: number;
+	values: Float32Array;
+	/** Singular values, descending, computed in the worker. */
+	singularValues: Float64Array;
+}
+
 /** Events from the worker. */
 export type Event =
 	| {
@@ -114,24 +125,10 @@ export type Event =
 			testAccuracy: number;
 			testLoss: number;
 	  }
-	| {
-			type: 'snapshot';
-			step: number;
-			layer: string;
-			rows: number;
-			cols: number;
-			values: Float32Array;
-			/** Singular values of ΔW, descending, computed in the worker. */
-			singularValues: Float64Array;
-	  }
-	| {
-			type: 'base';
-			layer: string;
-			rows: number;
-			cols: number;
-			values: Float32Array;
-			singularValues: Float64Array;
-	  }
+	/** ΔW of the watched layer after `step` steps. */
+	| ({ type: 'snapshot'; step: number } & LayerMatrix)
+	/** W₀ of a layer. */
+	| ({ type: 'base' } & LayerMatrix)
 	| {
 			type: 'queue-progress';
 			id: string;
