@@ -25,23 +25,27 @@ describe('lesson 6: new features', () => {
 		try {
 			const fig = page.locator('#fig-new-features');
 			const group = fig.getByRole('group', { name: 'Task' });
-			const newClasses = group.getByRole('radio', { name: 'New classes (digits 5–9)' });
-			expect(await newClasses.isChecked()).toBe(true);
+			const distorted = group.getByRole('radio', { name: 'Strong distortion (shift 0.50)' });
+			expect(await distorted.isChecked()).toBe(true);
 			expect(await text(page, 'features-source')).toMatch(/recorded/i);
 			const summary = await text(page, 'features-summary');
-			expect(summary).toMatch(/^Recorded .*On new classes \(5–9\)/);
+			expect(summary).toMatch(/^Recorded .*At a medium shift \(s = 0\.50\)/);
+			expect(summary).toMatch(/at least 10 points behind/);
 			expect(summary).toMatch(/needs \d+ directions for 90% of its energy/);
 			expect(summary).toMatch(
-				/Llama 2 7B would train \d+M parameters and need [\d.]+ GB \(full fine-tuning: [\d.]+ GB\)/
+				/Llama 2 7B would train \d+M parameters and need [\d.]+ GB \(rank 4: [\d.]+ GB; full fine-tuning: [\d.]+ GB\)/
 			);
 			const rows = await tableRows(fig);
 			expect(rows.map((r) => r[0])).toContain('LoRA r = 4');
 			expect(rows[0][2]).toBe('0.0');
 
-			await newClasses.focus();
+			await distorted.focus();
 			await page.keyboard.press('ArrowDown');
-			const permuted = group.getByRole('radio', { name: 'Permuted pixels' });
-			expect(await permuted.isChecked()).toBe(true);
+			const newClasses = group.getByRole('radio', { name: 'New classes (digits 5–9)' });
+			expect(await newClasses.isChecked()).toBe(true);
+			await waitFor(page, () => page.url().includes('features-task=new-classes'));
+			expect(await text(page, 'features-summary')).toMatch(/On new classes \(5–9\)/);
+			await page.keyboard.press('ArrowDown');
 			await waitFor(page, () => page.url().includes('features-task=permuted'));
 			expect(await text(page, 'features-summary')).toMatch(/On permuted pixels/);
 			expect(log.consoleErrors).toEqual([]);
@@ -65,7 +69,7 @@ describe('lesson 6: new features', () => {
 		);
 		try {
 			const notes = (await page.getByRole('status').allInnerTexts()).join(' ');
-			expect(notes).toMatch(/“banana” is not a task; showing new classes \(digits 5–9\)/);
+			expect(notes).toMatch(/“banana” is not a task; showing strong distortion \(shift 0\.50\)/);
 			expect(notes).toMatch(/-4 is below the smallest steps per run, 10; using 10/);
 			expect(notes).toMatch(/“nope” is not a number for domain shift; using 1/);
 			expect(await text(page, 'drift-shift-value')).toBe('1.00');
@@ -99,7 +103,7 @@ describe('lesson 6: live runs', () => {
 		{ timeout: 240_000 },
 		async () => {
 			const { page, log, close } = await openPage(
-				`${LESSON}?features-steps=20&features-backend=wasm`
+				`${LESSON}?features-task=new-classes&features-steps=20&features-backend=wasm`
 			);
 			try {
 				const fig = page.locator('#fig-new-features');

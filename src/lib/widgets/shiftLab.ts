@@ -80,10 +80,10 @@ export const NEW_FEATURE_TASKS = ['new-classes', 'permuted'] as const;
 export type NewFeatureTask = (typeof NEW_FEATURE_TASKS)[number];
 
 /**
- * The tasks lesson 6's features figure offers: new classes, permuted pixels, and the strong
- * distortion at the middle of the shift axis (s = 1/2), each a condition of the grid.
+ * The tasks lesson 6's features figure offers: the strong distortion at the middle of the shift
+ * axis (s = 1/2), new classes and permuted pixels, each a condition of the grid.
  */
-export const FEATURE_CHOICES = ['new-classes', 'permuted', 'distorted'] as const;
+export const FEATURE_CHOICES = ['distorted', 'new-classes', 'permuted'] as const;
 export type FeatureChoice = (typeof FEATURE_CHOICES)[number];
 
 /** Labels of `FEATURE_CHOICES` for the task control. */
