@@ -446,7 +446,8 @@ export class TrainerHost {
 						backend,
 						stopped: () => !this.running,
 						chunk: this.chunkSize,
-						onChunk: async ({ step, steps, loss }) => {
+						onChunk: async ({ step, steps, loss, chunk }) => {
+							this.chunkSize = chunk;
 							const now = performance.now();
 							if (step === steps || now - lastPost >= QUEUE_PROGRESS_EVERY_MS) {
 								lastPost = now;
