@@ -277,6 +277,10 @@ export class TrainerHost {
 			model = buildModel(base.entry.config);
 			weights = base.weights;
 			baseName = base.entry.title;
+			if (spec.init === 'scratch') {
+				weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
+				baseName = `a random initialisation of ${base.entry.title}'s architecture`;
+			}
 		} else {
 			model = mlp(fallbackArch);
 			weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
@@ -285,7 +289,13 @@ export class TrainerHost {
 		this.trainer = new Trainer({
 			model,
 			base: weights,
-			tuning: { method: spec.method, rank: spec.rank, alpha: spec.alpha, targets: spec.targets },
+			tuning: {
+				method: spec.method,
+				rank: spec.rank,
+				alpha: spec.alpha,
+				targets: spec.targets,
+				dim: spec.subspaceDim
+			},
 			task,
 			lr: spec.lr,
 			batchSize: spec.batchSize,
