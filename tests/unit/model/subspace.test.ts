@@ -14,7 +14,7 @@ import { createRng } from '$lib/math/rng';
 import { Adam } from '$lib/model/adam';
 import { crossEntropy } from '$lib/model/losses';
 import { prepare, SubspaceTuned } from '$lib/model/methods';
-import { sparseProjection, SUBSPACE_NONZEROS } from '$lib/model/methods/subspace';
+import { gatherSum, sparseProjection, SUBSPACE_NONZEROS } from '$lib/model/methods/subspace';
 import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
@@ -121,6 +121,38 @@ describe('sparseProjection', () => {
 		expect(() => sparseProjection(100, 0, 4, createRng(1))).toThrow(/dimension/);
 		expect(() => sparseProjection(100, 101, 4, createRng(1))).toThrow(/dimension/);
 		expect(() => sparseProjection(100, 2.5, 4, createRng(1))).toThrow(/dimension/);
+	});
+});
+
+describe('gatherSum', () => {
+	it('gives what gather, multiply and sum give, on the CPU and WebAssembly kernels', async () => {
+		const r = createRng(21);
+		const xs = Float32Array.from({ length: 30 }, () => r.normal());
+		const idx = Int32Array.from({ length: 12 * 5 }, () => r.int(30));
+		const val = Float32Array.from({ length: 12 * 5 }, () => r.normal());
+		const want = tf.tidy(() =>
+			tf
+				.sum(
+					tf.reshape(tf.mul(tf.gather(tf.tensor1d(xs), tf.tensor1d(idx, 'int32')), val), [12, 5]),
+					1
+				)
+				.dataSync()
+				.slice()
+		);
+		setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+		for (const backend of ['cpu', 'wasm']) {
+			await tf.setBackend(backend);
+			const before = tf.memory().numTensors;
+			const got = tf.tidy(() =>
+				gatherSum(tf.tensor1d(xs), tf.tensor2d(idx, [12, 5], 'int32'), tf.tensor2d(val, [12, 5]), 5)
+					.dataSync()
+					.slice()
+			);
+			expect(got.length).toBe(12);
+			for (let i = 0; i < 12; i++) expect(got[i], `${backend} ${i}`).toBeCloseTo(want[i], 5);
+			expect(tf.memory().numTensors).toBe(before);
+		}
+		await tf.setBackend('cpu');
 	});
 });
 
