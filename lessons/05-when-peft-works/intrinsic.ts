@@ -15,7 +15,11 @@ export const STARTS: readonly Start[] = ['base', 'scratch'];
 
 /** The tasks a teacher can pick. */
 export type IntrinsicTaskId = 'new-classes' | 'relabel' | 'permuted';
-export const INTRINSIC_TASK_IDS: readonly IntrinsicTaskId[] = ['new-classes', 'relabel', 'permuted'];
+export const INTRINSIC_TASK_IDS: readonly IntrinsicTaskId[] = [
+	'new-classes',
+	'relabel',
+	'permuted'
+];
 
 export interface IntrinsicTask {
 	id: IntrinsicTaskId;
@@ -167,9 +171,7 @@ export function analyseStart(points: readonly SweepPoint[], start: Start): Start
 	const full = fullPoint && !fullPoint.diverged ? fullPoint.accuracy : null;
 	const threshold = full === null ? null : 0.9 * full;
 	const hit =
-		threshold === null
-			? undefined
-			: subspace.find((p) => !p.diverged && p.accuracy >= threshold);
+		threshold === null ? undefined : subspace.find((p) => !p.diverged && p.accuracy >= threshold);
 	return {
 		start,
 		full,
@@ -220,7 +222,9 @@ export function summarise(
 		const s = scratch.d90 ?? (scratch.threshold !== null ? Infinity : null);
 		if (b !== null && s !== null) {
 			if (b < s)
-				parts.push('Here pretraining lowered the dimension the task needs, as Li et al. and Aghajanyan et al. found.');
+				parts.push(
+					'Here pretraining lowered the dimension the task needs, as Li et al. and Aghajanyan et al. found.'
+				);
 			else if (b > s)
 				parts.push(
 					'Here the pretrained start needed more dimensions than the random one: the opposite of what Aghajanyan et al. found for large language models.'

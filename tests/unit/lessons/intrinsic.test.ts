@@ -45,7 +45,11 @@ describe('sweepRuns', () => {
 			'scratch/d8',
 			'scratch/d64'
 		]);
-		expect(runs[0].spec).toMatchObject({ method: 'full', lr: DEFAULT_SETTINGS.fullLr, init: 'base' });
+		expect(runs[0].spec).toMatchObject({
+			method: 'full',
+			lr: DEFAULT_SETTINGS.fullLr,
+			init: 'base'
+		});
 		expect(runs[2].spec).toMatchObject({
 			method: 'subspace',
 			subspaceDim: 64,
