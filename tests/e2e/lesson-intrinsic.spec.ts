@@ -68,9 +68,11 @@ describe('lesson 5: intrinsic dimension, recorded', () => {
 			`${LESSON}?intrinsic-task=relabel&intrinsic-dims=fine`
 		);
 		try {
-			const task = page.getByLabel('Task', { exact: true });
+			const task = page.locator('#fig-intrinsic').getByLabel('Task', { exact: true });
 			expect(await task.inputValue()).toBe('relabel');
-			expect(await page.getByLabel('Values of d').inputValue()).toBe('fine');
+			expect(await page.locator('#fig-intrinsic').getByLabel('Values of d').inputValue()).toBe(
+				'fine'
+			);
 			const rows = await tableRows(page, /Recorded sweep/);
 			expect(rows.length).toBe(DIMS.fine.length + 1);
 			expect(await text(page, 'intrinsic-summary')).toMatch(/pretrained on all ten digits/);
@@ -79,9 +81,9 @@ describe('lesson 5: intrinsic dimension, recorded', () => {
 			await task.selectOption('permuted');
 			await waitFor(page, () => page.url().includes('intrinsic-task=permuted'));
 			expect(await text(page, 'intrinsic-summary')).toMatch(/pretrained on all ten digits/);
-			await page.getByLabel('Values of d').selectOption('coarse');
+			await page.locator('#fig-intrinsic').getByLabel('Values of d').selectOption('coarse');
 			await waitFor(page, () => !page.url().includes('intrinsic-dims'));
-			const steps = page.getByLabel('Steps per run');
+			const steps = page.locator('#fig-intrinsic').getByLabel('Steps per run');
 			await steps.fill('120');
 			await steps.press('Enter');
 			await steps.blur();
@@ -107,8 +109,12 @@ describe('lesson 5: intrinsic dimension, recorded', () => {
 			expect(all).toMatch(/99999 is above the largest steps per run, 3000; using 3000/);
 			expect(all).toMatch(/“abc” is not a number for seed; using 1/);
 			expect(all).toMatch(/“tpu” is not a backend/);
-			expect(await page.getByLabel('Task', { exact: true }).inputValue()).toBe('new-classes');
-			expect(await page.getByLabel('Steps per run').inputValue()).toBe('3000');
+			expect(
+				await page.locator('#fig-intrinsic').getByLabel('Task', { exact: true }).inputValue()
+			).toBe('new-classes');
+			expect(await page.locator('#fig-intrinsic').getByLabel('Steps per run').inputValue()).toBe(
+				'3000'
+			);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {
 			await close();
@@ -125,7 +131,7 @@ describe('lesson 5: intrinsic dimension, live', () => {
 				`${LESSON}?intrinsic-steps=40&intrinsic-backend=wasm`
 			);
 			try {
-				const run = page.getByRole('button', { name: 'Run live' });
+				const run = page.locator('#fig-intrinsic').getByRole('button', { name: 'Run live' });
 				await run.focus();
 				await page.keyboard.press('Enter');
 				const bar = page.locator('#fig-intrinsic progress');
@@ -168,20 +174,25 @@ describe('lesson 5: intrinsic dimension, live', () => {
 				`${LESSON}?intrinsic-steps=3000&intrinsic-backend=wasm`
 			);
 			try {
-				await page.getByRole('button', { name: 'Run live' }).click();
+				await page.locator('#fig-intrinsic').getByRole('button', { name: 'Run live' }).click();
 				await waitFor(
 					page,
 					async () => /^Training run 1 of/.test(await text(page, 'intrinsic-status')),
 					120_000
 				);
-				const cancel = page.getByRole('button', { name: 'Cancel' });
+				const cancel = page.locator('#fig-intrinsic').getByRole('button', { name: 'Cancel' });
 				expect(await cancel.isEnabled()).toBe(true);
 				await cancel.click();
 				await waitFor(page, async () =>
 					/^Cancelled after \d+ of 18 runs\./.test(await text(page, 'intrinsic-status'))
 				);
-				expect(await page.getByRole('button', { name: 'Run again' }).isEnabled()).toBe(true);
-				await page.getByRole('button', { name: 'Show recorded' }).click();
+				expect(
+					await page
+						.locator('#fig-intrinsic')
+						.getByRole('button', { name: 'Run again' })
+						.isEnabled()
+				).toBe(true);
+				await page.locator('#fig-intrinsic').getByRole('button', { name: 'Show recorded' }).click();
 				expect(await text(page, 'intrinsic-source')).toMatch(/recorded/i);
 				expect(log.consoleErrors).toEqual([]);
 			} finally {
