@@ -19,6 +19,7 @@ import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { Tuned } from '$lib/model/tuned';
+import { diskSources } from '$lib/trainer/diskSources';
 import { Trainer } from '$lib/trainer/trainer';
 
 beforeAll(async () => {
@@ -437,5 +438,36 @@ describe('on the WebAssembly backend', () => {
 			trainer.dispose();
 			expect(tf.memory().numTensors, `handGradients ${handGradients}`).toBe(before);
 		}
+	});
+});
+
+describe('a RunSpec asking for the subspace method from a random start', () => {
+	it('reaches the trainer: seeded random weights of the base’s architecture, and z of subspaceDim', async () => {
+		const sources = diskSources();
+		const spec = {
+			task: { kind: 'digits' as const, task: 'new-classes' },
+			method: 'subspace' as const,
+			subspaceDim: 24,
+			lr: 0.1,
+			batchSize: 64,
+			seed: 3
+		};
+		const fromBase = await sources.prepare(spec);
+		const fromScratch = await sources.prepare({ ...spec, init: 'scratch' });
+		const base = (await sources.loadBase('digits5')).weights;
+		expect(fromBase.config.base['l0.W']).toEqual(base['l0.W']);
+		expect(fromScratch.config.model.id).toBe(fromBase.config.model.id);
+		const want = initWeights(fromScratch.config.model.params, createRng(3).fork('scratch'));
+		for (const name of Object.keys(want)) {
+			expect(fromScratch.config.base[name], name).toEqual(want[name]);
+		}
+		expect(fromScratch.config.base['l0.W']).not.toEqual(base['l0.W']);
+		expect(fromScratch.baseName).toMatch(/random initialisation/);
+		expect(fromScratch.config.tuning).toMatchObject({ method: 'subspace', dim: 24 });
+		const before = tf.memory().numTensors;
+		const trainer = new Trainer(fromScratch.config);
+		expect(trainer.ledger().trainableParams).toBe(24);
+		trainer.dispose();
+		expect(tf.memory().numTensors).toBe(before);
 	});
 });
