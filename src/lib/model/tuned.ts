@@ -13,9 +13,9 @@ import type { ModelDef } from './model';
 import type { LinearSpec, Weights } from './params';
 
 /** The fine-tuning methods the trainer knows. */
-export type MethodId = 'full' | 'lora' | 'head' | 'bitfit';
+export type MethodId = 'full' | 'lora' | 'head' | 'bitfit' | 'subspace';
 
-/** How to fine-tune. `rank`, `alpha` and `targets` apply to LoRA. */
+/** How to fine-tune. `rank`, `alpha` and `targets` apply to LoRA, `dim` to `subspace`. */
 export interface TuningConfig {
 	method: MethodId;
 	/** LoRA rank r ≥ 1. */
@@ -24,6 +24,8 @@ export interface TuningConfig {
 	alpha?: number;
 	/** Names of the linear layers LoRA adapts; defaults to every linear layer but the head. */
 	targets?: string[];
+	/** Subspace dimension d of `subspace` (θ = θ₀ + P·z, z: [d]); default 64. */
+	dim?: number;
 }
 
 /** A trainable tensor with the name the optimizer and snapshots know it by. */

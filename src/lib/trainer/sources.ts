@@ -108,6 +108,10 @@ export class RunSources {
 			model = buildModel(base.entry.config);
 			weights = base.weights;
 			baseName = base.entry.title;
+			if (spec.init === 'scratch') {
+				weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
+				baseName = `a random initialisation of ${base.entry.title}'s architecture`;
+			}
 		} else {
 			model = mlp(fallbackArch);
 			weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
@@ -119,7 +123,13 @@ export class RunSources {
 			config: {
 				model,
 				base: weights,
-				tuning: { method: spec.method, rank: spec.rank, alpha: spec.alpha, targets: spec.targets },
+				tuning: {
+					method: spec.method,
+					rank: spec.rank,
+					alpha: spec.alpha,
+					targets: spec.targets,
+					dim: spec.subspaceDim
+				},
 				task,
 				lr: spec.lr,
 				batchSize: spec.batchSize,

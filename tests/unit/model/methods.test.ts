@@ -93,6 +93,8 @@ function expectedTrainable(model: ModelDef, config: TuningConfig): number {
 			return model.linears
 				.filter((l) => !model.head.includes(l.name))
 				.reduce((n, l) => n + config.rank! * (l.inDim + l.outDim), 0);
+		case 'subspace':
+			return config.dim ?? 64;
 	}
 }
 
@@ -273,7 +275,7 @@ describe('hand-written backward pass of the MLP', () => {
 
 describe('registry', () => {
 	it('lists every method with a label', () => {
-		expect(Object.keys(METHODS).sort()).toEqual(['bitfit', 'full', 'head', 'lora']);
+		expect(Object.keys(METHODS).sort()).toEqual(['bitfit', 'full', 'head', 'lora', 'subspace']);
 		for (const m of Object.values(METHODS)) expect(m.label.length).toBeGreaterThan(2);
 	});
 

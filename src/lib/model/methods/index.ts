@@ -11,6 +11,7 @@ import { prepareBitfit } from './bitfit';
 import { prepareFull } from './full';
 import { prepareHead } from './head';
 import { LoraTuned } from './lora';
+import { SubspaceTuned } from './subspace';
 
 /** A fine-tuning method as the course presents it. */
 export interface MethodEntry {
@@ -45,6 +46,12 @@ export const METHODS: Record<MethodId, MethodEntry> = {
 		label: 'BitFit',
 		trains: 'bias terms only',
 		prepare: (model, weights) => prepareBitfit(model, weights)
+	},
+	subspace: {
+		id: 'subspace',
+		label: 'Random subspace',
+		trains: 'd numbers z that move every weight along a fixed random projection, θ = θ₀ + P·z',
+		prepare: (model, weights, config, rng) => new SubspaceTuned(model, weights, config, rng)
 	}
 };
 
@@ -55,4 +62,4 @@ export function prepare(model: ModelDef, weights: Weights, config: TuningConfig,
 	return entry.prepare(model, weights, config, rng);
 }
 
-export { LoraTuned };
+export { LoraTuned, SubspaceTuned };

@@ -1,0 +1,116 @@
+/**
+ * Record the shift lab's grid that lessons 5 and 6 show before a reader runs it live: every
+ * method of `SHIFT_METHODS` under every stop of the "Domain shift" axis and under the two tasks
+ * that need new features, with the settings of `SHIFT_TRAINING`, trained in Node on tfjs's
+ * WebAssembly backend (the backend the browser picks on a machine without a GPU), written to
+ * src/lib/data/shiftLab.json with the date and where it ran.
+ * Run: `npx vite-node scripts/shiftlab.ts` (about ten minutes on two cores).
+ * `SHARD=k SHARDS=n` runs every n-th run from the k-th and writes shiftLab.part-k.json; a run
+ * without SHARD merges the parts it finds instead of training again.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
+import { parseDigits } from '../src/lib/model/data/digits';
+import { buildModel, unpackWeights, type ModelManifest } from '../src/lib/model/weightsFile';
+import { prepareQueued, runQueued } from '../src/lib/trainer/experiments';
+import { RunSources } from '../src/lib/trainer/sources';
+import type { QueuedRun } from '../src/lib/trainer/experimentSpec';
+import {
+	NEW_FEATURE_TASKS,
+	SHIFT_METHODS,
+	SHIFT_TRAINING,
+	SHIFT_VALUES,
+	cellOf,
+	runsFor,
+	type Cell,
+	type Condition,
+	type ShiftRecord
+} from '../src/lib/widgets/shiftLab';
+
+const OUT = 'src/lib/data/shiftLab.json';
+const shard = process.env.SHARD === undefined ? null : Number(process.env.SHARD);
+const shards = Number(process.env.SHARDS ?? 1);
+const part = (k: number) => `.dbg/shiftLab.part-${k}.json`;
+
+const conditions: Condition[] = [
+	...SHIFT_VALUES.map((s): Condition => ({ kind: 'shift', s })),
+	...NEW_FEATURE_TASKS.map((task): Condition => ({ kind: 'task', task }))
+];
+const runs: QueuedRun[] = conditions.flatMap((c) => runsFor(c));
+
+async function train(mine: QueuedRun[]): Promise<Cell[]> {
+	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+	await tf.setBackend('wasm');
+	const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
+	const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
+	const sources = new RunSources({
+		digits: async () => digits,
+		base: async (id) => {
+			const entry = manifest.models[id];
+			if (!entry) throw new Error(`static/models/manifest.json has no base ${id}`);
+			const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
+			return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
+		}
+	});
+	const cells: Cell[] = [];
+	for (const run of mine) {
+		const ready = await prepareQueued(run, sources);
+		const result = await runQueued(run, ready, {
+			backend: tf.getBackend(),
+			stopped: () => false,
+			chunk: 100
+		});
+		if (!result) throw new Error(`${run.id} stopped`);
+		const cell = cellOf(result);
+		if (!cell) throw new Error(`${run.id} is not a grid run`);
+		cells.push(cell);
+		console.log(`${run.id}: ${(cell.accuracy * 100).toFixed(1)}% (${result.seconds.toFixed(1)} s)`);
+	}
+	return cells;
+}
+
+const t0 = performance.now();
+if (shard !== null) {
+	const cells = await train(runs.filter((_, i) => i % shards === shard));
+	writeFileSync(part(shard), JSON.stringify({ cells, seconds: (performance.now() - t0) / 1000 }));
+} else {
+	let cells: Cell[];
+	let seconds: number;
+	if (existsSync(part(0))) {
+		const parts = Array.from({ length: shards }, (_, k) =>
+			JSON.parse(readFileSync(part(k), 'utf8'))
+		);
+		const byId = new Map<string, Cell>(
+			parts.flatMap((p) => p.cells as Cell[]).map((c) => [`${c.method}@${c.condition}`, c])
+		);
+		cells = runs.map((r) => byId.get(r.id)!);
+		if (cells.some((c) => !c)) throw new Error('a part is missing runs; run every shard first');
+		seconds = parts.reduce((n, p) => n + p.seconds, 0);
+	} else {
+		cells = await train(runs);
+		seconds = (performance.now() - t0) / 1000;
+	}
+	const round = (v: number) => Number(v.toPrecision(5));
+	const record: ShiftRecord = {
+		recorded: new Date().toISOString().slice(0, 10),
+		where: `Node ${process.version}, tfjs ${tf.version_core}, wasm backend`,
+		backend: 'wasm',
+		training: SHIFT_TRAINING,
+		methods: SHIFT_METHODS,
+		seconds: Number(seconds.toFixed(1)),
+		cells: cells.map((c) => ({
+			...c,
+			accuracy: round(c.accuracy),
+			start: round(c.start),
+			original: round(c.original),
+			singularValues: c.singularValues?.map(round),
+			truncation: c.truncation?.map((t) => ({ k: t.k, accuracy: round(t.accuracy) }))
+		}))
+	};
+	const options = { ...(await resolveConfig(OUT)), parser: 'json' };
+	writeFileSync(OUT, await format(JSON.stringify(record), options));
+	console.log(`${OUT}: ${cells.length} runs, ${seconds.toFixed(0)} s of training`);
+}

@@ -1,0 +1,336 @@
+/**
+ * The shift lab's plan and its reading: which fine-tuning runs fill the grid (method × condition
+ * → held-out accuracy), how a finished run becomes a cell, and the sentences and numbers the
+ * lessons print about the grid. A condition is a point on the "Domain shift" axis of the digits
+ * (`domainShift` in `model/data/digits.ts`) or one of the tasks that need new features (new
+ * classes, permuted pixels). Plain data: the figure, the recording script and the unit tests share
+ * it, and nothing here loads tfjs.
+ *
+ *   condition ──runsFor──▶ QueuedRun[] ──worker or scripts/shiftlab.ts──▶ QueuedResult[]
+ *        └──────────────────────── cellOf / gridSummary ◀──────────────────┘
+ */
+import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
+import type { RunSpec, TaskSpec } from '$lib/trainer/protocol';
+
+/** A method as the grid shows it: one row. */
+export interface ShiftMethod {
+	/** Row key, also the run id's prefix: `full`, `lora-4`, `head`, `bitfit`. */
+	id: string;
+	label: string;
+	method: RunSpec['method'];
+	rank?: number;
+	/** Learning rate, fixed for every condition (chosen once; see `SHIFT_LRS`). */
+	lr: number;
+}
+
+/**
+ * Learning rates, one per method, chosen once on the small shift (s = 1/6) by the mean held-out
+ * accuracy of seeds 1–3 after 1,000 steps, from {3e-4, 1e-3, 3e-3} for full fine-tuning,
+ * {1e-3, 3e-3, 1e-2} for LoRA (one rate for every rank: the best mean over the four ranks) and
+ * {3e-3, 1e-2, 3e-2} for head-only and BitFit; then kept fixed across the whole axis, so no cell
+ * is tuned on its own.
+ */
+export const SHIFT_LRS = {
+	full: 3e-3,
+	lora: 3e-3,
+	head: 3e-3,
+	bitfit: 3e-2
+} as const;
+
+/** LoRA's α is twice the rank, so α/r = 2 at every rank. */
+export const LORA_SCALE = 2;
+
+/** The LoRA ranks of the grid. */
+export const SHIFT_RANKS = [1, 4, 16, 64] as const;
+
+/** The grid's rows: full fine-tuning, LoRA at four ranks, head only, BitFit. */
+export const SHIFT_METHODS: readonly ShiftMethod[] = [
+	{ id: 'full', label: 'Full fine-tuning', method: 'full', lr: SHIFT_LRS.full },
+	...SHIFT_RANKS.map((rank): ShiftMethod => ({
+		id: `lora-${rank}`,
+		label: `LoRA r = ${rank}`,
+		method: 'lora',
+		rank,
+		lr: SHIFT_LRS.lora
+	})),
+	{ id: 'head', label: 'Head only', method: 'head', lr: SHIFT_LRS.head },
+	{ id: 'bitfit', label: 'BitFit', method: 'bitfit', lr: SHIFT_LRS.bitfit }
+];
+
+/** Steps, batch and seed of every run in the grid. */
+export const SHIFT_TRAINING = { steps: 2000, batchSize: 64, seed: 1 } as const;
+
+/** The layer whose full-fine-tuning update is measured (its spectrum): the first, on the pixels. */
+export const SPECTRUM_LAYER = 'l0';
+
+/** Ranks at which the full update of `SPECTRUM_LAYER` is truncated and scored. */
+export const TRUNCATION_KS = [1, 2, 4, 8, 16, 32, 64] as const;
+
+/** Stops of the "Domain shift" control: s = k/12. */
+export const SHIFT_STOPS = 12;
+
+/** The shift values of the axis, 0 to 1 in twelfths. */
+export const SHIFT_VALUES: readonly number[] = Array.from(
+	{ length: SHIFT_STOPS + 1 },
+	(_, k) => k / SHIFT_STOPS
+);
+
+/** The tasks that ask for features the base lacks. */
+export const NEW_FEATURE_TASKS = ['new-classes', 'permuted'] as const;
+export type NewFeatureTask = (typeof NEW_FEATURE_TASKS)[number];
+
+/**
+ * The tasks lesson 6's features figure offers: the strong distortion at the middle of the shift
+ * axis (s = 1/2), new classes and permuted pixels, each a condition of the grid.
+ */
+export const FEATURE_CHOICES = ['distorted', 'new-classes', 'permuted'] as const;
+export type FeatureChoice = (typeof FEATURE_CHOICES)[number];
+
+/** Labels of `FEATURE_CHOICES` for the task control. */
+export const FEATURE_LABELS: Record<FeatureChoice, string> = {
+	'new-classes': 'New classes (digits 5–9)',
+	permuted: 'Permuted pixels',
+	distorted: 'Strong distortion (shift 0.50)'
+};
+
+/** The grid condition of a features-figure choice. */
+export function featureCondition(choice: FeatureChoice): Condition {
+	return choice === 'distorted' ? { kind: 'shift', s: 0.5 } : { kind: 'task', task: choice };
+}
+
+/** A column of the grid: a shift value, or a task that needs new features. */
+export type Condition = { kind: 'shift'; s: number } | { kind: 'task'; task: NewFeatureTask };
+
+/** The key of a condition in ids and records: `s0.5000` or `new-classes`. */
+export function conditionKey(c: Condition): string {
+	return c.kind === 'shift' ? `s${c.s.toFixed(4)}` : c.task;
+}
+
+/** Nearest stop of the axis to `s` (clamped to [0, 1]). */
+export function snapShift(s: number): number {
+	const k = Math.round(Math.min(1, Math.max(0, s)) * SHIFT_STOPS);
+	return k / SHIFT_STOPS;
+}
+
+/** What a shift value means, in words: "none", "small", "medium", "large" (with scrambling). */
+export function shiftWords(s: number): string {
+	if (s === 0) return 'no shift';
+	if (s <= 1 / 6) return 'a small shift';
+	if (s <= 0.5) return 'a medium shift';
+	if (s < 1) return 'a large drift';
+	return 'the largest drift';
+}
+
+/** The parts of shift s: rotation up to ±30°·a and so on, then a share of pixels scrambled. */
+export function shiftParts(s: number): { distortion: number; permuted: number } {
+	return { distortion: Math.min(1, 2 * s), permuted: Math.max(0, 2 * s - 1) };
+}
+
+/** A description of shift s for the control's readout: "±10° rotation, no pixels scrambled". */
+export function describeShift(s: number): string {
+	const { distortion, permuted } = shiftParts(s);
+	if (distortion === 0) return 'clean digits, as in pretraining';
+	const rot = `rotation up to ±${(30 * distortion).toFixed(0)}°, shifts up to ${(2 * distortion).toFixed(1)} px`;
+	if (permuted === 0) return `${rot}, no pixels scrambled`;
+	return `${rot}, ${Math.round(permuted * 64)} of 64 pixel positions scrambled`;
+}
+
+/** A condition's label for headers: "s = 0.50" or the task's name. */
+export function conditionLabel(c: Condition): string {
+	if (c.kind === 'shift') return `shift ${c.s.toFixed(2)}`;
+	return c.task === 'new-classes' ? 'new classes (5–9)' : 'permuted pixels';
+}
+
+/** The task a condition trains on. */
+export function taskOf(c: Condition): TaskSpec {
+	return c.kind === 'shift'
+		? { kind: 'digits', task: 'shift', strength: c.s }
+		: { kind: 'digits', task: c.task, strength: 1 };
+}
+
+/** The base's own task, scored after fine-tuning to measure forgetting. */
+export function originalOf(c: Condition): TaskSpec {
+	return c.kind === 'task' && c.task === 'new-classes'
+		? { kind: 'digits', task: 'pretrain-0to4' }
+		: { kind: 'digits', task: 'pretrain' };
+}
+
+/** The run id of a method under a condition: `lora-4@s0.5000`. */
+export function runId(m: ShiftMethod, c: Condition): string {
+	return `${m.id}@${conditionKey(c)}`;
+}
+
+/** Parse a run id back into its method and condition key; null when it is not one of ours. */
+export function parseRunId(id: string): { method: string; condition: string } | null {
+	const at = id.indexOf('@');
+	if (at < 1) return null;
+	const method = id.slice(0, at);
+	if (!SHIFT_METHODS.some((m) => m.id === method)) return null;
+	return { method, condition: id.slice(at + 1) };
+}
+
+/**
+ * The queue for one condition: every method of `methods`, `steps` each, measuring forgetting;
+ * full fine-tuning also reports its update's spectrum and truncated accuracies.
+ */
+export function runsFor(
+	c: Condition,
+	opts: { steps?: number; seed?: number; methods?: readonly ShiftMethod[] } = {}
+): QueuedRun[] {
+	const { steps = SHIFT_TRAINING.steps, seed = SHIFT_TRAINING.seed } = opts;
+	return (opts.methods ?? SHIFT_METHODS).map((m) => ({
+		id: runId(m, c),
+		steps,
+		spec: {
+			task: taskOf(c),
+			method: m.method,
+			rank: m.rank,
+			alpha: m.rank ? LORA_SCALE * m.rank : undefined,
+			lr: m.lr,
+			batchSize: SHIFT_TRAINING.batchSize,
+			seed
+		},
+		measure: {
+			original: originalOf(c),
+			...(m.method === 'full'
+				? {
+						spectrum: SPECTRUM_LAYER,
+						truncation: { layer: SPECTRUM_LAYER, ks: [...TRUNCATION_KS] }
+					}
+				: {})
+		}
+	}));
+}
+
+/** One filled cell of the grid. */
+export interface Cell {
+	method: string;
+	condition: string;
+	/** Held-out accuracy in [0, 1] after training; NaN when the run diverged. */
+	accuracy: number;
+	/** Held-out accuracy of the untouched base on this condition. */
+	start: number;
+	/** Accuracy on the base's own task after fine-tuning (forgetting); NaN when not measured. */
+	original: number;
+	trainableParams: number;
+	diverged?: string;
+	singularValues?: number[];
+	truncation?: { k: number; accuracy: number }[];
+}
+
+/** A queue result as a cell; null when its id is not a grid run. */
+export function cellOf(r: QueuedResult): Cell | null {
+	const key = parseRunId(r.id);
+	if (!key) return null;
+	return {
+		...key,
+		accuracy: r.diverged ? NaN : r.testAccuracy,
+		start: r.startAccuracy,
+		original: r.originalAccuracy ?? NaN,
+		trainableParams: r.trainableParams,
+		diverged: r.diverged,
+		singularValues: r.singularValues,
+		truncation: r.truncation
+	};
+}
+
+/** Cells by `method@condition`, the later of two cells with the same key winning. */
+export function indexCells(cells: readonly Cell[]): Map<string, Cell> {
+	return new Map(cells.map((c) => [`${c.method}@${c.condition}`, c]));
+}
+
+/** Percentage points, one decimal, never NaN: "91.4%" or "—". */
+export function pct(v: number | undefined): string {
+	return v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`;
+}
+
+/** A gap in points with its sign: "−12.3" or "+0.8" or "—". */
+export function points(v: number | undefined): string {
+	if (v === undefined || !Number.isFinite(v)) return '—';
+	const p = v * 100;
+	const s = Math.abs(p).toFixed(1);
+	return p < -0.05 ? `−${s}` : p > 0.05 ? `+${s}` : '0.0';
+}
+
+/** Gap of a cell to full fine-tuning under the same condition, in accuracy (negative: behind). */
+export function gapToFull(cells: Map<string, Cell>, method: string, condition: string): number {
+	const m = cells.get(`${method}@${condition}`);
+	const f = cells.get(`full@${condition}`);
+	return m && f ? m.accuracy - f.accuracy : NaN;
+}
+
+/** The best (largest) accuracy among LoRA ranks ≤ `maxRank` under a condition; NaN if none. */
+export function bestLowRank(cells: Map<string, Cell>, condition: string, maxRank = 4): number {
+	let best = NaN;
+	for (const m of SHIFT_METHODS) {
+		if (m.method !== 'lora' || (m.rank ?? 0) > maxRank) continue;
+		const c = cells.get(`${m.id}@${condition}`);
+		if (c && Number.isFinite(c.accuracy) && !(c.accuracy <= best)) best = c.accuracy;
+	}
+	return best;
+}
+
+/**
+ * The sentence under the grid for one condition: how far LoRA at rank ≤ 4, head-only and BitFit
+ * fall behind full fine-tuning, and which method forgot least. Built only from the cells given.
+ */
+export function conditionSummary(cells: Map<string, Cell>, c: Condition): string {
+	const key = conditionKey(c);
+	const full = cells.get(`full@${key}`);
+	const name =
+		c.kind === 'shift'
+			? `At ${shiftWords(c.s)} (s = ${c.s.toFixed(2)})`
+			: `On ${conditionLabel(c)}`;
+	if (!full || !Number.isFinite(full.accuracy)) {
+		const done = SHIFT_METHODS.filter((m) => cells.has(`${m.id}@${key}`)).length;
+		return `${name}: ${done} of ${SHIFT_METHODS.length} methods finished; full fine-tuning has not, so no gaps yet.`;
+	}
+	const parts = [
+		`${name} the base starts at ${pct(full.start)}; full fine-tuning reaches ${pct(full.accuracy)}.`
+	];
+	const low = bestLowRank(cells, key, 4);
+	if (Number.isFinite(low)) {
+		const gap = low - full.accuracy;
+		const verdict =
+			gap >= -0.02
+				? 'within 2 points of it'
+				: gap <= -0.1
+					? 'at least 10 points behind'
+					: 'behind it';
+		parts.push(
+			`The better of LoRA r = 1 and r = 4 gets ${pct(low)} (${points(gap)} points), ${verdict}.`
+		);
+	}
+	const others = (['head', 'bitfit'] as const)
+		.map((id) => ({ id, c: cells.get(`${id}@${key}`) }))
+		.filter((o) => o.c && Number.isFinite(o.c.accuracy));
+	if (others.length)
+		parts.push(
+			others
+				.map((o) => `${o.id === 'head' ? 'Head only' : 'BitFit'} ${pct(o.c!.accuracy)}`)
+				.join(', ') + '.'
+		);
+	const forgot = SHIFT_METHODS.map((m) => cells.get(`${m.id}@${key}`)).filter(
+		(x): x is Cell => !!x && Number.isFinite(x.original)
+	);
+	if (forgot.length >= 2 && Number.isFinite(full.original)) {
+		const lora = forgot.filter((x) => x.method.startsWith('lora-'));
+		const loraBest = lora.length ? Math.max(...lora.map((x) => x.original)) : NaN;
+		if (Number.isFinite(loraBest))
+			parts.push(
+				`On the original task, full fine-tuning keeps ${pct(full.original)} and LoRA up to ${pct(loraBest)}.`
+			);
+	}
+	return parts.join(' ');
+}
+
+/** What recorded grids look like on disk (`src/lib/data/shiftLab.json`). */
+export interface ShiftRecord {
+	recorded: string;
+	where: string;
+	backend: string;
+	training: typeof SHIFT_TRAINING;
+	methods: readonly ShiftMethod[];
+	seconds: number;
+	cells: Cell[];
+}

@@ -1,0 +1,125 @@
+/**
+ * Lesson 6 in real Chromium: the task choice and the "Domain shift" control by keyboard and in
+ * the URL, bad URL values clamped with a message, the recorded results labelled with their rank
+ * and memory readings, and a short live queue on the five-class base (new classes) in the worker.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, waitFor } from './browser';
+
+const LESSON = 'lessons/when-peft-fails/';
+
+const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
+
+async function tableRows(scope: Locator): Promise<string[][]> {
+	return scope
+		.locator('table tbody tr')
+		.evaluateAll((rows) =>
+			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
+		);
+}
+
+describe('lesson 6: new features', () => {
+	it('switches task by keyboard, keeps it in the URL, and reads the rank and its price', async () => {
+		const { page, log, close } = await openPage(LESSON);
+		try {
+			const fig = page.locator('#fig-new-features');
+			const group = fig.getByRole('group', { name: 'Task' });
+			const distorted = group.getByRole('radio', { name: 'Strong distortion (shift 0.50)' });
+			expect(await distorted.isChecked()).toBe(true);
+			expect(await text(page, 'features-source')).toMatch(/recorded/i);
+			const summary = await text(page, 'features-summary');
+			expect(summary).toMatch(/^Recorded .*At a medium shift \(s = 0\.50\)/);
+			expect(summary).toMatch(/at least 10 points behind/);
+			expect(summary).toMatch(/needs \d+ directions for 90% of its energy/);
+			expect(summary).toMatch(
+				/Llama 2 7B would train \d+M parameters and need [\d.]+ GB \(rank 4: [\d.]+ GB; full fine-tuning: [\d.]+ GB\)/
+			);
+			const rows = await tableRows(fig);
+			expect(rows.map((r) => r[0])).toContain('LoRA r = 4');
+			expect(rows[0][2]).toBe('0.0');
+
+			await distorted.focus();
+			await page.keyboard.press('ArrowDown');
+			const newClasses = group.getByRole('radio', { name: 'New classes (digits 5–9)' });
+			expect(await newClasses.isChecked()).toBe(true);
+			await waitFor(page, () => page.url().includes('features-task=new-classes'));
+			expect(await text(page, 'features-summary')).toMatch(/On new classes \(5–9\)/);
+			await page.keyboard.press('ArrowDown');
+			await waitFor(page, () => page.url().includes('features-task=permuted'));
+			expect(await text(page, 'features-summary')).toMatch(/On permuted pixels/);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+		const again = await openPage(`${LESSON}?features-task=permuted&drift-shift=0.5`);
+		try {
+			const { page } = again;
+			expect(await page.getByRole('radio', { name: 'Permuted pixels' }).isChecked()).toBe(true);
+			expect(await text(page, 'drift-shift-value')).toBe('0.50');
+			expect(await page.getByRole('status').count()).toBe(0);
+		} finally {
+			await again.close();
+		}
+	});
+
+	it('clamps bad URL values and says so', async () => {
+		const { page, close } = await openPage(
+			`${LESSON}?features-task=banana&features-steps=-4&drift-shift=nope`
+		);
+		try {
+			const notes = (await page.getByRole('status').allInnerTexts()).join(' ');
+			expect(notes).toMatch(/“banana” is not a task; showing strong distortion \(shift 0\.50\)/);
+			expect(notes).toMatch(/-4 is below the smallest steps per run, 10; using 10/);
+			expect(notes).toMatch(/“nope” is not a number for domain shift; using 1/);
+			expect(await text(page, 'drift-shift-value')).toBe('1.00');
+		} finally {
+			await close();
+		}
+	});
+});
+
+describe('lesson 6: large drift', () => {
+	it('opens at the far end of the dial and moves by keyboard', async () => {
+		const { page, close } = await openPage(LESSON);
+		try {
+			const fig = page.locator('#fig-large-drift');
+			const slider = fig.getByRole('slider', { name: 'Domain shift' });
+			expect(await text(page, 'drift-shift-value')).toBe('1.00');
+			expect(await text(page, 'drift-summary')).toMatch(/at least 10 points behind|behind it/);
+			await slider.focus();
+			await page.keyboard.press('ArrowLeft');
+			expect(await text(page, 'drift-shift-value')).toBe('0.92');
+			await waitFor(page, () => page.url().includes('drift-shift=0.9167'));
+		} finally {
+			await close();
+		}
+	});
+});
+
+describe('lesson 6: live runs', () => {
+	it(
+		'trains the new-classes queue on the five-class base in the worker',
+		{ timeout: 240_000 },
+		async () => {
+			const { page, log, close } = await openPage(
+				`${LESSON}?features-task=new-classes&features-steps=20&features-backend=wasm`
+			);
+			try {
+				const fig = page.locator('#fig-new-features');
+				await fig.getByRole('button', { name: 'Run live' }).click();
+				await waitFor(page, async () => /^Done/.test(await text(page, 'features-status')), 200_000);
+				expect(await text(page, 'features-status')).toBe(
+					'Done: 7 runs for new classes (5–9) on wasm.'
+				);
+				expect(await page.getByTestId('features-source').getAttribute('data-backend')).toBe('wasm');
+				const rows = await tableRows(fig);
+				for (const r of rows) expect(r[1]).toMatch(/^\d+\.\d% \(live\)$/);
+				expect(log.consoleErrors).toEqual([]);
+				expect(log.failedRequests).toEqual([]);
+			} finally {
+				await close();
+			}
+		}
+	);
+});

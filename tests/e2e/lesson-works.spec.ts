@@ -1,0 +1,177 @@
+/**
+ * Lesson 5 in real Chromium: the "Domain shift" control by keyboard and in the URL both ways, bad
+ * URL values clamped with a message, the recorded grid labelled and tabled, a short live queue
+ * that fills the grid in the worker on WebAssembly and a one-run queue on WebGPU (the backend
+ * asserted, not assumed), and a queue cancelled mid-way.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, waitFor } from './browser';
+
+const LESSON = 'lessons/when-peft-works/';
+
+const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
+
+/** Body cells of a table inside `scope`, as text, row by row. */
+async function tableRows(scope: Locator): Promise<string[][]> {
+	return scope
+		.locator('table tbody tr')
+		.evaluateAll((rows) =>
+			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
+		);
+}
+
+describe('lesson 5: the shift lab', () => {
+	it('moves the domain shift by keyboard, writes it to the URL and restores it', async () => {
+		const { page, log, close } = await openPage(LESSON);
+		try {
+			const fig = page.locator('#fig-shift-lab');
+			const slider = fig.getByRole('slider', { name: 'Domain shift' });
+			expect(await slider.getAttribute('aria-valuetext')).toMatch(/^0\.17, a small shift/);
+			const before = await text(page, 'works-summary');
+			expect(before).toMatch(/^Recorded/);
+			await slider.focus();
+			await page.keyboard.press('ArrowRight');
+			expect(await text(page, 'works-shift-value')).toBe('0.25');
+			await waitFor(page, () => page.url().includes('works-shift=0.25'));
+			expect(await text(page, 'works-summary')).not.toBe(before);
+			await page.keyboard.press('End');
+			expect(await text(page, 'works-shift-value')).toBe('1.00');
+			await waitFor(page, () => page.url().includes('works-shift=1'));
+			expect(await text(page, 'works-summary')).toMatch(/the largest drift/);
+			await page.keyboard.press('Home');
+			await waitFor(
+				page,
+				() => page.url().includes('works-shift=0&') || page.url().endsWith('works-shift=0')
+			);
+			expect(await fig.getByLabel('Preset').inputValue()).toBe('0');
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+		const again = await openPage(`${LESSON}?works-shift=0.5&spectrum-shift=1&forget-shift=0.25`);
+		try {
+			const { page } = again;
+			expect(await text(page, 'works-shift-value')).toBe('0.50');
+			expect(await text(page, 'spectrum-shift-value')).toBe('1.00');
+			expect(await text(page, 'forget-shift-value')).toBe('0.25');
+			expect(await page.getByRole('status').count()).toBe(0);
+			expect(await page.locator('#fig-shift-lab').getByLabel('Preset').inputValue()).toBe('6');
+		} finally {
+			await again.close();
+		}
+	});
+
+	it('clamps bad URL values and says so', async () => {
+		const { page, close } = await openPage(
+			`${LESSON}?works-shift=7&works-steps=abc&spectrum-shift=0.3&forget-backend=nope`
+		);
+		try {
+			const notes = (await page.getByRole('status').allInnerTexts()).join(' ');
+			expect(notes).toMatch(/7 is above the largest domain shift, 1; using 1/);
+			expect(notes).toMatch(/“abc” is not a number for steps per run; using 2000/);
+			expect(notes).toMatch(
+				/0\.3 is not a stop of the domain shift axis \(twelfths\); using 0\.33/
+			);
+			expect(notes).toMatch(/“nope” is not a backend; showing auto/);
+			expect(await text(page, 'works-shift-value')).toBe('1.00');
+			expect(await text(page, 'spectrum-shift-value')).toBe('0.33');
+		} finally {
+			await close();
+		}
+	});
+
+	it('shows the recorded grid, labelled, with its tables', async () => {
+		const { page, close } = await openPage(LESSON);
+		try {
+			for (const p of ['works', 'spectrum', 'forget'])
+				expect(await text(page, `${p}-source`)).toMatch(/recorded/i);
+			const grid = await tableRows(page.locator('#fig-shift-lab'));
+			expect(grid.map((r) => r[0])).toEqual([
+				'Full fine-tuning',
+				'LoRA r = 1',
+				'LoRA r = 4',
+				'LoRA r = 16',
+				'LoRA r = 64',
+				'Head only',
+				'BitFit'
+			]);
+			expect(grid[0]).toHaveLength(14);
+			for (const row of grid) for (const cell of row.slice(1)) expect(cell).toMatch(/^\d+\.\d%$/);
+			const spectrum = await tableRows(page.locator('#fig-shift-spectrum'));
+			expect(spectrum).toHaveLength(13);
+			expect(await text(page, 'spectrum-summary')).toMatch(/directions are needed for 90%/);
+			expect(await text(page, 'forget-summary')).toMatch(/on clean digits/);
+		} finally {
+			await close();
+		}
+	});
+});
+
+describe('lesson 5: live runs', () => {
+	it('fills a column of the grid from a short queue on wasm', { timeout: 240_000 }, async () => {
+		const { page, log, close } = await openPage(
+			`${LESSON}?works-shift=0.5&works-steps=20&works-backend=wasm`
+		);
+		try {
+			const fig = page.locator('#fig-shift-lab');
+			await fig.getByRole('button', { name: 'Run live' }).click();
+			await waitFor(page, async () => /^Done/.test(await text(page, 'works-status')), 200_000);
+			expect(await text(page, 'works-status')).toBe('Done: 7 runs for shift 0.50 on wasm.');
+			const source = page.getByTestId('works-source');
+			expect(await source.innerText()).toMatch(/live/i);
+			expect(await source.getAttribute('data-backend')).toBe('wasm');
+			const grid = await tableRows(fig);
+			// Column 7 is shift 0.50 (after the method and shifts 0 to 0.42).
+			for (const row of grid) expect(row[7]).toMatch(/^\d+\.\d% \(live\)$/);
+			for (const row of grid) expect(row[1]).not.toMatch(/live/);
+			expect(await text(page, 'works-summary')).toMatch(
+				/^Live in this browser \(20 steps a run on wasm\)/
+			);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+
+	it('runs full fine-tuning on webgpu for the spectrum', { timeout: 240_000 }, async () => {
+		const { page, log, close } = await openPage(
+			`${LESSON}?spectrum-shift=1&spectrum-steps=10&spectrum-backend=webgpu`
+		);
+		try {
+			const fig = page.locator('#fig-shift-spectrum');
+			await fig.getByRole('button', { name: 'Run live' }).click();
+			await waitFor(page, async () => /^Done/.test(await text(page, 'spectrum-status')), 200_000);
+			expect(await text(page, 'spectrum-status')).toBe('Done: 1 runs for shift 1.00 on webgpu.');
+			expect(await page.getByTestId('spectrum-source').getAttribute('data-backend')).toBe('webgpu');
+			const rows = await tableRows(fig);
+			expect(rows[12][0]).toBe('1.00 (live)');
+			expect(Number(rows[12][1])).toBeGreaterThan(0);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+
+	it('cancels a queue in progress', { timeout: 240_000 }, async () => {
+		const { page, close } = await openPage(
+			`${LESSON}?forget-shift=0.25&forget-steps=5000&forget-backend=wasm`
+		);
+		try {
+			const fig = page.locator('#fig-forgetting');
+			await fig.getByRole('button', { name: 'Run live' }).click();
+			await waitFor(
+				page,
+				async () => /^Run 1 of 7/.test(await text(page, 'forget-status')),
+				120_000
+			);
+			await fig.getByRole('button', { name: 'Cancel' }).click();
+			await waitFor(page, async () => /^Cancelled/.test(await text(page, 'forget-status')));
+			expect(await text(page, 'forget-status')).toMatch(/^Cancelled after 0 of 7 runs/);
+			expect(await fig.getByRole('button', { name: 'Run again live' }).isEnabled()).toBe(true);
+			expect(await text(page, 'forget-source')).toMatch(/recorded/i);
+		} finally {
+			await close();
+		}
+	});
+});

@@ -1,0 +1,165 @@
+/**
+ * Lesson 5's intrinsic-dimension sweep as data: the queue it sends, reading d₉₀ off results
+ * (Li et al. 2018: the smallest d reaching 90% of full training's accuracy from the same start),
+ * the summary sentence whichever way the numbers fall, and the recorded file.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+	analyseStart,
+	DEFAULT_SETTINGS,
+	DIMS,
+	INTRINSIC_TASK_IDS,
+	parseRunId,
+	pointsOf,
+	runId,
+	summarise,
+	sweepRuns,
+	type SweepPoint
+} from '../../../lessons/05-when-peft-works/intrinsic';
+import recorded from '$lib/data/intrinsicDimension.json';
+import type { QueuedResult } from '$lib/trainer/experimentSpec';
+
+function result(id: string, testAccuracy: number, extra: Partial<QueuedResult> = {}): QueuedResult {
+	return {
+		id,
+		testAccuracy,
+		testLoss: 0.5,
+		trainAccuracy: testAccuracy,
+		startAccuracy: 0.2,
+		trainableParams: 10,
+		steps: 300,
+		seconds: 1,
+		backend: 'cpu',
+		...extra
+	};
+}
+
+describe('sweepRuns', () => {
+	it('queues full training then every d in order, from the base and from a random start', () => {
+		const runs = sweepRuns('new-classes', [8, 64]);
+		expect(runs.map((r) => r.id)).toEqual([
+			'base/full',
+			'base/d8',
+			'base/d64',
+			'scratch/full',
+			'scratch/d8',
+			'scratch/d64'
+		]);
+		expect(runs[0].spec).toMatchObject({
+			method: 'full',
+			lr: DEFAULT_SETTINGS.fullLr,
+			init: 'base'
+		});
+		expect(runs[2].spec).toMatchObject({
+			method: 'subspace',
+			subspaceDim: 64,
+			lr: DEFAULT_SETTINGS.lr,
+			init: 'base',
+			task: { kind: 'digits', task: 'new-classes' }
+		});
+		expect(runs[4].spec.init).toBe('scratch');
+		for (const r of runs) {
+			expect(r.steps).toBe(DEFAULT_SETTINGS.steps);
+			expect(r.spec.seed).toBe(DEFAULT_SETTINGS.seed);
+		}
+	});
+
+	it('names runs so that their ids read back', () => {
+		expect(parseRunId(runId('base', 64))).toEqual({ start: 'base', d: 64 });
+		expect(parseRunId(runId('scratch', null))).toEqual({ start: 'scratch', d: null });
+		expect(parseRunId('lora-4@0.5')).toBeNull();
+		expect(parseRunId('base/d')).toBeNull();
+	});
+});
+
+describe('analyseStart', () => {
+	const results = [
+		result('base/full', 0.9),
+		result('base/d8', 0.5),
+		result('base/d32', 0.82),
+		result('base/d16', 0.81),
+		result('scratch/full', 0.95),
+		result('scratch/d8', 0.3),
+		result('scratch/d16', 0.6),
+		result('scratch/d32', 0.7),
+		result('other', 1)
+	];
+	const points = pointsOf(results);
+
+	it('takes the smallest swept d at or above 90% of full training from the same start', () => {
+		const base = analyseStart(points, 'base');
+		expect(base.full).toBe(0.9);
+		expect(base.threshold).toBeCloseTo(0.81, 12);
+		expect(base.points.map((p) => p.d)).toEqual([8, 16, 32]);
+		expect(base.d90).toBe(16);
+		const scratch = analyseStart(points, 'scratch');
+		expect(scratch.threshold).toBeCloseTo(0.855, 12);
+		expect(scratch.d90).toBeNull();
+		expect(scratch.largest).toBe(32);
+	});
+
+	it('has no threshold before full training is in, and skips diverged runs', () => {
+		const early = pointsOf([result('base/d8', 0.9)]);
+		expect(analyseStart(early, 'base').threshold).toBeNull();
+		expect(analyseStart(early, 'base').d90).toBeNull();
+		const diverged = pointsOf([
+			result('base/full', 0.9),
+			result('base/d8', 0.95, { diverged: 'NaN' }),
+			result('base/d16', 0.85)
+		]);
+		expect(analyseStart(diverged, 'base').d90).toBe(16);
+	});
+});
+
+describe('summarise', () => {
+	const make = (b: number, s: number): SweepPoint[] =>
+		pointsOf([
+			result('base/full', 1),
+			result(`base/d${b}`, 0.95),
+			result('base/d4', 0.1),
+			result('scratch/full', 1),
+			result(`scratch/d${s}`, 0.95),
+			result('scratch/d4', 0.1)
+		]);
+
+	it('says which start needed fewer dimensions, whichever it is', () => {
+		const lower = summarise(make(16, 256), 'new-classes', true);
+		expect(lower).toMatch(/d₉₀ ≈ 16 dimensions/);
+		expect(lower).toMatch(/d₉₀ ≈ 256 dimensions/);
+		expect(lower).toMatch(/pretraining lowered the dimension/);
+		const higher = summarise(make(256, 16), 'new-classes', true);
+		expect(higher).toMatch(/needed more dimensions than the random one/);
+		expect(summarise(make(32, 32), 'new-classes', true)).toMatch(/did not lower it/);
+	});
+
+	it('does not compare before the sweep is complete, and says when no d reached the line', () => {
+		expect(summarise(make(16, 256), 'new-classes', false)).not.toMatch(/pretraining/);
+		const none = pointsOf([result('base/full', 1), result('base/d4', 0.2)]);
+		expect(summarise(none, 'relabel', true)).toMatch(/no swept d reached it \(d₉₀ above 4\)/);
+		expect(summarise([], 'relabel', false)).toBe('No run has finished yet.');
+	});
+});
+
+describe('the recorded sweep', () => {
+	it('holds every task’s queue, run with the default settings on the fine grid', () => {
+		expect(recorded.settings).toEqual(DEFAULT_SETTINGS);
+		expect(recorded.dims).toEqual([...DIMS.fine]);
+		for (const id of INTRINSIC_TASK_IDS) {
+			const ids = (recorded.tasks as Record<string, { results: QueuedResult[] }>)[id].results.map(
+				(r) => r.id
+			);
+			expect(ids).toEqual(sweepRuns(id, DIMS.fine).map((r) => r.id));
+		}
+	});
+
+	it('has full training well above the starting accuracy and trainable counts of d', () => {
+		for (const id of INTRINSIC_TASK_IDS) {
+			const results = (recorded.tasks as Record<string, { results: QueuedResult[] }>)[id].results;
+			for (const r of results) {
+				const parsed = parseRunId(r.id)!;
+				if (parsed.d !== null) expect(r.trainableParams).toBe(parsed.d);
+				else expect(r.testAccuracy).toBeGreaterThan(r.startAccuracy + 0.2);
+			}
+		}
+	});
+});

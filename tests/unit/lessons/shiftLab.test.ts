@@ -1,0 +1,174 @@
+/**
+ * The shift lab's plan and reading (src/lib/widgets/shiftLab.ts): the queue a condition makes,
+ * run ids that round-trip, results that become cells, gaps and summaries computed only from the
+ * cells given (never NaN in a sentence), and the recorded grid complete and consistent with it.
+ */
+import { describe, expect, it } from 'vitest';
+import recorded from '$lib/data/shiftLab.json';
+import type { QueuedResult } from '$lib/trainer/experimentSpec';
+import {
+	SHIFT_METHODS,
+	SHIFT_TRAINING,
+	SHIFT_VALUES,
+	bestLowRank,
+	cellOf,
+	conditionKey,
+	conditionSummary,
+	describeShift,
+	gapToFull,
+	indexCells,
+	parseRunId,
+	pct,
+	points,
+	runsFor,
+	snapShift,
+	type Cell,
+	type Condition
+} from '$lib/widgets/shiftLab';
+
+const small: Condition = { kind: 'shift', s: 2 / 12 };
+
+function result(id: string, accuracy: number, original = 0.9): QueuedResult {
+	return {
+		id,
+		testAccuracy: accuracy,
+		testLoss: 0.3,
+		trainAccuracy: accuracy,
+		startAccuracy: 0.8,
+		trainableParams: 100,
+		steps: 10,
+		seconds: 0.1,
+		backend: 'cpu',
+		originalAccuracy: original
+	};
+}
+
+describe('the queue of a condition', () => {
+	it('has one run per method, the fixed settings, and measures forgetting', () => {
+		const runs = runsFor(small);
+		expect(runs.map((r) => r.id)).toEqual(SHIFT_METHODS.map((m) => `${m.id}@s0.1667`));
+		for (const r of runs) {
+			expect(r.steps).toBe(SHIFT_TRAINING.steps);
+			expect(r.spec.task).toEqual({ kind: 'digits', task: 'shift', strength: 2 / 12 });
+			expect(r.spec.seed).toBe(SHIFT_TRAINING.seed);
+			expect(r.measure?.original).toEqual({ kind: 'digits', task: 'pretrain' });
+		}
+		const lora4 = runs.find((r) => r.id.startsWith('lora-4@'))!;
+		expect(lora4.spec).toMatchObject({ method: 'lora', rank: 4, alpha: 8 });
+		const full = runs.find((r) => r.id.startsWith('full@'))!;
+		expect(full.measure?.spectrum).toBe('l0');
+		expect(full.measure?.truncation?.ks).toEqual([1, 2, 4, 8, 16, 32, 64]);
+		expect(lora4.measure?.spectrum).toBeUndefined();
+	});
+
+	it('uses one learning rate per method whatever the condition', () => {
+		const lrs = (c: Condition) => runsFor(c).map((r) => r.spec.lr);
+		expect(lrs({ kind: 'shift', s: 1 })).toEqual(lrs({ kind: 'shift', s: 0 }));
+		expect(lrs({ kind: 'task', task: 'permuted' })).toEqual(lrs(small));
+	});
+
+	it('scores new classes against the five-class base task', () => {
+		const [run] = runsFor({ kind: 'task', task: 'new-classes' }, { steps: 20 });
+		expect(run.spec.task).toEqual({ kind: 'digits', task: 'new-classes', strength: 1 });
+		expect(run.measure?.original).toEqual({ kind: 'digits', task: 'pretrain-0to4' });
+		expect(run.steps).toBe(20);
+	});
+
+	it('round-trips run ids and rejects foreign ones', () => {
+		expect(parseRunId('lora-16@s0.5000')).toEqual({ method: 'lora-16', condition: 's0.5000' });
+		expect(parseRunId('lora-3@s0.5000')).toBeNull();
+		expect(parseRunId('nonsense')).toBeNull();
+		expect(cellOf(result('w1@s0', 0.5))).toBeNull();
+	});
+});
+
+describe('the axis', () => {
+	it('snaps to twelfths and clamps', () => {
+		expect(snapShift(0.16)).toBeCloseTo(2 / 12);
+		expect(snapShift(-3)).toBe(0);
+		expect(snapShift(7)).toBe(1);
+		expect(SHIFT_VALUES).toHaveLength(13);
+	});
+
+	it('describes each part of a shift', () => {
+		expect(describeShift(0)).toMatch(/clean digits/);
+		expect(describeShift(2 / 12)).toBe(
+			'rotation up to ±10°, shifts up to 0.7 px, no pixels scrambled'
+		);
+		expect(describeShift(1)).toMatch(/64 of 64 pixel positions scrambled/);
+	});
+});
+
+describe('cells, gaps and summaries', () => {
+	const key = conditionKey(small);
+	const cells = indexCells(
+		[
+			result(`full@${key}`, 0.92, 0.98),
+			result(`lora-1@${key}`, 0.87, 0.96),
+			result(`lora-4@${key}`, 0.905, 0.95),
+			result(`head@${key}`, 0.9, 0.97)
+		].map((r) => cellOf(r)!)
+	);
+
+	it('measures the gap to full fine-tuning and the best low rank', () => {
+		expect(gapToFull(cells, 'lora-4', key)).toBeCloseTo(-0.015);
+		expect(bestLowRank(cells, key)).toBeCloseTo(0.905);
+		expect(gapToFull(cells, 'bitfit', key)).toBeNaN();
+		expect(points(-0.015)).toBe('−1.5');
+		expect(points(0.2)).toBe('+20.0');
+		expect(pct(NaN)).toBe('—');
+	});
+
+	it('says within 2 points, or 10 behind, from the numbers alone', () => {
+		const text = conditionSummary(cells, small);
+		expect(text).toMatch(/full fine-tuning reaches 92\.0%/);
+		expect(text).toMatch(/90\.5% \(−1\.5 points\), within 2 points of it/);
+		expect(text).toMatch(/LoRA up to 96\.0%/);
+		expect(text).not.toMatch(/NaN|undefined/);
+		const far = indexCells([
+			cellOf(result(`full@${key}`, 0.9))!,
+			cellOf(result(`lora-1@${key}`, 0.7))!
+		]);
+		expect(conditionSummary(far, small)).toMatch(/at least 10 points behind/);
+	});
+
+	it('waits for full fine-tuning before it speaks of gaps', () => {
+		const partial = indexCells([cellOf(result(`lora-1@${key}`, 0.7))!]);
+		expect(conditionSummary(partial, small)).toMatch(/1 of 7 methods finished/);
+	});
+
+	it('keeps a diverged run as NaN accuracy, with its explanation', () => {
+		const c = cellOf({ ...result(`full@${key}`, 0.5), diverged: 'Training diverged at step 3' })!;
+		expect(c.accuracy).toBeNaN();
+		expect(c.diverged).toMatch(/diverged/);
+		const text = conditionSummary(indexCells([c]), small);
+		expect(text).not.toMatch(/NaN/);
+	});
+});
+
+describe('the recorded grid', () => {
+	const cells = recorded.cells as Cell[];
+	const index = indexCells(cells);
+
+	it('has every method under every shift and both new-feature tasks, with the shipped settings', () => {
+		expect(recorded.training).toEqual(SHIFT_TRAINING);
+		expect(recorded.backend).toBe('wasm');
+		const conditions = [
+			...SHIFT_VALUES.map((s) => conditionKey({ kind: 'shift', s })),
+			'new-classes',
+			'permuted'
+		];
+		for (const c of conditions)
+			for (const m of SHIFT_METHODS) expect(index.has(`${m.id}@${c}`), `${m.id}@${c}`).toBe(true);
+		expect(cells).toHaveLength(conditions.length * SHIFT_METHODS.length);
+	});
+
+	it('holds accuracies in [0, 1] and a 64-value spectrum for each full fine-tune', () => {
+		for (const c of cells) {
+			expect(c.accuracy).toBeGreaterThanOrEqual(0);
+			expect(c.accuracy).toBeLessThanOrEqual(1);
+			expect(c.original).toBeGreaterThanOrEqual(0);
+			if (c.method === 'full') expect(c.singularValues).toHaveLength(64);
+		}
+	});
+});
