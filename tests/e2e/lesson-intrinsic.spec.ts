@@ -167,6 +167,39 @@ describe('lesson 5: intrinsic dimension, live', () => {
 	);
 
 	it(
+		'trains full and subspace runs on WebGPU too (the gather path), then cancels',
+		{ timeout: 240_000 },
+		async () => {
+			const { page, log, close } = await openPage(
+				`${LESSON}?intrinsic-steps=5&intrinsic-backend=webgpu`
+			);
+			try {
+				await page.getByRole('button', { name: 'Run live' }).click();
+				// A software adapter is slow: wait for the full run and the first subspace run (d = 4).
+				await waitFor(
+					page,
+					async () => /^Training run 3 of/.test(await text(page, 'intrinsic-status')),
+					200_000
+				);
+				await page.getByRole('button', { name: 'Cancel' }).click();
+				await waitFor(page, async () =>
+					/^Cancelled after \d+ of 18 runs\./.test(await text(page, 'intrinsic-status'))
+				);
+				expect(await page.getByTestId('intrinsic-source').getAttribute('data-backend')).toBe(
+					'webgpu'
+				);
+				const rows = await tableRows(page, /Live sweep/);
+				expect(rows[0][1]).toMatch(/^\d+\.\d%$/);
+				expect(rows[1][0]).toBe('4');
+				expect(rows[1][1]).toMatch(/^\d+\.\d%$/);
+				expect(log.consoleErrors).toEqual([]);
+			} finally {
+				await close();
+			}
+		}
+	);
+
+	it(
 		'cancels a long sweep between chunks and keeps what finished',
 		{ timeout: 180_000 },
 		async () => {

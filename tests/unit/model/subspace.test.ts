@@ -14,7 +14,12 @@ import { createRng } from '$lib/math/rng';
 import { Adam } from '$lib/model/adam';
 import { crossEntropy } from '$lib/model/losses';
 import { prepare, SubspaceTuned } from '$lib/model/methods';
-import { gatherSum, sparseProjection, SUBSPACE_NONZEROS } from '$lib/model/methods/subspace';
+import {
+	gatherSum,
+	gatherSumOps,
+	sparseProjection,
+	SUBSPACE_NONZEROS
+} from '$lib/model/methods/subspace';
 import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
@@ -126,7 +131,7 @@ describe('sparseProjection', () => {
 });
 
 describe('gatherSum', () => {
-	it('gives what gather, multiply and sum give, on the CPU and WebAssembly kernels', async () => {
+	it('gives what gather, multiply and sum give, by the CPU and WebAssembly kernels and by the ops', async () => {
 		const r = createRng(21);
 		const xs = Float32Array.from({ length: 30 }, () => r.normal());
 		const idx = Int32Array.from({ length: 12 * 5 }, () => r.int(30));
@@ -149,8 +154,21 @@ describe('gatherSum', () => {
 					.dataSync()
 					.slice()
 			);
+			const ops = tf.tidy(() =>
+				gatherSumOps(
+					tf.tensor1d(xs),
+					tf.tensor2d(idx, [12, 5], 'int32'),
+					tf.tensor2d(val, [12, 5]),
+					5
+				)
+					.dataSync()
+					.slice()
+			);
 			expect(got.length).toBe(12);
-			for (let i = 0; i < 12; i++) expect(got[i], `${backend} ${i}`).toBeCloseTo(want[i], 5);
+			for (let i = 0; i < 12; i++) {
+				expect(got[i], `${backend} ${i}`).toBeCloseTo(want[i], 5);
+				expect(ops[i], `${backend} ops ${i}`).toBeCloseTo(want[i], 5);
+			}
 			expect(tf.memory().numTensors).toBe(before);
 		}
 		await tf.setBackend('cpu');

@@ -131,6 +131,16 @@ export function gatherSum(x: tf.Tensor1D, idx: tf.Tensor, val: tf.Tensor, s: num
 	if (tf.getKernel(GATHER_SUM_KERNEL, tf.getBackend())) {
 		return tf.engine().runKernel(GATHER_SUM_KERNEL, { x, idx, val }, { s } as never) as tf.Tensor1D;
 	}
+	return gatherSumOps(x, idx, val, s);
+}
+
+/** `gatherSum` by tfjs's gather, multiply and sum: the GPU backends' path. @returns [n], caller owns */
+export function gatherSumOps(
+	x: tf.Tensor1D,
+	idx: tf.Tensor,
+	val: tf.Tensor,
+	s: number
+): tf.Tensor1D {
 	return tf.tidy(
 		() => tf.sum(tf.reshape(tf.mul(tf.gather(x, idx), val), [-1, s]), 1) as tf.Tensor1D
 	);
