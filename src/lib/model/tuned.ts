@@ -38,6 +38,8 @@ export class Tuned implements LayerAccess {
 	protected readonly frozen = new Map<string, tf.Tensor>();
 	protected readonly vars = new Map<string, tf.Variable>();
 	protected readonly linearsByName: Map<string, LinearSpec>;
+	/** Layers whose W is temporarily replaced (`withWeight`), by layer name. */
+	protected readonly overrides = new Map<string, tf.Tensor2D>();
 	private readonly initial: Weights;
 
 	/**
@@ -67,7 +69,10 @@ export class Tuned implements LayerAccess {
 	}
 
 	param(name: string): tf.Tensor {
-		const t = this.vars.get(name) ?? this.frozen.get(name);
+		const t =
+			(name.endsWith('.W') ? this.overrides.get(name.slice(0, -2)) : undefined) ??
+			this.vars.get(name) ??
+			this.frozen.get(name);
 		if (!t) throw new Error(`no parameter ${name}`);
 		return t;
 	}
@@ -149,6 +154,36 @@ export class Tuned implements LayerAccess {
 		return out;
 	}
 
+	/**
+	 * W₀ of a linear layer, [inDim, outDim] row-major, as the run started from it. Caller owns
+	 * the copy.
+	 */
+	baseWeight(name: string): Float32Array {
+		this.linearSpec(name);
+		return this.initial[`${name}.W`].slice();
+	}
+
+	/**
+	 * Run `fn` with the layer's whole effective weight replaced by `W` [inDim, outDim] (an
+	 * adapter's update included: `W` stands for W₀ + ΔW), every other parameter as it is; the
+	 * trained values are untouched and in force again afterwards. For evaluation only: do not
+	 * train inside `fn`.
+	 */
+	async withWeight<T>(name: string, W: Float32Array, fn: () => Promise<T>): Promise<T> {
+		const { inDim, outDim } = this.linearSpec(name);
+		if (W.length !== inDim * outDim)
+			throw new Error(`${name}: ${W.length} values do not fill its ${inDim}×${outDim} W`);
+		if (this.overrides.has(name)) throw new Error(`${name} is already replaced`);
+		const t = tf.tensor2d(W, [inDim, outDim]);
+		this.overrides.set(name, t);
+		try {
+			return await fn();
+		} finally {
+			this.overrides.delete(name);
+			t.dispose();
+		}
+	}
+
 	/** The current effective weights, as plain data the caller owns (adapters merged in). */
 	async exportWeights(): Promise<Weights> {
 		const out: Weights = {};
@@ -162,6 +197,8 @@ export class Tuned implements LayerAccess {
 	dispose(): void {
 		for (const t of this.frozen.values()) t.dispose();
 		for (const v of this.vars.values()) v.dispose();
+		for (const t of this.overrides.values()) t.dispose();
+		this.overrides.clear();
 		this.frozen.clear();
 		this.vars.clear();
 		this.trainable.length = 0;

@@ -6,8 +6,11 @@
  *
  *   new TrainerClient() ─ start(backend, assets) ─▶ worker
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
+ *     queue(runs) ─▶ queueProgress … queueResults (one per run) … queueDone · cancel()
+ *     requestBase(layer) ─▶ baseWeights
  */
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
+import type { QueuedResult, QueuedRun } from './experimentSpec';
 import type { LadderSpec, RungResult } from './ladderSpec';
 import type { Event, LayerInfo, Request, RunSpec } from './protocol';
 import type { MemoryLedger } from './trainer';
@@ -81,6 +84,24 @@ export interface Snapshot {
 	singularValues: Float64Array;
 }
 
+/** Where a queue stands: run `index` of `total` (`id`), at `step` of its `steps`. */
+export interface QueueProgress {
+	id: string;
+	index: number;
+	total: number;
+	step: number;
+	steps: number;
+}
+
+/** W₀ of a layer, [rows = inDim, cols = outDim] row-major, and its singular values. */
+export interface BaseWeights {
+	layer: string;
+	rows: number;
+	cols: number;
+	values: Float32Array;
+	singularValues: Float64Array;
+}
+
 /** A trainer worker and the state it reports. */
 export class TrainerClient {
 	status = $state<ClientStatus>('idle');
@@ -109,8 +130,21 @@ export class TrainerClient {
 	/** Where the ladder stands: steps done of the total, the width in training. */
 	ladder = $state.raw<{ done: number; total: number; width: number | null } | null>(null);
 
+	/** The queued run in training; null before a queue and once it is done. */
+	queueProgress = $state.raw<QueueProgress | null>(null);
+	/** Results of the current queue, in the order they arrived (reset when a queue starts). */
+	queueResults = $state.raw<QueuedResult[]>([]);
+	/** Whether a queue is in progress. */
+	queueRunning = $state(false);
+	/** How the last queue ended; null while one runs or before any. */
+	queueDone = $state.raw<{ cancelled: boolean; completed: number } | null>(null);
+	/** The last `base` answer: W₀ of a layer of the configured run. */
+	baseWeights = $state.raw<BaseWeights | null>(null);
+
 	private worker?: Worker;
 	private watching = false;
+	/** Replaced queues whose `queue-done` has not arrived yet. */
+	private queuesPending = 0;
 	private frame = 0;
 	private started = 0;
 
@@ -222,6 +256,40 @@ export class TrainerClient {
 				];
 				this.backend = ev.backend;
 				break;
+			case 'queue-progress':
+				this.backend = ev.backend;
+				// Events of a queue that a newer one replaced are dropped until its `queue-done`.
+				if (this.queuesPending > 0) break;
+				this.queueProgress = {
+					id: ev.id,
+					index: ev.index,
+					total: ev.total,
+					step: ev.step,
+					steps: ev.steps
+				};
+				break;
+			case 'queue-result':
+				if (this.queuesPending > 0) break;
+				this.queueResults = [...this.queueResults, ev.result];
+				break;
+			case 'queue-done':
+				if (this.queuesPending > 0) {
+					this.queuesPending--;
+					break;
+				}
+				this.queueRunning = false;
+				this.queueProgress = null;
+				this.queueDone = { cancelled: ev.cancelled, completed: ev.completed };
+				break;
+			case 'base':
+				this.baseWeights = {
+					layer: ev.layer,
+					rows: ev.rows,
+					cols: ev.cols,
+					values: ev.values,
+					singularValues: ev.singularValues
+				};
+				break;
 			case 'fallback':
 				this.backend = ev.to;
 				this.message = ev.message;
@@ -275,6 +343,31 @@ export class TrainerClient {
 	resumeLadder(): void {
 		this.status = 'running';
 		this.send({ type: 'ladder', spec: null });
+	}
+
+	/**
+	 * Train and measure `runs` in order in the worker, after stopping anything in progress there
+	 * (a run, a ladder, an earlier queue). Results arrive in `queueResults`; `queueDone` says how
+	 * it ended.
+	 */
+	queue(runs: QueuedRun[]): void {
+		this.message = null;
+		this.queuesPending += this.queueRunning ? 1 : 0;
+		this.queueResults = [];
+		this.queueProgress = null;
+		this.queueDone = null;
+		this.queueRunning = true;
+		this.send({ type: 'queue', runs: $state.snapshot(runs) as QueuedRun[] });
+	}
+
+	/** Stop the queue in progress; `queueDone` then says it was cancelled. */
+	cancel(): void {
+		this.send({ type: 'cancel' });
+	}
+
+	/** Ask for W₀ of a layer of the configured run; it arrives in `baseWeights`. */
+	requestBase(layer: string): void {
+		this.send({ type: 'base', layer });
 	}
 
 	/** Move the run to another backend, keeping its progress. */

@@ -6,12 +6,8 @@
  * the run to the next backend from the last checkpoint.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '$lib/math/rng';
 import { singularValues } from '$lib/math/svd';
-import { DIGIT_TASKS, type DigitsSet, type DigitTaskId } from '$lib/model/data/digits';
-import { initWeights, sizeOf, type Weights } from '$lib/model/params';
-import { buildModel, type BaseModelEntry } from '$lib/model/weightsFile';
-import { mlp } from '$lib/model/mlp';
+import { sizeOf } from '$lib/model/params';
 import {
 	chooseBackend,
 	activate,
@@ -22,41 +18,36 @@ import {
 	type BackendName
 } from './backends';
 import { warmupProbe } from './warmup';
-import { TEACHER_STUDENT } from './bases';
+import { nextChunkSize } from './chunks';
+import { checkQueuedRun, prepareQueued, runQueued } from './experiments';
+import type { QueuedRun } from './experimentSpec';
 import type { Event, Request, RunSpec } from './protocol';
-import type { TaskData } from './task';
-import { charTask, digitsTask, syntheticTask } from './tasks';
+import { RunSources, type Loaders } from './sources';
+import { digitsTask } from './tasks';
 import { DivergenceError, Trainer, type Checkpoint } from './trainer';
 import { Ladder, checkLadder, type LadderSpec } from './ladder';
 
-/** Where a host gets its files: over fetch in the browser, from disk in tests. */
-export interface Loaders {
-	digits(onProgress: (loaded: number, total: number) => void): Promise<DigitsSet>;
-	base(
-		id: string,
-		onProgress: (loaded: number, total: number) => void
-	): Promise<{ entry: BaseModelEntry; weights: Weights }>;
-}
+export type { Loaders } from './sources';
 
 /** Sends an event, transferring the listed buffers. */
 export type Post = (event: Event, transfer?: Transferable[]) => void;
 
-/** Chunks aim at this many milliseconds, so requests are answered within a frame or two. */
-export const CHUNK_TARGET_MS = 25;
-/** The most steps queued in one chunk. */
-const CHUNK_MAX_STEPS = 200;
-
-/** The next chunk's size: `steps` took `ms`, so scale it towards `targetMs` (1 to CHUNK_MAX_STEPS). */
-export function nextChunkSize(steps: number, ms: number, targetMs = CHUNK_TARGET_MS): number {
-	return Math.max(1, Math.min(CHUNK_MAX_STEPS, Math.round((steps * targetMs) / Math.max(ms, 1))));
-}
+export { CHUNK_TARGET_MS, nextChunkSize } from './chunks';
 const EVAL_EVERY_MS = 400;
 const CHECKPOINT_EVERY_MS = 3000;
+/** Queue progress is posted at most this often (the last chunk of a run always). */
+const QUEUE_PROGRESS_EVERY_MS = 50;
+
+/** A queue in progress: its runs and the index of the next one to run. */
+interface QueueState {
+	runs: QueuedRun[];
+	next: number;
+}
 
 /** One worker's state: a backend, at most one run, and the loop driving it. */
 export class TrainerHost {
 	private decision?: BackendDecision;
-	private loaders?: Loaders;
+	private sources?: RunSources;
 	private trainer?: Trainer;
 	private spec?: RunSpec;
 	private watch = '';
@@ -67,10 +58,11 @@ export class TrainerHost {
 	private lastEval = 0;
 	private lastCheckpointAt = 0;
 	private lastCheckpoint?: Checkpoint;
-	private digits?: DigitsSet;
-	private bases = new Map<string, { entry: BaseModelEntry; weights: Weights }>();
 	private deviceLost?: Promise<never>;
 	private ladder?: Ladder;
+	private queue?: QueueState;
+	/** Set while a backend change stops the loop: a queue then waits and resumes. */
+	private holdQueue = false;
 	private readonly t0 = performance.now();
 
 	/**
@@ -121,7 +113,9 @@ export class TrainerHost {
 		try {
 			switch (req.type) {
 				case 'init':
-					this.loaders = this.makeLoaders(req.assets);
+					this.sources = new RunSources(this.makeLoaders(req.assets), (what, loaded, total) =>
+						this.post({ type: 'progress', what, loaded, total })
+					);
 					await this.useBackend(
 						await chooseBackend(req.backend, warmupProbe, req.remembered, this.quickStart)
 					);
@@ -136,16 +130,14 @@ export class TrainerHost {
 					this.start();
 					return;
 				case 'pause':
-					this.running = false;
-					await this.loop;
+					await this.stop();
 					return;
 				case 'step':
 					if (this.running || !this.trainer) return;
 					await this.stepWhilePaused(Math.max(1, Math.min(10_000, Math.floor(req.steps))));
 					return;
 				case 'reset':
-					this.running = false;
-					await this.loop;
+					await this.stop();
 					this.trainer?.reset();
 					this.lastCheckpoint = undefined;
 					this.sendConfigured();
@@ -156,8 +148,7 @@ export class TrainerHost {
 					if (!this.running) await this.sendSnapshot();
 					return;
 				case 'dispose':
-					this.running = false;
-					await this.loop;
+					await this.stop();
 					this.trainer?.dispose();
 					this.trainer = undefined;
 					this.ladder?.dispose();
@@ -165,6 +156,15 @@ export class TrainerHost {
 					return;
 				case 'ladder':
 					await this.startLadder(req.spec);
+					return;
+				case 'queue':
+					await this.startQueue(req.runs);
+					return;
+				case 'cancel':
+					await this.stop();
+					return;
+				case 'base':
+					this.sendBase(req.layer);
 					return;
 			}
 		} catch (e) {
@@ -215,82 +215,43 @@ export class TrainerHost {
 	 * there from the checkpoint, running again if it was.
 	 */
 	private async moveRun(change: () => Promise<void>): Promise<void> {
-		const wasRunning = this.running;
+		const wasRunning = this.running && !this.queue;
+		this.holdQueue = true;
+		try {
+			await this.stop();
+			const cp = this.trainer ? await this.trainer.checkpoint() : undefined;
+			this.trainer?.dispose();
+			this.trainer = undefined;
+			await change();
+			if (this.spec) {
+				await this.configure(this.spec, cp);
+				if (wasRunning) this.start();
+			}
+		} finally {
+			this.holdQueue = false;
+		}
+		this.resumeQueue();
+	}
+
+	/**
+	 * Stop the loop in progress (a run, a ladder or a queue) and wait for it. A queue ends,
+	 * cancelled, unless a backend change holds it to resume afterwards.
+	 */
+	private async stop(): Promise<void> {
 		this.running = false;
 		await this.loop;
-		const cp = this.trainer ? await this.trainer.checkpoint() : undefined;
-		this.trainer?.dispose();
-		this.trainer = undefined;
-		await change();
-		if (this.spec) {
-			await this.configure(this.spec, cp);
-			if (wasRunning) this.start();
-		}
-	}
-
-	private async loadTask(
-		spec: RunSpec
-	): Promise<{ task: TaskData; baseId: string | null; fallbackArch: number[] }> {
-		const t = spec.task;
-		if (t.kind === 'digits') {
-			const def = DIGIT_TASKS[t.task as DigitTaskId];
-			if (!def) throw new RangeError(`unknown digits task “${t.task}”`);
-			this.digits ??= await this.loaders!.digits((l, n) =>
-				this.post({ type: 'progress', what: 'digits data', loaded: l, total: n })
-			);
-			const task = digitsTask(this.digits, def.id, t.strength, spec.seed);
-			return { task, baseId: def.base, fallbackArch: [64, 128, 128, def.numClasses] };
-		}
-		if (t.kind === 'text')
-			return { task: charTask(t.task, 32, 256, 64, spec.seed), baseId: 'charlm', fallbackArch: [] };
-		const task = syntheticTask(
-			{ ...TEACHER_STUDENT, rank: t.rank, relNorm: t.relNorm },
-			'fineTune'
-		);
-		return { task, baseId: 'teacher', fallbackArch: [] };
-	}
-
-	private async loadBase(id: string) {
-		let base = this.bases.get(id);
-		if (!base) {
-			base = await this.loaders!.base(id, (l, n) =>
-				this.post({ type: 'progress', what: `base model ${id}`, loaded: l, total: n })
-			);
-			this.bases.set(id, base);
-		}
-		return base;
+		if (!this.holdQueue) this.endQueue(true);
 	}
 
 	private async configure(spec: RunSpec, restore?: Checkpoint): Promise<void> {
 		if (!this.decision) throw new Error('configure before init');
-		this.running = false;
-		await this.loop;
+		await this.stop();
 		this.trainer?.dispose();
 		this.trainer = undefined;
 		this.spec = spec;
-		const { task, baseId, fallbackArch } = await this.loadTask(spec);
-		let model;
-		let weights: Weights;
-		let baseName: string;
-		if (baseId) {
-			const base = await this.loadBase(baseId);
-			model = buildModel(base.entry.config);
-			weights = base.weights;
-			baseName = base.entry.title;
-		} else {
-			model = mlp(fallbackArch);
-			weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
-			baseName = 'a random initialisation (training from scratch)';
-		}
-		this.trainer = new Trainer({
-			model,
-			base: weights,
-			tuning: { method: spec.method, rank: spec.rank, alpha: spec.alpha, targets: spec.targets },
-			task,
-			lr: spec.lr,
-			batchSize: spec.batchSize,
-			seed: spec.seed
-		});
+		const { config, model, baseName } = await this.sources!.prepare(spec);
+		const task = config.task;
+		this.trainer = new Trainer(config);
 		this.watch =
 			spec.watch && model.linears.some((l) => l.name === spec.watch)
 				? spec.watch
@@ -382,7 +343,10 @@ export class TrainerHost {
 		}
 	}
 
-	/** The backend failed mid-run: continue on the next one from the last checkpoint. */
+	/**
+	 * The backend failed mid-run: continue on the next one from the last checkpoint (a queue from
+	 * the start of the run it was in).
+	 */
 	private async fallBack(e: unknown, wasRunning: boolean): Promise<void> {
 		const failed = this.decision!.backend;
 		this.running = false;
@@ -392,40 +356,161 @@ export class TrainerHost {
 			/* the failed backend may not be able to free its memory */
 		}
 		this.trainer = undefined;
-		for (const next of fallbackOrder(failed, this.decision!.timings)) {
-			if (!(await activate(next))) continue;
-			const why = e instanceof Error ? e.message : String(e);
-			this.post({
-				type: 'fallback',
-				from: failed,
-				to: next,
-				message: `${failed} failed (${why}); continuing on ${next} from step ${this.lastCheckpoint?.step ?? 0}.`
-			});
-			await this.useBackend({
-				...this.decision!,
-				backend: next,
-				reason: `fell back from ${failed}`
-			});
-			if (this.spec) await this.configure(this.spec, this.lastCheckpoint);
-			if (wasRunning) this.start();
+		this.holdQueue = true;
+		let moved = false;
+		try {
+			for (const next of fallbackOrder(failed, this.decision!.timings)) {
+				if (!(await activate(next))) continue;
+				const why = e instanceof Error ? e.message : String(e);
+				const from = this.queue
+					? `the start of queued run ${this.queue.next + 1}`
+					: `step ${this.lastCheckpoint?.step ?? 0}`;
+				this.post({
+					type: 'fallback',
+					from: failed,
+					to: next,
+					message: `${failed} failed (${why}); continuing on ${next} from ${from}.`
+				});
+				await this.useBackend({
+					...this.decision!,
+					backend: next,
+					reason: `fell back from ${failed}`
+				});
+				moved = true;
+				if (this.spec) await this.configure(this.spec, this.lastCheckpoint);
+				if (wasRunning) this.start();
+				break;
+			}
+		} finally {
+			this.holdQueue = false;
+		}
+		if (moved) return this.resumeQueue();
+		this.endQueue(true);
+		this.post({ type: 'error', kind: 'backend', message: 'no backend could continue the run' });
+	}
+
+	/** Start a queue (after stopping whatever ran): its runs in order, each reported as it ends. */
+	private async startQueue(runs: QueuedRun[]): Promise<void> {
+		if (!this.decision) throw new Error('queue before init');
+		await this.stop();
+		try {
+			if (!Array.isArray(runs)) throw new RangeError('a queue is a list of runs');
+			runs.forEach(checkQueuedRun);
+		} catch (e) {
+			this.fail(e);
+			this.post({ type: 'queue-done', cancelled: true, completed: 0 });
 			return;
 		}
-		this.post({ type: 'error', kind: 'backend', message: 'no backend could continue the run' });
+		this.queue = { runs, next: 0 };
+		this.resumeQueue();
+	}
+
+	/** Run the queue's remaining runs, if a queue is waiting and nothing else runs. */
+	private resumeQueue(): void {
+		if (!this.queue || this.running) return;
+		this.running = true;
+		this.loop = this.queueLoop(this.queue);
+	}
+
+	/** End the queue (if any) and say so. */
+	private endQueue(cancelled: boolean): void {
+		const q = this.queue;
+		if (!q) return;
+		this.queue = undefined;
+		this.post({ type: 'queue-done', cancelled, completed: q.next });
+	}
+
+	/**
+	 * Train and measure the queue's runs from `q.next` on, posting progress (at most every
+	 * QUEUE_PROGRESS_EVERY_MS), each result, and the end. Stops between chunks when `running`
+	 * turns false; the run in progress is then dropped (a resumed queue runs it again).
+	 */
+	private async queueLoop(q: QueueState): Promise<void> {
+		const backend = this.decision!.backend;
+		const total = q.runs.length;
+		let lastPost = -Infinity;
+		try {
+			while (this.running && q.next < total) {
+				const index = q.next;
+				const run = q.runs[index];
+				let ready;
+				try {
+					ready = await prepareQueued(run, this.sources!);
+				} catch (e) {
+					this.fail(e);
+					this.endQueue(true);
+					return;
+				}
+				const result = await this.guard(
+					runQueued(run, ready, {
+						backend,
+						stopped: () => !this.running,
+						chunk: this.chunkSize,
+						onChunk: async ({ step, steps, loss }) => {
+							const now = performance.now();
+							if (step === steps || now - lastPost >= QUEUE_PROGRESS_EVERY_MS) {
+								lastPost = now;
+								this.post({
+									type: 'queue-progress',
+									id: run.id,
+									index,
+									total,
+									step,
+									steps,
+									loss,
+									backend
+								});
+							}
+							// Let cancel, pause and dispose requests in.
+							await new Promise((r) => setTimeout(r, 0));
+						}
+					})
+				);
+				if (!result) break;
+				this.post({ type: 'queue-result', index, total, result });
+				q.next++;
+			}
+			if (q.next === total && this.queue === q) this.endQueue(false);
+		} catch (e) {
+			if (e instanceof RangeError) {
+				this.fail(e);
+				this.endQueue(true);
+			} else {
+				// Recover once this loop has returned: recovery restarts the queue and awaits this loop.
+				setTimeout(() => void this.fallBack(e, false), 0);
+			}
+		} finally {
+			this.running = false;
+		}
+	}
+
+	/** Send W₀ of a layer of the configured run with its singular values (transferred). */
+	private sendBase(layer: string): void {
+		const t = this.trainer;
+		if (!t) throw new RangeError('base weights: configure a run first');
+		const spec = t.config.model.linears.find((l) => l.name === layer);
+		if (!spec)
+			throw new RangeError(
+				`base weights: no layer “${layer}”; the model has ${t.config.model.linears.map((l) => l.name).join(', ')}`
+			);
+		const values = t.parameters.baseWeight(layer);
+		const sv = singularValues(values, spec.inDim, spec.outDim);
+		this.post(
+			{ type: 'base', layer, rows: spec.inDim, cols: spec.outDim, values, singularValues: sv },
+			[values.buffer, sv.buffer]
+		);
 	}
 
 	/** Start a new ladder on the digits (`spec`) or resume the paused one (`null`). */
 	private async startLadder(spec: LadderSpec | null): Promise<void> {
 		if (!this.decision) throw new Error('ladder before init');
-		this.running = false;
-		await this.loop;
+		await this.stop();
 		if (spec) {
 			checkLadder(spec);
 			this.ladder?.dispose();
 			this.ladder = undefined;
-			this.digits ??= await this.loaders!.digits((l, n) =>
-				this.post({ type: 'progress', what: 'digits data', loaded: l, total: n })
-			);
-			this.ladder = new Ladder(digitsTask(this.digits, 'pretrain', undefined, spec.seed), spec);
+			const digits = await this.sources!.loadDigits();
+			this.ladder = new Ladder(digitsTask(digits, 'pretrain', undefined, spec.seed), spec);
 		}
 		if (!this.ladder || this.ladder.done) return;
 		this.running = true;

@@ -314,6 +314,33 @@ export class Trainer {
 		return { trainAccuracy: train.accuracy, testAccuracy: test.accuracy, testLoss: test.loss };
 	}
 
+	/** Held-out loss and accuracy alone (cheaper than `evaluate`). */
+	heldOut(): Promise<{ accuracy: number; loss: number }> {
+		return this.score(this.test, this.test.n);
+	}
+
+	/**
+	 * Held-out accuracy and loss of the current weights on another task with the same inputs and
+	 * classes (the base's original task, to measure forgetting). Its held-out split is uploaded
+	 * for the call and freed after it.
+	 */
+	async evaluateOn(other: TaskData): Promise<{ accuracy: number; loss: number }> {
+		checkTask(other);
+		const { task } = this.config;
+		if (other.inWidth !== task.inWidth || other.outWidth !== task.outWidth)
+			throw new RangeError(`${other.name} does not have the inputs of ${task.name}`);
+		if (other.classes !== task.classes)
+			throw new RangeError(
+				`${other.name} has ${other.classes} classes, the model ${task.classes}: it cannot be scored there`
+			);
+		const split = this.upload(other.test);
+		try {
+			return await this.score(split, split.n);
+		} finally {
+			tf.dispose([split.x, split.y]);
+		}
+	}
+
 	/**
 	 * Measure the transient peak of one training step with `tf.profile`: the most bytes alive
 	 * at once during the step beyond what was alive before it. Takes a real step.

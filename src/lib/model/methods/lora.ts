@@ -64,13 +64,31 @@ export class LoraTuned extends Tuned {
 	}
 
 	override linear(name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D {
-		const ad = this.adapters.get(name);
-		if (!ad || this.merged) return super.linear(name, x, activation);
+		const ad = this.active(name);
+		if (!ad) return super.linear(name, x, activation);
 		const z = tf.add(
 			super.linear(name, x),
 			tf.mul(tf.matMul(tf.matMul(x, ad.A), ad.B), ad.scaleTensor)
 		);
 		return (activation === 'relu' ? tf.relu(z) : z) as tf.Tensor2D;
+	}
+
+	/** The layer's adapter when it adds to the output: not merged, W not replaced. */
+	private active(name: string): Adapter | undefined {
+		return this.merged || this.overrides.has(name) ? undefined : this.adapters.get(name);
+	}
+
+	/**
+	 * The layer's adapter in the paper's layout (Hu et al. 2021): A [r, inDim] and B [outDim, r],
+	 * so that ΔWᵀ = (α/r)·B·A; this class stores their transposes. Caller owns the arrays.
+	 */
+	async factors(name: string): Promise<{ A: Float32Array; B: Float32Array; scale: number }> {
+		const ad = this.adapters.get(name);
+		if (!ad) throw new RangeError(`${name} has no LoRA adapter`);
+		const [a, b] = await Promise.all([ad.A.data<'float32'>(), ad.B.data<'float32'>()]);
+		const [inDim, r] = ad.A.shape;
+		const outDim = ad.B.shape[1];
+		return { A: transposed(a, inDim, r), B: transposed(b, r, outDim), scale: ad.scale };
 	}
 
 	override linearTrains(name: string): boolean {
@@ -79,8 +97,8 @@ export class LoraTuned extends Tuned {
 
 	/** Forward keeping s·x·A (s = α/r), which both adapter gradients need. */
 	override linearForward(name: string, x: tf.Tensor2D, activation?: 'relu'): LinearCache {
-		const ad = this.adapters.get(name);
-		if (!ad || this.merged) return super.linearForward(name, x, activation);
+		const ad = this.active(name);
+		if (!ad) return super.linearForward(name, x, activation);
 		const xa = tf.mul(matMul(x, ad.A), ad.scaleTensor) as tf.Tensor2D;
 		const z = tf.add(this.linearNoTape(name, x, false), matMul(xa, ad.B)) as tf.Tensor2D;
 		const relu = activation === 'relu';
@@ -97,8 +115,8 @@ export class LoraTuned extends Tuned {
 		needInput: boolean,
 		grads: Map<string, tf.Tensor>
 	): tf.Tensor2D | undefined {
-		const ad = this.adapters.get(cache.name);
-		if (!ad || this.merged) return super.linearBackward(cache, dOut, needInput, grads);
+		const ad = this.active(cache.name);
+		if (!ad) return super.linearBackward(cache, dOut, needInput, grads);
 		const { name, x } = cache;
 		const dz = reluBackward(cache, dOut);
 		grads.set(`${name}.B`, matMul(cache.saved[0] as tf.Tensor2D, dz, { transposeA: true }));
@@ -184,4 +202,11 @@ export class LoraTuned extends Tuned {
 		this.adapters.clear();
 		super.dispose();
 	}
+}
+
+/** The transpose of a rows×cols row-major matrix. */
+function transposed(m: Float32Array, rows: number, cols: number): Float32Array {
+	const out = new Float32Array(m.length);
+	for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j];
+	return out;
 }

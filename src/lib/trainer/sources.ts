@@ -1,0 +1,130 @@
+/**
+ * Where a run's ingredients come from: the task's data and the base model it fine-tunes, loaded
+ * once and cached. The worker's host (interactive runs and queues) and Node scripts share this
+ * one path from a `RunSpec` to a `TrainerConfig`, so a recorded result is made exactly as the
+ * page makes it. Free of `self` and the DOM; files come through `Loaders` (fetch in the browser,
+ * disk in Node).
+ */
+import { createRng } from '$lib/math/rng';
+import { DIGIT_TASKS, type DigitsSet, type DigitTaskId } from '$lib/model/data/digits';
+import { mlp } from '$lib/model/mlp';
+import type { ModelDef } from '$lib/model/model';
+import { initWeights, type Weights } from '$lib/model/params';
+import { buildModel, type BaseModelEntry } from '$lib/model/weightsFile';
+import { TEACHER_STUDENT } from './bases';
+import type { RunSpec, TaskSpec } from './protocol';
+import type { TaskData } from './task';
+import { charTask, digitsTask, syntheticTask } from './tasks';
+import type { TrainerConfig } from './trainer';
+
+/** Where a host gets its files: over fetch in the browser, from disk in tests and scripts. */
+export interface Loaders {
+	digits(onProgress: (loaded: number, total: number) => void): Promise<DigitsSet>;
+	base(
+		id: string,
+		onProgress: (loaded: number, total: number) => void
+	): Promise<{ entry: BaseModelEntry; weights: Weights }>;
+}
+
+/** Reports a download in progress: what, bytes so far, bytes in all. */
+export type LoadProgress = (what: string, loaded: number, total: number) => void;
+
+/** A task's data and the base model it belongs with (null: none shipped, train from scratch). */
+export interface LoadedTask {
+	task: TaskData;
+	baseId: string | null;
+	/** The model to start from at random when there is no base. */
+	fallbackArch: number[];
+}
+
+/** A run ready to train: the trainer's configuration and the base's display name. */
+export interface PreparedRun {
+	config: TrainerConfig;
+	model: ModelDef;
+	baseName: string;
+}
+
+/** The digits data and the base models, each loaded at most once. */
+export class RunSources {
+	private digits?: Promise<DigitsSet>;
+	private readonly bases = new Map<string, Promise<{ entry: BaseModelEntry; weights: Weights }>>();
+
+	constructor(
+		private readonly loaders: Loaders,
+		private readonly onProgress: LoadProgress = () => undefined
+	) {}
+
+	/** The parsed digits dataset (cached; a failed load is retried next time). */
+	loadDigits(): Promise<DigitsSet> {
+		this.digits ??= this.loaders
+			.digits((l, n) => this.onProgress('digits data', l, n))
+			.catch((e) => {
+				this.digits = undefined;
+				throw e;
+			});
+		return this.digits;
+	}
+
+	/** A shipped base model's manifest entry and weights (cached; the caller must not write to them). */
+	loadBase(id: string): Promise<{ entry: BaseModelEntry; weights: Weights }> {
+		let base = this.bases.get(id);
+		if (!base) {
+			base = this.loaders
+				.base(id, (l, n) => this.onProgress(`base model ${id}`, l, n))
+				.catch((e) => {
+					this.bases.delete(id);
+					throw e;
+				});
+			this.bases.set(id, base);
+		}
+		return base;
+	}
+
+	/** A task's data (its transform seeded by `seed`) and which base it fine-tunes. */
+	async task(t: TaskSpec, seed: number): Promise<LoadedTask> {
+		if (t.kind === 'digits') {
+			const def = DIGIT_TASKS[t.task as DigitTaskId];
+			if (!def) throw new RangeError(`unknown digits task “${t.task}”`);
+			const task = digitsTask(await this.loadDigits(), def.id, t.strength, seed);
+			return { task, baseId: def.base, fallbackArch: [64, 128, 128, def.numClasses] };
+		}
+		if (t.kind === 'text')
+			return { task: charTask(t.task, 32, 256, 64, seed), baseId: 'charlm', fallbackArch: [] };
+		const task = syntheticTask(
+			{ ...TEACHER_STUDENT, rank: t.rank, relNorm: t.relNorm },
+			'fineTune'
+		);
+		return { task, baseId: 'teacher', fallbackArch: [] };
+	}
+
+	/** Everything a `Trainer` needs for `spec`: task, model, base weights, method, optimizer. */
+	async prepare(spec: RunSpec): Promise<PreparedRun> {
+		const { task, baseId, fallbackArch } = await this.task(spec.task, spec.seed);
+		let model: ModelDef;
+		let weights: Weights;
+		let baseName: string;
+		if (baseId) {
+			const base = await this.loadBase(baseId);
+			model = buildModel(base.entry.config);
+			weights = base.weights;
+			baseName = base.entry.title;
+		} else {
+			model = mlp(fallbackArch);
+			weights = initWeights(model.params, createRng(spec.seed).fork('scratch'));
+			baseName = 'a random initialisation (training from scratch)';
+		}
+		return {
+			model,
+			baseName,
+			config: {
+				model,
+				base: weights,
+				tuning: { method: spec.method, rank: spec.rank, alpha: spec.alpha, targets: spec.targets },
+				task,
+				lr: spec.lr,
+				batchSize: spec.batchSize,
+				seed: spec.seed
+			}
+		};
+	}
+}
