@@ -46,6 +46,16 @@ export const SETUPS = {
 		lr: 0.003,
 		batchSize: 64
 	},
+	planted: {
+		label: 'Teacher–student MLP · planted rank-2 change',
+		task: { kind: 'synthetic', rank: 2, relNorm: 1 },
+		layers: [
+			{ name: 'l0', label: 'hidden layer (32 → 64)', inDim: 32, outDim: 64 },
+			{ name: 'l1', label: 'output head (64 → 10)', inDim: 64, outDim: 10 }
+		],
+		lr: 0.003,
+		batchSize: 64
+	},
 	'text-small': {
 		label: 'Tiny transformer · text, small shift',
 		task: { kind: 'text', task: 'finetune-small' },
