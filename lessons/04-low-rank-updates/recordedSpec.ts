@@ -5,6 +5,7 @@
  */
 import type { QueuedRun } from '$lib/trainer/experimentSpec';
 import type { RunSpec } from '$lib/trainer/protocol';
+import { truncationKs } from './rankFigure';
 
 /** Steps of every recorded run. */
 export const STEPS = 600;
@@ -14,8 +15,6 @@ export type TaskKey = keyof typeof TASKS;
 /** Matrices the recorded runs measure (hidden layers of the 64-128-128-10 MLP). */
 export const LAYERS = { l0: { inDim: 64, outDim: 128 }, l1: { inDim: 128, outDim: 128 } } as const;
 export type LayerKey = keyof typeof LAYERS;
-/** Ranks at which W₀ + ΔW_k is scored: 0 (ΔW dropped) up to every direction. */
-export const TRUNCATION_KS = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 /** LoRA ranks of the recorded sweep. */
 export const LORA_RANKS = [1, 2, 4, 8, 16, 32, 64, 128];
 /** The two ranks whose adapters figure 3 compares, as in LoRA §7. */
@@ -53,7 +52,10 @@ export const LOWRANK = {
 				steps: STEPS,
 				measure: {
 					spectrum: layer,
-					truncation: { layer, ks: TRUNCATION_KS },
+					truncation: {
+						layer,
+						ks: truncationKs(Math.min(LAYERS[layer].inDim, LAYERS[layer].outDim))
+					},
 					curveEvery: 50
 				}
 			}))
