@@ -1,10 +1,14 @@
 /**
  * The trainer in real Chromium, through the lab's demo widget: forced onto each tfjs backend
  * (WebGPU through SwiftShader included), it must report that backend and make the loss fall.
- * Also: automatic choice on this GPU-less machine, URL state and bad input, divergence, reset.
+ * Also: automatic choice on this GPU-less machine, URL state and bad input, divergence, reset,
+ * and an experiment queue run in the real worker on WebGPU and on WebAssembly.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { loraSubspaceSimilarity } from '$lib/math/spectrum';
+import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
+import type { Event, RunSpec } from '$lib/trainer/protocol';
 import { openPage, waitFor } from './browser';
 
 const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
@@ -137,4 +141,125 @@ describe('demo widget', () => {
 			}
 		}
 	);
+});
+
+describe('experiment queue in the worker', () => {
+	const spec: RunSpec = {
+		task: { kind: 'digits', task: 'affine-small', strength: 1 },
+		method: 'lora',
+		alpha: 4,
+		targets: ['l1'],
+		lr: 3e-3,
+		batchSize: 32,
+		seed: 3
+	};
+	const runs: QueuedRun[] = [
+		{
+			id: 'r2',
+			spec: { ...spec, rank: 2 },
+			steps: 10,
+			measure: {
+				spectrum: 'l1',
+				factors: 'l1',
+				truncation: { layer: 'l1', ks: [0, 2, 128] },
+				original: { kind: 'digits', task: 'pretrain' },
+				curveEvery: 5
+			}
+		},
+		{ id: 'r4', spec: { ...spec, rank: 4 }, steps: 8, measure: { factors: 'l1' } }
+	];
+	const seen = new Map<string, QueuedResult[]>();
+
+	/**
+	 * Send `runs` to the lab's trainer worker as the page's client would, and record the queue's
+	 * events there (the page's own client hears them too).
+	 */
+	async function sendQueue(worker: Worker, queued: QueuedRun[]) {
+		await worker.evaluate((q) => {
+			const g = globalThis as unknown as {
+				postMessage(m: { type: string }, t?: Transferable[]): void;
+				onmessage(e: { data: unknown }): void;
+				queueEvents: unknown[];
+			};
+			g.queueEvents = [];
+			const post = g.postMessage.bind(g);
+			g.postMessage = (m, t) => {
+				if (m.type.startsWith('queue')) g.queueEvents.push(m);
+				post(m, t);
+			};
+			g.onmessage({ data: { type: 'queue', runs: q } });
+		}, queued);
+	}
+
+	const queueEvents = (worker: Worker) =>
+		worker.evaluate(() => (globalThis as unknown as { queueEvents: Event[] }).queueEvents);
+
+	for (const backend of ['webgpu', 'wasm'] as const) {
+		// SwiftShader compiles a WebGPU shader for each new shape: minutes on two busy cores.
+		it(`runs a queue on ${backend} and measures each run`, { timeout: 540_000 }, async () => {
+			const { page, log, close } = await openPage(`lab/?backend=${backend}`);
+			try {
+				const train = page.getByRole('button', { name: 'Train' });
+				await waitFor(page, async () => await train.isEnabled(), 200_000);
+				expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe(backend);
+				const worker = page.workers().find((w) => w.url().includes('trainer.worker'));
+				expect(worker).toBeDefined();
+				await sendQueue(worker!, runs);
+				const done = async () => (await queueEvents(worker!)).some((e) => e.type === 'queue-done');
+				await waitFor(page, done, 320_000);
+				const events = await queueEvents(worker!);
+				expect(events.at(-1)).toEqual({ type: 'queue-done', cancelled: false, completed: 2 });
+				const progress = events.filter((e) => e.type === 'queue-progress');
+				expect(progress.length).toBeGreaterThan(0);
+				expect(progress.every((e) => e.backend === backend)).toBe(true);
+				const results = events.flatMap((e) => (e.type === 'queue-result' ? [e.result] : []));
+				expect(results.map((r) => [r.id, r.backend, r.steps])).toEqual([
+					['r2', backend, 10],
+					['r4', backend, 8]
+				]);
+				const [a, b] = results;
+				for (const r of results) {
+					expect(r.diverged).toBeUndefined();
+					expect(r.startAccuracy).toBeGreaterThan(0.6);
+					expect(r.testAccuracy).toBeGreaterThan(0.6);
+				}
+				expect(a.trainableParams).toBe(2 * (128 + 128));
+				expect(a.singularValues!.length).toBe(128);
+				expect(a.singularValues![2]).toBeLessThan(1e-4 * a.singularValues![0]);
+				expect(a.truncation).toEqual([
+					{ k: 0, accuracy: a.startAccuracy },
+					{ k: 2, accuracy: a.testAccuracy },
+					{ k: 128, accuracy: a.testAccuracy }
+				]);
+				expect(a.curve!.map((p) => p.step)).toEqual([0, 5, 10]);
+				expect(a.originalAccuracy).toBeGreaterThan(0.9);
+				expect([a.factors!.A.length, b.factors!.A.length, b.factors!.B.length]).toEqual([
+					2 * 128,
+					4 * 128,
+					128 * 4
+				]);
+				const phi = loraSubspaceSimilarity(
+					Float32Array.from(a.factors!.A),
+					2,
+					Float32Array.from(b.factors!.A),
+					4,
+					128
+				);
+				expect(phi.every((v) => v >= 0 && v <= 1)).toBe(true);
+				seen.set(backend, results);
+				expect(log.consoleErrors).toEqual([]);
+			} finally {
+				await close();
+			}
+		});
+	}
+
+	it('agrees across backends on what is measured before training', () => {
+		const [gpu, wasm] = [seen.get('webgpu'), seen.get('wasm')];
+		if (!gpu || !wasm) throw new Error('both backends must have run the queue');
+		// The same base on the same held-out digits: at most one example may fall differently.
+		for (let i = 0; i < 2; i++)
+			expect(Math.abs(gpu[i].startAccuracy - wasm[i].startAccuracy)).toBeLessThanOrEqual(1 / 359);
+		expect(gpu[0].trainableParams).toBe(wasm[0].trainableParams);
+	});
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; every training path goes through this module.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LayerAccess, LinearCache } from './access';
-import { colSum, matMul } from './kernels/linalg';
+import { colSum, matMul, reluGrad } from './kernels/linalg';
 import type { ModelDef } from './model';
 import type { LinearSpec, Weights } from './params';
 
@@ -207,7 +207,7 @@ export class Tuned implements LayerAccess {
 
 /** ∂L/∂z from ∂L/∂out through the layer's ReLU (if any): zero where the unit was off. */
 export function reluBackward(cache: LinearCache, dOut: tf.Tensor2D): tf.Tensor2D {
-	return cache.relu ? (tf.mul(dOut, tf.step(cache.out)) as tf.Tensor2D) : dOut;
+	return cache.relu ? reluGrad(dOut, cache.out) : dOut;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Choosing where tfjs runs. Backends load lazily (each is its own chunk, fetched only when tried).
- * With a real GPU, WebGPU wins and is chosen at once. A software adapter (SwiftShader, or one
+ * With a real GPU, WebGPU is chosen at once: it gains as models grow (on an H100 through Dawn the
+ * character transformer ran 1.4× faster than on WebAssembly, though the small MLP ran 2–3× slower;
+ * scripts/gpu-node/README.md). A software adapter (SwiftShader, or one
  * the browser marks as a fallback) is slower than WebAssembly on the CPU, so then a short
  * warm-up — one hidden layer's worth of work, timed on each candidate — picks the fastest.
  * The reader can override the choice (`?backend=` in the URL), and a backend that fails moves
@@ -72,12 +74,14 @@ async function register(name: BackendName): Promise<void> {
 		case 'webgpu':
 			await import('@tensorflow/tfjs-backend-webgpu');
 			await import('$lib/model/kernels/adamWebgpu');
-			// On a software adapter, plain small-matrix kernels beat tfjs's tiled ones several times.
-			if ((await probeWebGPU()).software) await import('$lib/model/kernels/smallWebgpu');
+			// Plain small-matrix kernels beat tfjs's tiled ones at the course's sizes: 5× on
+			// SwiftShader, 1.4× on an H100 through Dawn (scripts/gpu-node/README.md).
+			await import('$lib/model/kernels/smallWebgpu');
 			break;
 		case 'webgl':
 			await import('@tensorflow/tfjs-backend-webgl');
 			await import('$lib/model/kernels/adamWebgl');
+			await import('$lib/model/kernels/linalgWebgl');
 			break;
 		case 'wasm': {
 			const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -91,6 +95,7 @@ async function register(name: BackendName): Promise<void> {
 		}
 		case 'cpu':
 			await import('@tensorflow/tfjs-backend-cpu');
+			await import('$lib/model/kernels/linalgCpu');
 			break;
 	}
 	registered.add(name);

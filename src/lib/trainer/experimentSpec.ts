@@ -50,8 +50,11 @@ export interface QueuedResult {
 	/** Held-out accuracy before the first step (the base, or the random start). */
 	startAccuracy: number;
 	trainableParams: number;
+	/** Steps trained when the numbers above were measured (fewer than asked when it diverged). */
 	steps: number;
+	/** Wall-clock seconds spent in training steps (evaluations and measures not counted). */
 	seconds: number;
+	/** The tfjs backend it trained on. */
 	backend: string;
 	/** Set when the run diverged: the explanation; the numbers are those before it. */
 	diverged?: string;

@@ -36,7 +36,13 @@ export interface RunContext {
 	/** Checked before every chunk and before measuring: true stops the run (result null). */
 	stopped(): boolean;
 	/** Called after each chunk; awaited, so a host can yield to its message queue here. */
-	onChunk?(progress: { step: number; steps: number; loss: number }): void | Promise<void>;
+	onChunk?(progress: {
+		step: number;
+		steps: number;
+		loss: number;
+		/** The size the next chunk will have, for a caller that runs another run after this one. */
+		chunk: number;
+	}): void | Promise<void>;
 	/** The first chunk's size in steps (later ones aim at `CHUNK_TARGET_MS`); default 1. */
 	chunk?: number;
 }
@@ -138,7 +144,7 @@ export async function runQueued(
 				last = { step: t.step, ...(await t.evaluate()) };
 				curve!.push({ step: t.step, testAccuracy: last.testAccuracy });
 			}
-			await ctx.onChunk?.({ step: t.step, steps: run.steps, loss });
+			await ctx.onChunk?.({ step: t.step, steps: run.steps, loss, chunk });
 		}
 		if (ctx.stopped()) return null;
 		if (!diverged && last.step !== t.step) last = { step: t.step, ...(await t.evaluate()) };
@@ -202,4 +208,32 @@ async function measure(
 			B: Array.from(B)
 		};
 	}
+}
+
+/**
+ * Run `runs` in order, each loaded from `sources` and reported to `onResult` as it ends: the
+ * queue as a Node script records it (the worker's host runs the same steps with progress,
+ * cancellation and backend fallback around them). Stops early, returning what finished, when
+ * `ctx.stopped` turns true.
+ */
+export async function runQueue(
+	runs: QueuedRun[],
+	sources: RunSources,
+	ctx: Omit<RunContext, 'stopped'> & {
+		stopped?: () => boolean;
+		onResult?: (result: QueuedResult, index: number) => void;
+	}
+): Promise<QueuedResult[]> {
+	runs.forEach(checkQueuedRun);
+	const results: QueuedResult[] = [];
+	for (const run of runs) {
+		const result = await runQueued(run, await prepareQueued(run, sources), {
+			...ctx,
+			stopped: ctx.stopped ?? (() => false)
+		});
+		if (!result) break;
+		results.push(result);
+		ctx.onResult?.(result, results.length - 1);
+	}
+	return results;
 }

@@ -3,7 +3,9 @@
  * It chooses a backend, loads the base model and the task, drives the `Trainer` in chunks sized
  * to take a few tens of milliseconds (so pause and snapshot requests are answered quickly), sends
  * metrics, accuracy and ΔW snapshots, and when a backend fails or its GPU device is lost it moves
- * the run to the next backend from the last checkpoint.
+ * the run to the next backend from the last checkpoint. It also runs experiment queues (runs
+ * trained and measured one after another by `experiments.ts`, reported as each ends) and scaling
+ * ladders; one loop runs at a time, and pause, cancel or a new queue stops the one in progress.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { singularValues } from '$lib/math/svd';
@@ -137,7 +139,7 @@ export class TrainerHost {
 					await this.stepWhilePaused(Math.max(1, Math.min(10_000, Math.floor(req.steps))));
 					return;
 				case 'reset':
-					await this.stop();
+					await this.stopRun();
 					this.trainer?.reset();
 					this.lastCheckpoint = undefined;
 					this.sendConfigured();
@@ -145,7 +147,7 @@ export class TrainerHost {
 					return;
 				case 'snapshot':
 					this.wantSnapshot = true;
-					if (!this.running) await this.sendSnapshot();
+					if (!this.running || this.queue) await this.sendSnapshot();
 					return;
 				case 'dispose':
 					await this.stop();
@@ -234,6 +236,14 @@ export class TrainerHost {
 	}
 
 	/**
+	 * Stop the run or ladder in progress and wait for it; a queue goes on, as it trains runs of
+	 * its own (so a page may configure a run, for its base weights say, while a queue works).
+	 */
+	private async stopRun(): Promise<void> {
+		if (!this.queue) await this.stop();
+	}
+
+	/**
 	 * Stop the loop in progress (a run, a ladder or a queue) and wait for it. A queue ends,
 	 * cancelled, unless a backend change holds it to resume afterwards.
 	 */
@@ -245,7 +255,7 @@ export class TrainerHost {
 
 	private async configure(spec: RunSpec, restore?: Checkpoint): Promise<void> {
 		if (!this.decision) throw new Error('configure before init');
-		await this.stop();
+		await this.stopRun();
 		this.trainer?.dispose();
 		this.trainer = undefined;
 		this.spec = spec;
@@ -446,7 +456,8 @@ export class TrainerHost {
 						backend,
 						stopped: () => !this.running,
 						chunk: this.chunkSize,
-						onChunk: async ({ step, steps, loss }) => {
+						onChunk: async ({ step, steps, loss, chunk }) => {
+							this.chunkSize = chunk;
 							const now = performance.now();
 							if (step === steps || now - lastPost >= QUEUE_PROGRESS_EVERY_MS) {
 								lastPost = now;

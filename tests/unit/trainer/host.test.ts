@@ -3,26 +3,17 @@
  * files read from disk instead of fetched. Requests in, typed events out.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDigits } from '$lib/model/data/digits';
-import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
-import { TrainerHost, type Loaders } from '$lib/trainer/host';
+import { diskLoaders } from '$lib/trainer/diskSources';
+import { TrainerHost } from '$lib/trainer/host';
 import type { Event, RunSpec } from '$lib/trainer/protocol';
-
-const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-const diskLoaders = (): Loaders => ({
-	digits: async () => parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
-	base: async (id) => {
-		const entry = manifest.models[id];
-		const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-		return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-	}
-});
 
 function harness() {
 	const events: Event[] = [];
-	const host = new TrainerHost((e) => void events.push(e), diskLoaders);
+	const host = new TrainerHost(
+		(e) => void events.push(e),
+		() => diskLoaders()
+	);
 	const of = <T extends Event['type']>(type: T) =>
 		events.filter((e): e is Extract<Event, { type: T }> => e.type === type);
 	return { host, events, of };

@@ -11,6 +11,7 @@
  * `Adam` keeps the chain of ops, so any backend still trains.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
 
 /** The kernel's name in tfjs's registry. */
 export const ADAM_KERNEL = 'WhyPeftAdam';
@@ -76,31 +77,25 @@ interface CpuBackendLike {
 	makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
-if (!tf.getKernel(ADAM_KERNEL, 'cpu')) {
-	tf.registerKernel({
-		kernelName: ADAM_KERNEL,
-		backendName: 'cpu',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const cpu = backend as unknown as CpuBackendLike;
-			const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
-			const read = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values as Float32Array;
-			const n = tf.util.sizeFromShape(x.shape);
-			const [xo, mo, vo] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-			adamUpdateArrays(
-				read(x),
-				read(g),
-				read(m),
-				read(v),
-				xo,
-				mo,
-				vo,
-				attrs as unknown as AdamKernelAttrs
-			);
-			return [
-				cpu.makeTensorInfo(x.shape, 'float32', xo),
-				cpu.makeTensorInfo(x.shape, 'float32', mo),
-				cpu.makeTensorInfo(x.shape, 'float32', vo)
-			];
-		}
-	});
-}
+registerOnce(ADAM_KERNEL, 'cpu', ({ inputs, backend, attrs }) => {
+	const cpu = backend as unknown as CpuBackendLike;
+	const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
+	const read = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values as Float32Array;
+	const n = tf.util.sizeFromShape(x.shape);
+	const [xo, mo, vo] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+	adamUpdateArrays(
+		read(x),
+		read(g),
+		read(m),
+		read(v),
+		xo,
+		mo,
+		vo,
+		attrs as unknown as AdamKernelAttrs
+	);
+	return [
+		cpu.makeTensorInfo(x.shape, 'float32', xo),
+		cpu.makeTensorInfo(x.shape, 'float32', mo),
+		cpu.makeTensorInfo(x.shape, 'float32', vo)
+	];
+});

@@ -3,6 +3,7 @@
  * JavaScript straight on the tensors' bytes in the WebAssembly heap, one pass, no copies.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
 import { ADAM_KERNEL, adamUpdateArrays, type AdamKernelAttrs } from './adamKernel';
 
 /** The slice of the WebAssembly backend this kernel uses. */
@@ -12,33 +13,27 @@ interface WasmBackendLike {
 	makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-if (!tf.getKernel(ADAM_KERNEL, 'wasm')) {
-	tf.registerKernel({
-		kernelName: ADAM_KERNEL,
-		backendName: 'wasm',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const wasm = backend as unknown as WasmBackendLike;
-			const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
-			const outs = [0, 1, 2].map(() => wasm.makeOutput(x.shape, 'float32'));
-			const n = tf.util.sizeFromShape(x.shape);
-			// Views are made after allocating: an allocation may grow (and move) the heap.
-			const heap = wasm.wasm.HEAPU8.buffer;
-			const view = (t: tf.TensorInfo) => {
-				const entry = wasm.dataIdMap.get(t.dataId);
-				if (!entry) throw new Error('Adam: a tensor is not in the WebAssembly heap');
-				return new Float32Array(heap, entry.memoryOffset, n);
-			};
-			adamUpdateArrays(
-				view(x),
-				view(g),
-				view(m),
-				view(v),
-				view(outs[0]),
-				view(outs[1]),
-				view(outs[2]),
-				attrs as unknown as AdamKernelAttrs
-			);
-			return outs;
-		}
-	});
-}
+registerOnce(ADAM_KERNEL, 'wasm', ({ inputs, backend, attrs }) => {
+	const wasm = backend as unknown as WasmBackendLike;
+	const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
+	const outs = [0, 1, 2].map(() => wasm.makeOutput(x.shape, 'float32'));
+	const n = tf.util.sizeFromShape(x.shape);
+	// Views are made after allocating: an allocation may grow (and move) the heap.
+	const heap = wasm.wasm.HEAPU8.buffer;
+	const view = (t: tf.TensorInfo) => {
+		const entry = wasm.dataIdMap.get(t.dataId);
+		if (!entry) throw new Error('Adam: a tensor is not in the WebAssembly heap');
+		return new Float32Array(heap, entry.memoryOffset, n);
+	};
+	adamUpdateArrays(
+		view(x),
+		view(g),
+		view(m),
+		view(v),
+		view(outs[0]),
+		view(outs[1]),
+		view(outs[2]),
+		attrs as unknown as AdamKernelAttrs
+	);
+	return outs;
+});

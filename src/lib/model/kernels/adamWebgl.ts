@@ -6,6 +6,7 @@
  * default, and plain ones when packing is off, so no conversion pass is ever added.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './adamKernel';
 
@@ -42,18 +43,12 @@ function program(shape: number[], which: Output): GPGPUProgram {
 	};
 }
 
-if (!tf.getKernel(ADAM_KERNEL, 'webgl')) {
-	tf.registerKernel({
-		kernelName: ADAM_KERNEL,
-		backendName: 'webgl',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const gl = backend as unknown as MathBackendWebGL;
-			const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
-			const { beta1, beta2, stepSize, eps } = attrs as unknown as AdamKernelAttrs;
-			const uniforms = [[beta1], [beta2], [stepSize], [eps]];
-			return (['x', 'm', 'v'] as const).map((which) =>
-				gl.runWebGLProgram(program(x.shape, which), [x, g, m, v], 'float32', uniforms)
-			);
-		}
-	});
-}
+registerOnce(ADAM_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
+	const gl = backend as unknown as MathBackendWebGL;
+	const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
+	const { beta1, beta2, stepSize, eps } = attrs as unknown as AdamKernelAttrs;
+	const uniforms = [[beta1], [beta2], [stepSize], [eps]];
+	return (['x', 'm', 'v'] as const).map((which) =>
+		gl.runWebGLProgram(program(x.shape, which), [x, g, m, v], 'float32', uniforms)
+	);
+});

@@ -4,6 +4,7 @@
  * and v′ from g, m, v; that arithmetic is far cheaper than eleven passes over memory.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { flatProgram } from './webgpuFlat';
 import { ADAM_KERNEL, type AdamKernelAttrs } from './adamKernel';
@@ -40,27 +41,21 @@ function program(shape: number[], which: Output) {
 	);
 }
 
-if (!tf.getKernel(ADAM_KERNEL, 'webgpu')) {
-	tf.registerKernel({
-		kernelName: ADAM_KERNEL,
-		backendName: 'webgpu',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const gpu = backend as unknown as WebGPUBackend;
-			const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
-			const { beta1, beta2, stepSize, eps } = attrs as unknown as AdamKernelAttrs;
-			const uniforms = [beta1, beta2, stepSize, eps].map((d) => ({
-				type: 'float32',
-				data: [d]
-			}));
-			const byName: Record<string, tf.TensorInfo> = { X: x, G: g, M: m, V: v };
-			return (['x', 'm', 'v'] as const).map((which) =>
-				gpu.runWebGPUProgram(
-					program(x.shape, which),
-					PROGRAMS[which].inputs.map((n) => byName[n]),
-					'float32',
-					uniforms
-				)
-			);
-		}
-	});
-}
+registerOnce(ADAM_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
+	const gpu = backend as unknown as WebGPUBackend;
+	const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
+	const { beta1, beta2, stepSize, eps } = attrs as unknown as AdamKernelAttrs;
+	const uniforms = [beta1, beta2, stepSize, eps].map((d) => ({
+		type: 'float32',
+		data: [d]
+	}));
+	const byName: Record<string, tf.TensorInfo> = { X: x, G: g, M: m, V: v };
+	return (['x', 'm', 'v'] as const).map((which) =>
+		gpu.runWebGPUProgram(
+			program(x.shape, which),
+			PROGRAMS[which].inputs.map((n) => byName[n]),
+			'float32',
+			uniforms
+		)
+	);
+});

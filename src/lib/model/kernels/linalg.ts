@@ -3,8 +3,9 @@
  * kernels of our own where a backend has them and tfjs's ops elsewhere. tfjs's WebGPU matrix
  * product tiles its work through workgroup memory, which pays on a GPU but not on a software
  * adapter (SwiftShader runs each invocation on the CPU, and barriers are costly there): for the
- * course's small matrices a plain loop per output is several times faster. `./smallWebgpu.ts`
- * registers those kernels only on a software adapter. None of these has a gradient: they serve
+ * course's small matrices a plain loop per output is several times faster there, and still
+ * faster on a real GPU, where a step is bound by dispatches. `./smallWebgpu.ts` registers those
+ * kernels on every WebGPU adapter. None of these has a gradient: they serve
  * the tape-free path (`ModelDef.gradients`), never the tape.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export const MATMUL_KERNEL = 'WhyPeftMatMul';
 export const COLSUM_KERNEL = 'WhyPeftColSum';
 export const XENT_KERNEL = 'WhyPeftSoftmaxXent';
+export const RELU_GRAD_KERNEL = 'WhyPeftReluGrad';
 
 /** Attributes of `MATMUL_KERNEL`. */
 export interface MatMulAttrs {
@@ -56,6 +58,16 @@ export function matMul(
 		bias,
 		activation: relu ? 'relu' : 'linear'
 	}) as tf.Tensor2D;
+}
+
+/**
+ * ∂L/∂z of z ↦ ReLU(z) from ∂L/∂out and the layer's output: dOut where out > 0, else 0. One pass
+ * where tfjs's ops take two (and on WebGL four, its step op being unpacked).
+ */
+export function reluGrad(dOut: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
+	if (has(RELU_GRAD_KERNEL))
+		return tf.engine().runKernel(RELU_GRAD_KERNEL, { dOut, out }) as tf.Tensor2D;
+	return tf.mul(dOut, tf.step(out)) as tf.Tensor2D;
 }
 
 /** Sum over rows: [n, k] → [k] (a bias gradient). */

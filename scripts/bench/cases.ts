@@ -1,0 +1,203 @@
+/**
+ * The benchmark's cases, shared by the Chromium page (`page.ts`) and the real-GPU check in Node
+ * (`scripts/gpu-node/check.ts`): our trainer on the MLP and the character transformer, and the
+ * peer, the same MLP written the usual way with tfjs-layers `model.fit`, timed in interleaved
+ * rounds. Timings, not tests.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '$lib/math/rng';
+import { initWeights } from '$lib/model/params';
+import { mlp } from '$lib/model/mlp';
+import { transformer } from '$lib/model/transformer';
+import type { ModelDef } from '$lib/model/model';
+import type { TuningConfig } from '$lib/model/tuned';
+import type { TaskData } from '$lib/trainer/task';
+import { nextChunkSize } from '$lib/trainer/host';
+import { Trainer } from '$lib/trainer/trainer';
+
+const rng = createRng(0);
+
+export interface Row {
+	case: string;
+	stepsPerSecond: number;
+	steps: number;
+	error?: string;
+}
+
+function mlpTask(n: number): TaskData {
+	const x = Float32Array.from({ length: n * 64 }, () => rng.uniform());
+	const y = Int32Array.from({ length: n }, () => rng.int(10));
+	return {
+		name: 'bench',
+		inWidth: 64,
+		outWidth: 1,
+		classes: 10,
+		train: { x, y, n },
+		test: { x, y, n }
+	};
+}
+
+function textTask(n: number, t: number, vocab: number): TaskData {
+	const x = Int32Array.from({ length: n * t }, () => rng.int(vocab));
+	const y = Int32Array.from({ length: n * t }, () => rng.int(vocab));
+	return {
+		name: 'bench',
+		inWidth: t,
+		outWidth: t,
+		classes: vocab,
+		train: { x, y, n },
+		test: { x, y, n }
+	};
+}
+
+/** A case under test: `chunk()` runs some steps and says how many; `dispose()` frees it. */
+interface Runner {
+	chunk(): Promise<number>;
+	dispose(): void;
+}
+
+/**
+ * Our trainer on one configuration: chunks of queued steps with one read-back each, sized as the
+ * worker's loop sizes them (about `chunkMs` each; the worker uses CHUNK_TARGET_MS).
+ */
+function ours(
+	model: ModelDef,
+	task: TaskData,
+	tuning: TuningConfig,
+	batchSize: number,
+	chunkMs: number
+): Runner {
+	const t = new Trainer({
+		model,
+		base: initWeights(model.params, rng),
+		tuning,
+		task,
+		lr: 1e-3,
+		batchSize,
+		seed: 1
+	});
+	let n = 1;
+	return {
+		chunk: async () => {
+			const steps = n;
+			const t0 = performance.now();
+			await t.run(steps);
+			const ms = performance.now() - t0;
+			n = nextChunkSize(steps, ms, chunkMs);
+			return steps;
+		},
+		dispose: () => t.dispose()
+	};
+}
+
+/** The peer: a tfjs-layers Sequential MLP trained with model.fit, one epoch (16 steps) a chunk. */
+function peer(task: TaskData): Runner {
+	const model = tf.sequential({
+		layers: [
+			tf.layers.dense({ inputShape: [64], units: 128, activation: 'relu' }),
+			tf.layers.dense({ units: 128, activation: 'relu' }),
+			tf.layers.dense({ units: 10 })
+		]
+	});
+	model.compile({
+		optimizer: tf.train.adam(1e-3),
+		loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred)
+	});
+	const x = tf.tensor2d(task.train.x as Float32Array, [task.train.n, 64]);
+	const y = tf.oneHot(tf.tensor1d(task.train.y, 'int32'), 10);
+	const perEpoch = Math.ceil(task.train.n / 64);
+	return {
+		chunk: async () => {
+			await model.fit(x, y, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });
+			return perEpoch;
+		},
+		dispose: () => {
+			tf.dispose([x, y]);
+			// model.dispose() leaves the optimizer's moment estimates behind.
+			model.optimizer.dispose();
+			model.dispose();
+		}
+	};
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN;
+}
+
+/**
+ * Time the cases in interleaved rounds (A B C … A B C …), each round about `slice` seconds per
+ * case, and keep each case's median rate: a busy moment on a shared machine then hits every
+ * case alike instead of whichever happened to run during it.
+ */
+export async function interleaved(
+	cases: [string, () => Runner][],
+	seconds: number
+): Promise<Row[]> {
+	const rounds = 5;
+	const slice = (seconds / rounds) * 1000;
+	const live: { name: string; r?: Runner; rates: number[]; steps: number; error?: string }[] =
+		cases.map(([name]) => ({ name, rates: [], steps: 0 }));
+	cases.forEach(([, make], i) => {
+		try {
+			live[i].r = make();
+		} catch (e) {
+			live[i].error = String((e as Error).message ?? e);
+		}
+	});
+	try {
+		for (const c of live) {
+			if (c.r) await c.r.chunk().catch((e) => (c.error = String(e?.message ?? e))); // warm-up
+		}
+		for (let round = 0; round < rounds; round++) {
+			for (const c of live) {
+				if (!c.r || c.error) continue;
+				try {
+					let steps = 0;
+					const t0 = performance.now();
+					while (performance.now() - t0 < slice) steps += await c.r.chunk();
+					c.rates.push(steps / ((performance.now() - t0) / 1000));
+					c.steps += steps;
+				} catch (e) {
+					c.error = String((e as Error).message ?? e);
+				}
+			}
+		}
+	} finally {
+		for (const c of live) c.r?.dispose();
+	}
+	return live.map((c) => ({
+		case: c.name,
+		stepsPerSecond: c.error ? NaN : median(c.rates),
+		steps: c.steps,
+		...(c.error ? { error: c.error } : {})
+	}));
+}
+
+/** The benchmark's rows on the active backend: the MLP cases, then the transformer's. */
+export async function benchCases(seconds: number, chunkMs: number): Promise<Row[]> {
+	const digits = mlpTask(1024);
+	const net = mlp([64, 128, 128, 10]);
+	const gpt = transformer({ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 });
+	const text = textTask(256, 32, 21);
+	return [
+		...(await interleaved(
+			[
+				['peer: tfjs-layers model.fit, MLP full', () => peer(digits)],
+				['ours: MLP full', () => ours(net, digits, { method: 'full' }, 64, chunkMs)],
+				['ours: MLP LoRA r=4', () => ours(net, digits, { method: 'lora', rank: 4 }, 64, chunkMs)]
+			],
+			seconds * 3
+		)),
+		...(await interleaved(
+			[
+				['ours: transformer full', () => ours(gpt, text, { method: 'full' }, 16, chunkMs)],
+				[
+					'ours: transformer LoRA r=4',
+					() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
+				]
+			],
+			seconds * 2
+		))
+	];
+}

@@ -1,0 +1,143 @@
+/**
+ * The trainer on a real GPU, without a browser: tfjs's WebGPU backend on Dawn (the WebGPU
+ * implementation inside Chromium) through the `webgpu` npm package's `dawn.node`, in Node. For a
+ * session lent a GPU machine, where no Chromium is installed; CI never runs it. It checks what
+ * the course claims for a reader with a real GPU, the way the worker meets it:
+ *
+ * 1. the automatic choice: a real adapter is detected and WebGPU is chosen at once;
+ * 2. the worker's host fine-tunes the shipped digits base on WebGPU (full and LoRA), and the
+ *    held-out accuracy and losses match the same runs on the cpu backend;
+ * 3. no tensor leaks on WebGPU;
+ * 4. steps per second of the benchmark's cases (scripts/bench/cases.ts) on WebGPU and on
+ *    WebAssembly on the same machine, to see whether "WebGPU at once" is the right call.
+ *
+ * Prints one JSON object. Build and carry: see scripts/gpu-node/README.md.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseDigits } from '$lib/model/data/digits';
+import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
+import { activate, probeWebGPU } from '$lib/trainer/backends';
+import { TrainerHost, type Loaders } from '$lib/trainer/host';
+import type { Event, RunSpec } from '$lib/trainer/protocol';
+import { benchCases } from '../bench/cases';
+
+const out: Record<string, unknown> = { node: process.version, tfjs: tf.version_core };
+const dawnPath = process.env.DAWN_NODE;
+const seconds = Number(process.env.CHECK_SECONDS ?? 3);
+
+function log(key: string, value: unknown) {
+	out[key] = value;
+	console.error(`${key}: ${JSON.stringify(value)}`);
+}
+
+if (dawnPath) {
+	const { create, globals } = createRequire(import.meta.url)(dawnPath);
+	Object.assign(globalThis, globals);
+	Object.defineProperty(globalThis, 'navigator', {
+		value: { gpu: create([]) },
+		configurable: true
+	});
+}
+
+const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
+const loaders = (): Loaders => ({
+	digits: async () => parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
+	base: async (id) => {
+		const entry = manifest.models[id];
+		const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
+		return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
+	}
+});
+
+/** Fine-tune through the worker's host: `steps` steps, then the losses and accuracies. */
+async function hostRun(backend: 'auto' | 'cpu' | 'webgpu', spec: RunSpec, steps: number) {
+	const events: Event[] = [];
+	const host = new TrainerHost((e) => void events.push(e), loaders);
+	const t0 = performance.now();
+	await host.handle({ type: 'init', backend, assets: '' });
+	const ready = events.find((e) => e.type === 'ready');
+	await host.handle({ type: 'configure', spec });
+	const before = tf.memory().numTensors;
+	const losses: number[] = [];
+	for (let i = 0; i < steps / 10; i++) {
+		await host.handle({ type: 'step', steps: 10 });
+		const m = events.filter((e) => e.type === 'metrics').at(-1);
+		if (m?.type === 'metrics') losses.push(m.loss);
+	}
+	const evals = events.filter((e) => e.type === 'evaluation');
+	const last = evals.at(-1);
+	const errors = events.filter((e) => e.type === 'error' || e.type === 'fallback');
+	const afterSteps = tf.memory().numTensors;
+	await host.handle({ type: 'dispose' });
+	return {
+		ready: ready?.type === 'ready' ? { backend: ready.backend, reason: ready.reason } : null,
+		backendRan: tf.getBackend(),
+		startAccuracy: evals[0]?.type === 'evaluation' ? evals[0].testAccuracy : null,
+		testAccuracy: last?.type === 'evaluation' ? last.testAccuracy : null,
+		losses,
+		tensorsAfterConfigure: before,
+		tensorsAfterSteps: afterSteps,
+		errors,
+		seconds: (performance.now() - t0) / 1000
+	};
+}
+
+async function main() {
+	const adapter = await probeWebGPU();
+	log('adapter', adapter);
+	// Without a real GPU, 'auto' would warm up WebAssembly through the page's asset URLs, which
+	// do not exist in Node; the check is then a dry run on the cpu backend.
+	const auto = adapter.available && !adapter.software ? 'auto' : 'cpu';
+	const spec = (method: 'full' | 'lora'): RunSpec => ({
+		task: { kind: 'digits', task: 'affine-strong' },
+		method,
+		rank: 4,
+		alpha: 8,
+		lr: method === 'lora' ? 3e-3 : 1e-3,
+		batchSize: 64,
+		seed: 7
+	});
+	for (const method of process.env.CHECK_HOST === '0' ? [] : (['full', 'lora'] as const)) {
+		const gpu = await hostRun(auto, spec(method), 200);
+		const cpu = await hostRun('cpu', spec(method), 200);
+		const diff = Math.max(...gpu.losses.map((l, i) => Math.abs(l - cpu.losses[i])));
+		log(`host-${method}`, { webgpu: gpu, cpu, maxLossDiff: diff });
+	}
+	const results: Record<string, unknown> = {};
+	const variants = (process.env.CHECK_VARIANTS ?? 'webgpu,wasm').split(',');
+	for (const variant of variants) {
+		const [backend, option] = variant.split('+') as ['webgpu' | 'wasm', string | undefined];
+		// Experiments on a real GPU: tfjs's submit batch (`submit100`: 100 commands per submit
+		// instead of 15) and the plain small-matrix kernels the course uses on software adapters.
+		if (option === 'submit100') tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 100);
+		if (option === 'small') await import('$lib/model/kernels/smallWebgpu');
+		if (backend === 'wasm') {
+			// The course's own registration points at bundled asset URLs; in Node, at files.
+			const wasm = await import('@tensorflow/tfjs-backend-wasm');
+			wasm.setWasmPaths(process.env.WASM_DIR ?? 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+			await import('$lib/model/kernels/adamWasm');
+			if (!(await tf.setBackend('wasm'))) {
+				results[variant] = 'could not start';
+				continue;
+			}
+		} else if (!(await activate(backend))) {
+			results[variant] = 'could not start';
+			continue;
+		}
+		const start = tf.memory().numTensors;
+		results[variant] = {
+			rows: await benchCases(seconds, 25),
+			leaked: tf.memory().numTensors - start
+		};
+		log(`bench-${variant}`, results[variant]);
+	}
+	console.log(JSON.stringify(out));
+}
+
+main().catch((e) => {
+	log('error', String(e?.stack ?? e));
+	console.log(JSON.stringify(out));
+	process.exitCode = 1;
+});
