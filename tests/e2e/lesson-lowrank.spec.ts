@@ -1,0 +1,244 @@
+/**
+ * Lesson 4 in real Chromium: each figure trains for real in its worker on the backend asked for
+ * (WebGPU through SwiftShader, and WebAssembly), and the backend used is asserted. Figure 1's
+ * loss falls and its spectrum appears (a non-empty list of singular values in the data table);
+ * figure 2's "LoRA rank" slider moves with the keyboard and the trainer's count follows
+ * r·(d + k); figure 3 shows recorded φ first and computes it live on request. State survives a
+ * round trip through the URL, and bad URL values are clamped with a message.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, waitFor } from './browser';
+
+const LESSON = 'lessons/low-rank-updates/';
+const BACKENDS = ['webgpu', 'wasm'] as const;
+
+const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
+const attr = async (page: Page, testid: string, name: string) =>
+	page.getByTestId(testid).getAttribute(name);
+
+/** Body rows of the table whose caption matches, as cell texts. */
+async function tableRows(page: Page, caption: RegExp): Promise<string[][]> {
+	const table = page.locator('table', { has: page.locator('caption', { hasText: caption }) });
+	return table
+		.locator('tbody tr')
+		.evaluateAll((rows) =>
+			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
+		);
+}
+
+describe('lesson 4, figure 1: the spectrum of ΔW', () => {
+	for (const backend of BACKENDS) {
+		it(
+			`trains on ${backend}: the loss falls and the spectrum appears`,
+			{ timeout: 240_000 },
+			async () => {
+				const steps = backend === 'webgpu' ? 30 : 80;
+				const { page, log, close } = await openPage(
+					`${LESSON}?spectrum-backend=${backend}&spectrum-steps=${steps}`
+				);
+				try {
+					const fig = page.locator('#fig-spectrum');
+					await fig.scrollIntoViewIfNeeded();
+					const train = fig.getByRole('button', { name: 'Train', exact: true });
+					await waitFor(page, () => train.isEnabled(), 120_000);
+					await waitFor(page, async () => /still zero/.test(await text(page, 'spectrum-summary')));
+					await train.click();
+					await waitFor(
+						page,
+						async () => (await text(page, 'spectrum-status')).startsWith('Done'),
+						180_000
+					);
+					expect(await attr(page, 'spectrum-status', 'data-backend')).toBe(backend);
+					const first = Number(await attr(page, 'spectrum-loss', 'data-first'));
+					const last = Number(await attr(page, 'spectrum-loss', 'data-last'));
+					expect(last).toBeLessThan(first);
+					expect(await text(page, 'spectrum-summary')).toMatch(
+						new RegExp(`After ${steps} steps.*top 4 directions hold \\d+% of the update's energy`)
+					);
+					// The spectrum of ΔW (128 singular values of hidden layer 2), W₀ and the random reference.
+					await waitFor(
+						page,
+						async () => (await tableRows(page, /Singular values of ΔW/)).length === 128
+					);
+					const rows = await tableRows(page, /Singular values of ΔW/);
+					const sigma = rows.map((r) => Number(r[1]));
+					expect(sigma[0]).toBeGreaterThan(0);
+					expect(sigma.every((s, i) => i === 0 || s <= sigma[i - 1])).toBe(true);
+					expect(rows[127][2]).toBe('100.0%');
+					expect(Number(rows[0][3])).toBeGreaterThan(0);
+					expect(await fig.locator('[data-series="base"]').getAttribute('data-count')).toBe('128');
+					expect(await fig.locator('[data-series="delta"]').getAttribute('data-count')).toBe('128');
+					expect(log.consoleErrors).toEqual([]);
+				} finally {
+					await close();
+				}
+			}
+		);
+	}
+});
+
+describe('lesson 4, figure 2: the LoRA rank slider', () => {
+	for (const backend of BACKENDS) {
+		it(
+			`moves by keyboard, counts r·(d + k) in the trainer, and trains both runs on ${backend}`,
+			{ timeout: 540_000 },
+			async () => {
+				const steps = backend === 'webgpu' ? 20 : 60;
+				const { page, log, close } = await openPage(
+					`${LESSON}?rank-backend=${backend}&rank-steps=${steps}`
+				);
+				try {
+					const fig = page.locator('#fig-rank');
+					await fig.scrollIntoViewIfNeeded();
+					const count = () => attr(page, 'rank-trainable', 'data-count');
+					await waitFor(page, async () => (await count()) === String(4 * 256), 120_000);
+					const slider = page.getByRole('slider', { name: 'LoRA rank' });
+					await slider.focus();
+					await page.keyboard.press('ArrowRight');
+					expect(await text(page, 'rank-value')).toBe('r = 5');
+					// A new rank compiles new kernels, slow on a software GPU: the long walk runs on wasm.
+					const wait = backend === 'webgpu' ? 240_000 : 60_000;
+					await waitFor(page, async () => (await count()) === String(5 * 256), wait);
+					await waitFor(page, () => page.url().includes('rank-r=5'));
+					let r = 5;
+					if (backend === 'wasm') {
+						await page.keyboard.press('End');
+						await waitFor(page, async () => (await count()) === String(128 * 256));
+						await page.keyboard.press('Home');
+						await waitFor(page, async () => (await count()) === String(256));
+						r = 1;
+					}
+					expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(r * 256));
+
+					await fig.getByRole('button', { name: 'Train both' }).click();
+					await waitFor(
+						page,
+						async () =>
+							(await text(page, 'rank-status')).startsWith('Done') ||
+							(await text(page, 'rank-status')).startsWith('Scoring'),
+						240_000
+					);
+					expect(await attr(page, 'rank-status', 'data-backend')).toBe(backend);
+					for (const run of ['full', 'lora']) {
+						const first = Number(await attr(page, 'rank-loss', `data-${run}-first`));
+						const last = Number(await attr(page, 'rank-loss', `data-${run}-last`));
+						expect(last, run).toBeLessThan(first);
+					}
+					const rows = await tableRows(page, /Full fine-tuning and LoRA side by side/);
+					expect(rows[0][1]).toBe('26,122');
+					expect(rows[1][1]).toBe((r * 256).toLocaleString('en'));
+					if (backend === 'wasm') {
+						await waitFor(
+							page,
+							async () =>
+								(await text(page, 'rank-trunc-source')) === 'LIVE' ||
+								(await text(page, 'rank-trunc-source')) === 'Live',
+							120_000
+						);
+						expect(await text(page, 'rank-summary')).toMatch(
+							/Measured here: keeping the top 8 of 128 directions/
+						);
+					}
+					expect(log.consoleErrors).toEqual([]);
+				} finally {
+					await close();
+				}
+			}
+		);
+	}
+});
+
+describe('lesson 4, figure 3: do ranks agree?', () => {
+	it('shows recorded φ first, labelled, with a table against chance', async () => {
+		const { page, close } = await openPage(LESSON);
+		try {
+			expect(await text(page, 'agree-source')).toMatch(/recorded/i);
+			expect(await text(page, 'agree-summary')).toMatch(/^Recorded on .*share φ = 0\.\d\d/);
+			await page.getByRole('img', { name: /subspace similarity φ/ }).waitFor();
+			const rows = await tableRows(page, /φ\(A_8, A_64, i, j\)/);
+			expect(rows).toHaveLength(8);
+			expect(rows.every((r) => r.slice(1).every((v) => Number(v) >= 0 && Number(v) <= 1))).toBe(
+				true
+			);
+		} finally {
+			await close();
+		}
+	});
+
+	for (const backend of BACKENDS) {
+		it(`trains both adapters live on ${backend} and computes φ`, { timeout: 240_000 }, async () => {
+			const steps = backend === 'webgpu' ? 15 : 60;
+			const { page, log, close } = await openPage(
+				`${LESSON}?agree-backend=${backend}&agree-steps=${steps}`
+			);
+			try {
+				const fig = page.locator('#fig-agree');
+				await fig.scrollIntoViewIfNeeded();
+				await fig.getByRole('button', { name: 'Run live' }).click();
+				await waitFor(
+					page,
+					async () => (await text(page, 'agree-status')).startsWith('Done'),
+					200_000
+				);
+				expect(await attr(page, 'agree-source', 'data-backend')).toBe(backend);
+				expect(await text(page, 'agree-summary')).toMatch(
+					new RegExp(`^Trained live on ${backend}.*share φ = \\d\\.\\d\\d`)
+				);
+				expect((await tableRows(page, /φ\(A_8, A_64, i, j\)/)).length).toBe(8);
+				expect(log.consoleErrors).toEqual([]);
+			} finally {
+				await close();
+			}
+		});
+	}
+});
+
+describe('lesson 4: URL state', () => {
+	it('restores every figure from the URL and writes changes back', async () => {
+		const { page, close } = await openPage(
+			`${LESSON}?spectrum-setup=digits-permuted&spectrum-seed=7&rank-task=big&rank-r=16&rank-k=12&agree-task=big`
+		);
+		try {
+			expect(await page.getByLabel('Model and task').inputValue()).toBe('digits-permuted');
+			expect(await page.getByLabel('Seed').inputValue()).toBe('7');
+			expect(
+				await page.getByRole('button', { name: 'Big shift' }).getAttribute('aria-pressed')
+			).toBe('true');
+			await waitFor(page, async () => (await text(page, 'rank-value')) === 'r = 16');
+			expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(16 * 256));
+			expect(await text(page, 'rank-k')).toMatch(/^k = 12: \d+\.\d%/);
+			expect(await text(page, 'agree-summary')).toMatch(/No recording for this choice/);
+
+			await page.getByRole('button', { name: 'Narrow task' }).click();
+			await waitFor(
+				page,
+				() => !page.url().includes('spectrum-setup') && !page.url().includes('spectrum-layer')
+			);
+			expect(page.url()).toContain('rank-r=16');
+		} finally {
+			await close();
+		}
+	});
+
+	it('clamps bad values and says so', async () => {
+		const { page, log, close } = await openPage(
+			`${LESSON}?spectrum-setup=banana&spectrum-steps=-5&rank-r=999&rank-alpha=abc&agree-layer=nope`
+		);
+		try {
+			await waitFor(page, async () => (await text(page, 'spectrum-messages')) !== '');
+			const spectrumNotes = await text(page, 'spectrum-messages');
+			expect(spectrumNotes).toMatch(/“banana” is not a model and task here/);
+			expect(spectrumNotes).toMatch(/-5 is below the smallest number of steps, 10; using 10/);
+			expect(await page.getByLabel('Model and task').inputValue()).toBe('digits-small');
+			const rankNotes = await text(page, 'rank-messages');
+			expect(rankNotes).toMatch(/999 is above the largest LoRA rank, 128; using 128/);
+			expect(rankNotes).toMatch(/“abc” is not a number for α/);
+			expect(await text(page, 'rank-value')).toBe('r = 128');
+			expect(await text(page, 'agree-messages')).toMatch(/“nope” is not a matrix here/);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+});
