@@ -7,7 +7,8 @@
  *    character transformer, full fine-tuning and LoRA, against the peer: the same MLP fine-tune
  *    written the usual way with tfjs-layers `model.fit`, on the same backend.
  * 2. The lab widget as a reader meets it (automatic backend): time from the widget's start to its
- *    first training step, training speed there, and main-thread tasks over 50 ms while it trains.
+ *    first training step, training speed there, and main-thread tasks over 50 ms while it trains;
+ *    and lesson 4's spectrum lab while it trains: long tasks and spectrum refreshes per second.
  * 3. The SVD toolkit (src/lib/math/svd.ts) against ml-matrix's SingularValueDecomposition on the
  *    same seeded matrices, like for like: our singularValues against ml-matrix with no vectors, our
  *    svd against its full U, S, V. Median milliseconds of interleaved repetitions, and the ratios.
@@ -88,7 +89,70 @@ async function benchSvd(url) {
 }
 
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-const result = { date: new Date().toISOString(), seconds, backends: {}, svd: {}, lab: {} };
+const result = {
+	date: new Date().toISOString(),
+	seconds,
+	backends: {},
+	svd: {},
+	lab: {},
+	spectrumLab: {}
+};
+
+/**
+ * Lesson 4's spectrum lab while it trains: main-thread tasks over 50 ms, and how often the
+ * spectrum's summary (rewritten with each ΔW snapshot drawn) changes per second.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} url the site's root
+ */
+async function spectrumLab(context, url) {
+	const page = await context.newPage();
+	await page.addInitScript(() => {
+		/** @type {any} */ (window).longTasks = [];
+		new PerformanceObserver((list) => {
+			for (const e of list.getEntries()) /** @type {any} */ (window).longTasks.push(e.duration);
+		}).observe({ type: 'longtask', buffered: true });
+	});
+	await page.goto(`${url}lessons/low-rank-updates/?spectrum-steps=5000`, { waitUntil: 'load' });
+	const figure = page.locator('#fig-spectrum');
+	const train = figure.getByRole('button', { name: 'Train' });
+	await train.waitFor();
+	while (!(await train.isEnabled())) await page.waitForTimeout(20);
+	await train.click();
+	const summary = figure.getByTestId('spectrum-summary');
+	await page.waitForFunction(
+		(el) => /After \d+ steps/.test(el?.textContent ?? ''),
+		await summary.elementHandle(),
+		{ timeout: 120_000 }
+	);
+	await page.evaluate(
+		(el) => {
+			const w = /** @type {any} */ (window);
+			w.longTasks = [];
+			w.summaryChanges = 0;
+			new MutationObserver(() => w.summaryChanges++).observe(/** @type {Node} */ (el), {
+				childList: true,
+				characterData: true,
+				subtree: true
+			});
+		},
+		await summary.elementHandle()
+	);
+	const t0 = Date.now();
+	await page.waitForTimeout(seconds * 2000);
+	const measured = await page.evaluate(() => ({
+		longTasks: /** @type {number[]} */ (/** @type {any} */ (window).longTasks),
+		changes: /** @type {number} */ (/** @type {any} */ (window).summaryChanges),
+		backend: document.querySelector('#fig-spectrum [data-backend]')?.getAttribute('data-backend')
+	}));
+	const elapsed = (Date.now() - t0) / 1000;
+	await page.close();
+	return {
+		backend: measured.backend,
+		spectrumUpdatesPerSecond: measured.changes / elapsed,
+		mainThreadTasksOver50ms: measured.longTasks.length,
+		longestMainThreadTaskMs: Math.max(0, ...measured.longTasks)
+	};
+}
 try {
 	const benchServer = await serve({ dir: 'bench-results/app', port: 0 });
 	for (const backend of backends) {
@@ -186,9 +250,11 @@ try {
 		};
 	};
 	result.lab = { firstVisit: await visit(), nextVisit: await visit() };
+	result.spectrumLab = await spectrumLab(context, site.url);
 	await context.close();
 	await site.close();
 	console.log('lab widget:', result.lab);
+	console.log('lesson 4, spectrum lab:', result.spectrumLab);
 } catch (e) {
 	if (!(e instanceof Skip)) throw e;
 } finally {

@@ -174,14 +174,14 @@ describe('lesson 5: intrinsic dimension, live', () => {
 				`${LESSON}?intrinsic-steps=5&intrinsic-backend=webgpu`
 			);
 			try {
-				await page.getByRole('button', { name: 'Run live' }).click();
+				await page.locator('#fig-intrinsic').getByRole('button', { name: 'Run live' }).click();
 				// A software adapter is slow: wait for the full run and the first subspace run (d = 4).
 				await waitFor(
 					page,
 					async () => /^Training run 3 of/.test(await text(page, 'intrinsic-status')),
 					200_000
 				);
-				await page.getByRole('button', { name: 'Cancel' }).click();
+				await page.locator('#fig-intrinsic').getByRole('button', { name: 'Cancel' }).click();
 				await waitFor(page, async () =>
 					/^Cancelled after \d+ of 18 runs\./.test(await text(page, 'intrinsic-status'))
 				);
