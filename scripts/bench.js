@@ -114,9 +114,15 @@ async function spectrumLab(context, url) {
 	});
 	await page.goto(`${url}lessons/low-rank-updates/?spectrum-steps=5000`, { waitUntil: 'load' });
 	const figure = page.locator('#fig-spectrum');
+	// The figure starts its worker when it comes near the viewport, and pauses when it leaves.
+	await figure.scrollIntoViewIfNeeded();
 	const train = figure.getByRole('button', { name: 'Train' });
 	await train.waitFor();
-	while (!(await train.isEnabled())) await page.waitForTimeout(20);
+	const until = Date.now() + 120_000;
+	while (!(await train.isEnabled())) {
+		if (Date.now() > until) throw new Error('the spectrum lab never became ready');
+		await page.waitForTimeout(20);
+	}
 	await train.click();
 	const summary = figure.getByTestId('spectrum-summary');
 	await page.waitForFunction(
