@@ -15,6 +15,16 @@ export type TaskKey = keyof typeof TASKS;
 /** Matrices the recorded runs measure (hidden layers of the 64-128-128-10 MLP). */
 export const LAYERS = { l0: { inDim: 64, outDim: 128 }, l1: { inDim: 128, outDim: 128 } } as const;
 export type LayerKey = keyof typeof LAYERS;
+
+/** How the figures name each task and layer in their controls and sentences. */
+export const TASK_LABELS: Record<TaskKey, string> = {
+	small: 'Small shift (tilted digits)',
+	big: 'Large drift (permuted pixels)'
+};
+export const LAYER_LABELS: Record<LayerKey, string> = {
+	l1: 'Hidden layer 2 (128 → 128)',
+	l0: 'Hidden layer 1 (64 → 128)'
+};
 /** LoRA ranks of the recorded sweep. */
 export const LORA_RANKS = [1, 2, 4, 8, 16, 32, 64, 128];
 /** The two ranks whose adapters figure 3 compares, as in LoRA §7. */
