@@ -6,7 +6,8 @@
  * src/lib/data/shiftLab.json with the date and where it ran.
  * Run: `npx vite-node scripts/shiftlab.ts` (about ten minutes on two cores).
  * `SHARD=k SHARDS=n` runs every n-th run from the k-th and writes shiftLab.part-k.json; a run
- * without SHARD merges the parts it finds instead of training again.
+ * without SHARD merges the parts it finds instead of training again. `MISSING=1` trains only the
+ * runs the recorded file lacks (a condition added since) and keeps the recorded ones as they are.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -79,7 +80,14 @@ if (shard !== null) {
 } else {
 	let cells: Cell[];
 	let seconds: number;
-	if (existsSync(part(0))) {
+	if (process.env.MISSING === '1') {
+		const old = JSON.parse(readFileSync(OUT, 'utf8')) as ShiftRecord;
+		const byId = new Map(old.cells.map((c) => [`${c.method}@${c.condition}`, c]));
+		const fresh = await train(runs.filter((r) => !byId.has(r.id)));
+		for (const c of fresh) byId.set(`${c.method}@${c.condition}`, c);
+		cells = runs.map((r) => byId.get(r.id)!);
+		seconds = old.seconds + (performance.now() - t0) / 1000;
+	} else if (existsSync(part(0))) {
 		const parts = Array.from({ length: shards }, (_, k) =>
 			JSON.parse(readFileSync(part(k), 'utf8'))
 		);

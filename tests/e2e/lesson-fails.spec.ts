@@ -48,6 +48,15 @@ describe('lesson 6: new features', () => {
 			await page.keyboard.press('ArrowDown');
 			await waitFor(page, () => page.url().includes('features-task=permuted'));
 			expect(await text(page, 'features-summary')).toMatch(/On permuted pixels/);
+			await page.keyboard.press('ArrowDown');
+			await waitFor(page, () => page.url().includes('features-task=planted'));
+			const planted = await text(page, 'features-summary');
+			expect(planted).toMatch(/On a planted rank-10 change the base starts at 38\.9%/);
+			expect(planted).toMatch(/gets 55\.1% \(−28\.9 points\), at least 10 points behind/);
+			expect(planted).toMatch(/needs 17 directions for 90% of its energy/);
+			expect(await fig.locator('p.note').innerText()).toMatch(
+				/LoRA r = 64 cannot run here: the adapted layer has only 32 inputs/
+			);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {
 			await close();
@@ -98,6 +107,33 @@ describe('lesson 6: large drift', () => {
 });
 
 describe('lesson 6: live runs', () => {
+	it(
+		'trains the planted task on the teacher base on webgpu, six runs, no rank 64',
+		{ timeout: 240_000 },
+		async () => {
+			const { page, log, close } = await openPage(
+				`${LESSON}?features-task=planted&features-steps=20&features-backend=webgpu`
+			);
+			try {
+				const fig = page.locator('#fig-new-features');
+				await fig.getByRole('button', { name: 'Run live' }).click();
+				await waitFor(page, async () => /^Done/.test(await text(page, 'features-status')), 200_000);
+				expect(await text(page, 'features-status')).toBe(
+					'Done: 6 runs for a planted rank-10 change on webgpu.'
+				);
+				expect(await page.getByTestId('features-source').getAttribute('data-backend')).toBe(
+					'webgpu'
+				);
+				const rows = await tableRows(fig);
+				for (const r of rows)
+					expect(r[1]).toMatch(r[0] === 'LoRA r = 64' ? /^—$/ : /^\d+\.\d% \(live\)$/);
+				expect(log.consoleErrors).toEqual([]);
+			} finally {
+				await close();
+			}
+		}
+	);
+
 	it(
 		'trains the new-classes queue on the five-class base in the worker',
 		{ timeout: 240_000 },

@@ -108,6 +108,43 @@ describe('lesson 5: the shift lab', () => {
 	});
 });
 
+describe('lesson 5: learning and forgetting by rank', () => {
+	it('opens on the planted task, reads learning and forgetting, and switches task by keyboard', async () => {
+		const { page, log, close } = await openPage(LESSON);
+		try {
+			const fig = page.locator('#fig-tradeoff');
+			const group = fig.getByRole('group', { name: 'Task' });
+			const planted = group.getByRole('radio', { name: 'Planted rank-10 change (synthetic)' });
+			expect(await planted.isChecked()).toBe(true);
+			expect(await text(page, 'tradeoff-source')).toMatch(/recorded/i);
+			const summary = await text(page, 'tradeoff-summary');
+			expect(summary).toMatch(
+				/Full fine-tuning learns 84\.0% of it and keeps 42\.8% on the original task; LoRA at rank 1 learns 41\.6% and keeps 71\.1%/
+			);
+			expect(summary).toMatch(
+				/2 of 3 LoRA ranks keep more of the original task than full fine-tuning \(r = 1, r = 4\), and each of them learns less of the new one\./
+			);
+			expect(await fig.locator('p.note').innerText()).toMatch(/LoRA r = 64 cannot run here/);
+			// The chart's dots carry their values: LoRA's two lines at ranks 1, 4 and 16.
+			const dots = await fig
+				.locator('svg [data-x]')
+				.evaluateAll((els) => els.map((e) => [e.getAttribute('data-x'), e.getAttribute('data-y')]));
+			expect(dots).toContainEqual(['1', '0.71094']);
+			const rows = await tableRows(fig);
+			expect(rows.find((r) => r[0] === 'LoRA r = 64')?.[1]).toBe('—');
+
+			await planted.focus();
+			await page.keyboard.press('ArrowUp');
+			await waitFor(page, () => page.url().includes('tradeoff-task=permuted'));
+			expect(await text(page, 'tradeoff-summary')).toMatch(/On permuted pixels/);
+			expect(await fig.locator('p.note').count()).toBe(0);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+});
+
 describe('lesson 5: live runs', () => {
 	it('fills a column of the grid from a short queue on wasm', { timeout: 240_000 }, async () => {
 		const { page, log, close } = await openPage(

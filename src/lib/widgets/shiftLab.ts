@@ -3,7 +3,7 @@
  * → held-out accuracy), how a finished run becomes a cell, and the sentences and numbers the
  * lessons print about the grid. A condition is a point on the "Domain shift" axis of the digits
  * (`domainShift` in `model/data/digits.ts`) or one of the tasks that need new features (new
- * classes, permuted pixels). Plain data: the figure, the recording script and the unit tests share
+ * classes, permuted pixels, and the synthetic teacher's planted rank-10 change). Plain data: the figure, the recording script and the unit tests share
  * it, and nothing here loads tfjs.
  *
  *   condition ──runsFor──▶ QueuedRun[] ──worker or scripts/shiftlab.ts──▶ QueuedResult[]
@@ -75,22 +75,41 @@ export const SHIFT_VALUES: readonly number[] = Array.from(
 	(_, k) => k / SHIFT_STOPS
 );
 
-/** The tasks that ask for features the base lacks. */
-export const NEW_FEATURE_TASKS = ['new-classes', 'permuted'] as const;
+/**
+ * The tasks that ask for features the base lacks: two on the digits, and `planted`, the
+ * synthetic teacher–student task (`model/data/synthetic.ts`) whose new teacher differs from the
+ * one the base learnt by a planted update of rank `PLANTED.rank` as large as the old teacher
+ * (‖ΔW*‖ = ‖W₀‖): a task that, by construction, needs that many new directions.
+ */
+export const NEW_FEATURE_TASKS = ['new-classes', 'permuted', 'planted'] as const;
 export type NewFeatureTask = (typeof NEW_FEATURE_TASKS)[number];
+
+/** The planted task's update: rank 10 (all the directions a 10-class readout has), size 1. */
+export const PLANTED = { rank: 10, relNorm: 1 } as const;
+
+/**
+ * The largest LoRA rank a condition's adapted layers allow: min(inputs, outputs) of the
+ * narrowest adapted layer. The teacher–student MLP (32 → 64 → 10) adapts only its 32×64 first
+ * layer; the digits MLP's narrowest adapted layer is 64×128.
+ */
+export function maxRankOf(c: Condition): number {
+	return c.kind === 'task' && c.task === 'planted' ? 32 : 64;
+}
 
 /**
  * The tasks lesson 6's features figure offers: the strong distortion at the middle of the shift
- * axis (s = 1/2), new classes and permuted pixels, each a condition of the grid.
+ * axis (s = 1/2), new classes, permuted pixels and the planted rank-10 change, each a condition
+ * of the grid.
  */
-export const FEATURE_CHOICES = ['distorted', 'new-classes', 'permuted'] as const;
+export const FEATURE_CHOICES = ['distorted', 'new-classes', 'permuted', 'planted'] as const;
 export type FeatureChoice = (typeof FEATURE_CHOICES)[number];
 
 /** Labels of `FEATURE_CHOICES` for the task control. */
 export const FEATURE_LABELS: Record<FeatureChoice, string> = {
 	'new-classes': 'New classes (digits 5–9)',
 	permuted: 'Permuted pixels',
-	distorted: 'Strong distortion (shift 0.50)'
+	distorted: 'Strong distortion (shift 0.50)',
+	planted: 'Planted rank-10 change (synthetic)'
 };
 
 /** The grid condition of a features-figure choice. */
@@ -138,21 +157,35 @@ export function describeShift(s: number): string {
 /** A condition's label for headers: "s = 0.50" or the task's name. */
 export function conditionLabel(c: Condition): string {
 	if (c.kind === 'shift') return `shift ${c.s.toFixed(2)}`;
-	return c.task === 'new-classes' ? 'new classes (5–9)' : 'permuted pixels';
+	return c.task === 'new-classes'
+		? 'new classes (5–9)'
+		: c.task === 'permuted'
+			? 'permuted pixels'
+			: `a planted rank-${PLANTED.rank} change`;
 }
 
 /** The task a condition trains on. */
 export function taskOf(c: Condition): TaskSpec {
-	return c.kind === 'shift'
-		? { kind: 'digits', task: 'shift', strength: c.s }
-		: { kind: 'digits', task: c.task, strength: 1 };
+	if (c.kind === 'shift') return { kind: 'digits', task: 'shift', strength: c.s };
+	if (c.task === 'planted') return { kind: 'synthetic', ...PLANTED };
+	return { kind: 'digits', task: c.task, strength: 1 };
 }
 
-/** The base's own task, scored after fine-tuning to measure forgetting. */
+/**
+ * The base's own task, scored after fine-tuning to measure forgetting: clean digits, the digits
+ * 0–4 for the five-class base, and for the planted task the old teacher's labels (a planted
+ * update of size 0).
+ */
 export function originalOf(c: Condition): TaskSpec {
+	if (c.kind === 'task' && c.task === 'planted') return { kind: 'synthetic', rank: 0, relNorm: 0 };
 	return c.kind === 'task' && c.task === 'new-classes'
 		? { kind: 'digits', task: 'pretrain-0to4' }
 		: { kind: 'digits', task: 'pretrain' };
+}
+
+/** Whether a method can run under a condition (its LoRA rank fits the adapted layers). */
+export function methodFits(m: ShiftMethod, c: Condition): boolean {
+	return m.rank === undefined || m.rank <= maxRankOf(c);
 }
 
 /** The run id of a method under a condition: `lora-4@s0.5000`. */
@@ -170,36 +203,40 @@ export function parseRunId(id: string): { method: string; condition: string } | 
 }
 
 /**
- * The queue for one condition: every method of `methods`, `steps` each, measuring forgetting;
- * full fine-tuning also reports its update's spectrum and truncated accuracies.
+ * The queue for one condition: every method of `methods` that fits it (`methodFits`), `steps`
+ * each, measuring forgetting; full fine-tuning also reports its update's spectrum and truncated
+ * accuracies.
  */
 export function runsFor(
 	c: Condition,
 	opts: { steps?: number; seed?: number; methods?: readonly ShiftMethod[] } = {}
 ): QueuedRun[] {
 	const { steps = SHIFT_TRAINING.steps, seed = SHIFT_TRAINING.seed } = opts;
-	return (opts.methods ?? SHIFT_METHODS).map((m) => ({
-		id: runId(m, c),
-		steps,
-		spec: {
-			task: taskOf(c),
-			method: m.method,
-			rank: m.rank,
-			alpha: m.rank ? LORA_SCALE * m.rank : undefined,
-			lr: m.lr,
-			batchSize: SHIFT_TRAINING.batchSize,
-			seed
-		},
-		measure: {
-			original: originalOf(c),
-			...(m.method === 'full'
-				? {
-						spectrum: SPECTRUM_LAYER,
-						truncation: { layer: SPECTRUM_LAYER, ks: [...TRUNCATION_KS] }
-					}
-				: {})
-		}
-	}));
+	const ks = TRUNCATION_KS.filter((k) => k <= maxRankOf(c));
+	return (opts.methods ?? SHIFT_METHODS)
+		.filter((m) => methodFits(m, c))
+		.map((m) => ({
+			id: runId(m, c),
+			steps,
+			spec: {
+				task: taskOf(c),
+				method: m.method,
+				rank: m.rank,
+				alpha: m.rank ? LORA_SCALE * m.rank : undefined,
+				lr: m.lr,
+				batchSize: SHIFT_TRAINING.batchSize,
+				seed
+			},
+			measure: {
+				original: originalOf(c),
+				...(m.method === 'full'
+					? {
+							spectrum: SPECTRUM_LAYER,
+							truncation: { layer: SPECTRUM_LAYER, ks }
+						}
+					: {})
+			}
+		}));
 }
 
 /** One filled cell of the grid. */

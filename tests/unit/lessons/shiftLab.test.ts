@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
 import {
+	PLANTED,
 	SHIFT_METHODS,
 	SHIFT_TRAINING,
 	SHIFT_VALUES,
@@ -17,6 +18,8 @@ import {
 	describeShift,
 	gapToFull,
 	indexCells,
+	maxRankOf,
+	methodFits,
 	parseRunId,
 	pct,
 	points,
@@ -72,6 +75,33 @@ describe('the queue of a condition', () => {
 		expect(run.spec.task).toEqual({ kind: 'digits', task: 'new-classes', strength: 1 });
 		expect(run.measure?.original).toEqual({ kind: 'digits', task: 'pretrain-0to4' });
 		expect(run.steps).toBe(20);
+	});
+
+	it('plants a rank-10 change on the teacher base, scores the old teacher, and skips ranks that do not fit', () => {
+		const planted: Condition = { kind: 'task', task: 'planted' };
+		expect(maxRankOf(planted)).toBe(32);
+		const runs = runsFor(planted);
+		expect(runs.map((r) => r.id)).toEqual(
+			SHIFT_METHODS.filter((m) => m.id !== 'lora-64').map((m) => `${m.id}@planted`)
+		);
+		for (const r of runs) {
+			expect(r.spec.task).toEqual({
+				kind: 'synthetic',
+				rank: PLANTED.rank,
+				relNorm: PLANTED.relNorm
+			});
+			expect(r.measure?.original).toEqual({ kind: 'synthetic', rank: 0, relNorm: 0 });
+		}
+		expect(runs.find((r) => r.id === 'full@planted')!.measure?.truncation?.ks).toEqual([
+			1, 2, 4, 8, 16, 32
+		]);
+		// Same learning rates as on the digits: no task gets its own.
+		expect(runs.map((r) => r.spec.lr)).toEqual(
+			runsFor(small)
+				.filter((r) => !r.id.startsWith('lora-64@'))
+				.map((r) => r.spec.lr)
+		);
+		expect(SHIFT_METHODS.every((m) => methodFits(m, small))).toBe(true);
 	});
 
 	it('round-trips run ids and rejects foreign ones', () => {
@@ -150,17 +180,36 @@ describe('the recorded grid', () => {
 	const cells = recorded.cells as Cell[];
 	const index = indexCells(cells);
 
-	it('has every method under every shift and both new-feature tasks, with the shipped settings', () => {
+	it('has every method that fits under every shift and every new-feature task, with the shipped settings', () => {
 		expect(recorded.training).toEqual(SHIFT_TRAINING);
 		expect(recorded.backend).toBe('wasm');
-		const conditions = [
-			...SHIFT_VALUES.map((s) => conditionKey({ kind: 'shift', s })),
-			'new-classes',
-			'permuted'
+		const conditions: Condition[] = [
+			...SHIFT_VALUES.map((s): Condition => ({ kind: 'shift', s })),
+			{ kind: 'task', task: 'new-classes' },
+			{ kind: 'task', task: 'permuted' },
+			{ kind: 'task', task: 'planted' }
 		];
+		let expected = 0;
 		for (const c of conditions)
-			for (const m of SHIFT_METHODS) expect(index.has(`${m.id}@${c}`), `${m.id}@${c}`).toBe(true);
-		expect(cells).toHaveLength(conditions.length * SHIFT_METHODS.length);
+			for (const m of SHIFT_METHODS) {
+				const id = `${m.id}@${conditionKey(c)}`;
+				expect(index.has(id), id).toBe(methodFits(m, c));
+				if (methodFits(m, c)) expected++;
+			}
+		expect(cells).toHaveLength(expected);
+	});
+
+	it('shows the planted task failing low-rank LoRA and low ranks forgetting less, as lessons 5 and 6 say', () => {
+		const at = (m: string) => index.get(`${m}@planted`)!;
+		// Lesson 6: rank ≤ 4 at least 10 points behind; rank 16 (> the planted 10) closes the gap.
+		expect(bestLowRank(index, 'planted', 4) - at('full').accuracy).toBeLessThan(-0.1);
+		expect(at('lora-16').accuracy - at('full').accuracy).toBeGreaterThan(-0.02);
+		// Lesson 5: ranks 1 and 4 keep more of the old teacher's task and learn less of the new.
+		for (const m of ['lora-1', 'lora-4']) {
+			expect(at(m).original).toBeGreaterThan(at('full').original);
+			expect(at(m).accuracy).toBeLessThan(at('full').accuracy);
+		}
+		expect(at('full').singularValues).toHaveLength(32);
 	});
 
 	it('holds accuracies in [0, 1] and a 64-value spectrum for each full fine-tune', () => {
@@ -168,7 +217,8 @@ describe('the recorded grid', () => {
 			expect(c.accuracy).toBeGreaterThanOrEqual(0);
 			expect(c.accuracy).toBeLessThanOrEqual(1);
 			expect(c.original).toBeGreaterThanOrEqual(0);
-			if (c.method === 'full') expect(c.singularValues).toHaveLength(64);
+			if (c.method === 'full')
+				expect(c.singularValues).toHaveLength(c.condition === 'planted' ? 32 : 64);
 		}
 	});
 });
