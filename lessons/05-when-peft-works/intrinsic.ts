@@ -14,11 +14,14 @@ export type Start = 'base' | 'scratch';
 export const STARTS: readonly Start[] = ['base', 'scratch'];
 
 /** The tasks a teacher can pick. */
-export type IntrinsicTaskId = 'new-classes' | 'relabel' | 'permuted';
+export type IntrinsicTaskId =
+	'new-classes' | 'relabel' | 'permuted' | 'small-shift' | 'shift-quarter';
 export const INTRINSIC_TASK_IDS: readonly IntrinsicTaskId[] = [
 	'new-classes',
 	'relabel',
-	'permuted'
+	'permuted',
+	'small-shift',
+	'shift-quarter'
 ];
 
 export interface IntrinsicTask {
@@ -47,6 +50,18 @@ export const INTRINSIC_TASKS: Readonly<Record<IntrinsicTaskId, IntrinsicTask>> =
 		label: 'Permuted pixels: the base’s features no longer apply',
 		task: { kind: 'digits', task: 'permuted' },
 		base: 'the MLP pretrained on all ten digits'
+	},
+	'small-shift': {
+		id: 'small-shift',
+		label: 'Small shift: digits rotated up to ±10° (shift 1/6 of the shift lab)',
+		task: { kind: 'digits', task: 'shift', strength: 1 / 6 },
+		base: 'the MLP pretrained on clean digits'
+	},
+	'shift-quarter': {
+		id: 'shift-quarter',
+		label: 'Shift 1/4: digits rotated up to ±15°',
+		task: { kind: 'digits', task: 'shift', strength: 1 / 4 },
+		base: 'the MLP pretrained on clean digits'
 	}
 };
 
@@ -211,7 +226,11 @@ export function summarise(
 		const head = `${from}, full training reaches ${pct(a.full)}, so the 90% line is ${pct(a.threshold)}`;
 		if (!phrase) return `${head}; no swept d has reached it yet`;
 		if (a.d90 === null) return `${head}; no swept d reached it (${phrase})`;
-		return `${head}, and the task needs ${phrase} dimensions`;
+		const already =
+			a.startAccuracy !== null && a.startAccuracy >= a.threshold
+				? ` (it starts at ${pct(a.startAccuracy)}, above the line before any training)`
+				: '';
+		return `${head}, and the task needs ${phrase} dimensions${already}`;
 	};
 	const parts = [
 		`${describe(base, `From ${INTRINSIC_TASKS[task].base}`)}.`,
