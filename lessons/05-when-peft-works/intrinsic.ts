@@ -13,15 +13,15 @@ import type { RunSpec, TaskSpec } from '$lib/trainer/protocol';
 export type Start = 'base' | 'scratch';
 export const STARTS: readonly Start[] = ['base', 'scratch'];
 
-/** The tasks a teacher can pick. */
+/** The tasks a teacher can pick, from nearest to pretraining to farthest. */
 export type IntrinsicTaskId =
 	'new-classes' | 'relabel' | 'permuted' | 'small-shift' | 'shift-quarter';
 export const INTRINSIC_TASK_IDS: readonly IntrinsicTaskId[] = [
+	'small-shift',
+	'shift-quarter',
 	'new-classes',
 	'relabel',
-	'permuted',
-	'small-shift',
-	'shift-quarter'
+	'permuted'
 ];
 
 export interface IntrinsicTask {
@@ -53,13 +53,13 @@ export const INTRINSIC_TASKS: Readonly<Record<IntrinsicTaskId, IntrinsicTask>> =
 	},
 	'small-shift': {
 		id: 'small-shift',
-		label: 'Small shift: digits rotated up to ±10° (shift 1/6 of the shift lab)',
+		label: 'Small shift (1/6): rotations up to ±10°',
 		task: { kind: 'digits', task: 'shift', strength: 1 / 6 },
 		base: 'the MLP pretrained on clean digits'
 	},
 	'shift-quarter': {
 		id: 'shift-quarter',
-		label: 'Shift 1/4: digits rotated up to ±15°',
+		label: 'Shift 1/4: rotations up to ±15°',
 		task: { kind: 'digits', task: 'shift', strength: 1 / 4 },
 		base: 'the MLP pretrained on clean digits'
 	}

@@ -38,7 +38,7 @@ describe('lesson 5: intrinsic dimension, recorded', () => {
 			await fig.scrollIntoViewIfNeeded();
 			expect(await text(page, 'intrinsic-source')).toMatch(/recorded/i);
 			expect(await text(page, 'intrinsic-status')).toMatch(/^Showing recorded results/);
-			const want = recordedAnalysis('new-classes', DIMS.coarse);
+			const want = recordedAnalysis('small-shift', DIMS.coarse);
 			for (const start of ['base', 'scratch'] as const) {
 				const a = want[start];
 				const mark = page.getByTestId(`intrinsic-d90-${start}`);
@@ -50,7 +50,9 @@ describe('lesson 5: intrinsic dimension, recorded', () => {
 			}
 			expect(await fig.locator('circle[data-d]').count()).toBe(2 * DIMS.coarse.length);
 			const summary = await text(page, 'intrinsic-summary');
-			expect(summary).toMatch(/From the MLP pretrained on the digits 0–4, full training reaches/);
+			expect(summary).toMatch(/From the MLP pretrained on clean digits, full training reaches/);
+			expect(summary).toMatch(/above the line before any training/);
+			expect(summary).toMatch(/pretraining lowered the dimension the task needs/);
 			expect(summary).toMatch(/From a random start of the same architecture/);
 			const rows = await tableRows(page, /Recorded sweep/);
 			expect(rows.length).toBe(DIMS.coarse.length + 1);
@@ -104,14 +106,14 @@ describe('lesson 5: intrinsic dimension, recorded', () => {
 			const notices = page.locator('#fig-intrinsic .notice');
 			await waitFor(page, async () => (await notices.count()) === 5);
 			const all = (await notices.allInnerTexts()).join('\n');
-			expect(all).toMatch(/“banana” is not a task of this figure; showing new classes/);
+			expect(all).toMatch(/“banana” is not a task of this figure; showing small shift/);
 			expect(all).toMatch(/“7” is not a sweep of d/);
 			expect(all).toMatch(/99999 is above the largest steps per run, 3000; using 3000/);
 			expect(all).toMatch(/“abc” is not a number for seed; using 1/);
 			expect(all).toMatch(/“tpu” is not a backend/);
 			expect(
 				await page.locator('#fig-intrinsic').getByLabel('Task', { exact: true }).inputValue()
-			).toBe('new-classes');
+			).toBe('small-shift');
 			expect(await page.locator('#fig-intrinsic').getByLabel('Steps per run').inputValue()).toBe(
 				'3000'
 			);
