@@ -78,6 +78,60 @@ describe('lesson 4, figure 1: the spectrum of ΔW', () => {
 	}
 });
 
+describe('lesson 4, figure 1: the other setups', () => {
+	// The planted teacher (a rank-2 change, so ΔW of the hidden layer should be nearly rank 2) and
+	// the tiny transformer's W_v, each trained briefly on wasm: the spectrum of the chosen matrix
+	// appears with its own size, and the loss falls.
+	for (const c of [
+		{ setup: 'planted', layer: 'l0', steps: 300, size: 32 },
+		{ setup: 'text-small', layer: 'h0.v', steps: 12, size: 48 }
+	])
+		it(
+			`trains ${c.setup} (${c.layer}) and shows its ${c.size} singular values`,
+			{ timeout: 240_000 },
+			async () => {
+				const { page, log, close } = await openPage(
+					`${LESSON}?spectrum-setup=${c.setup}&spectrum-layer=${c.layer}&spectrum-steps=${c.steps}&spectrum-backend=wasm`
+				);
+				try {
+					const fig = page.locator('#fig-spectrum');
+					await fig.scrollIntoViewIfNeeded();
+					const train = fig.getByRole('button', { name: 'Train', exact: true });
+					await waitFor(page, () => train.isEnabled(), 120_000);
+					await train.click();
+					await waitFor(
+						page,
+						async () => (await text(page, 'spectrum-status')).startsWith('Done'),
+						200_000
+					);
+					expect(await attr(page, 'spectrum-status', 'data-backend')).toBe('wasm');
+					const first = Number(await attr(page, 'spectrum-loss', 'data-first'));
+					const last = Number(await attr(page, 'spectrum-loss', 'data-last'));
+					expect(last).toBeLessThan(first);
+					await waitFor(
+						page,
+						async () => (await tableRows(page, /Singular values of ΔW/)).length === c.size
+					);
+					const sigma = (await tableRows(page, /Singular values of ΔW/)).map((r) => Number(r[1]));
+					expect(sigma[0]).toBeGreaterThan(0);
+					expect(sigma.every((x, i) => i === 0 || x <= sigma[i - 1])).toBe(true);
+					if (c.setup === 'planted') {
+						// A rank-2 change: the top two directions carry most of the update's energy.
+						const energy = sigma.map((x) => x * x);
+						const total = energy.reduce((a, b) => a + b, 0);
+						expect((energy[0] + energy[1]) / total).toBeGreaterThan(0.5);
+					}
+					expect(await fig.locator('[data-series="delta"]').getAttribute('data-count')).toBe(
+						String(c.size)
+					);
+					expect(log.consoleErrors).toEqual([]);
+				} finally {
+					await close();
+				}
+			}
+		);
+});
+
 describe('lesson 4, figure 2: the LoRA rank slider', () => {
 	for (const backend of BACKENDS) {
 		it(
