@@ -215,6 +215,23 @@ describe('lesson 4, figure 3: do ranks agree?', () => {
 			expect(rows.every((r) => r.slice(1).every((v) => Number(v) >= 0 && Number(v) <= 1))).toBe(
 				true
 			);
+			// The heatmap saves as a PNG of sharp cells: 8 × 64 entries, each a whole block of pixels.
+			const [download] = await Promise.all([
+				page.waitForEvent('download'),
+				page.locator('#fig-agree').getByRole('button', { name: 'Save heatmap (PNG)' }).click()
+			]);
+			expect(download.suggestedFilename()).toMatch(/^lora-phi-r8-r64-.*-recorded\.png$/);
+			const chunks: Buffer[] = [];
+			for await (const c of (await download.createReadStream()) as AsyncIterable<Buffer>)
+				chunks.push(c);
+			const png = Buffer.concat(chunks);
+			expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+			// IHDR: width and height, big-endian, at bytes 16 and 20.
+			const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+			expect(w % 64).toBe(0);
+			expect(h % 8).toBe(0);
+			expect(w / 64).toBe(h / 8);
+			expect(w / 64).toBeGreaterThanOrEqual(4);
 		} finally {
 			await close();
 		}
