@@ -91,6 +91,3 @@ export function layerOf(id: SetupId, name: string) {
 	const layers: Setup['layers'] = SETUPS[id].layers;
 	return layers.find((l) => l.name === name) ?? layers[0];
 }
-
-export const BACKENDS = ['auto', 'wasm', 'webgl', 'webgpu', 'cpu'] as const;
-export type Backend = (typeof BACKENDS)[number];
