@@ -3,21 +3,11 @@
  * the URL, bad URL values clamped with a message, the recorded results labelled with their rank
  * and memory readings, and a short live queue on the five-class base (new classes) in the worker.
  */
-import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, waitFor } from './browser';
+import { text, rowsIn } from './read';
 
 const LESSON = 'lessons/when-peft-fails/';
-
-const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
-
-async function tableRows(scope: Locator): Promise<string[][]> {
-	return scope
-		.locator('table tbody tr')
-		.evaluateAll((rows) =>
-			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
-		);
-}
 
 describe('lesson 6: new features', () => {
 	it('switches task by keyboard, keeps it in the URL, and reads the rank and its price', async () => {
@@ -35,7 +25,7 @@ describe('lesson 6: new features', () => {
 			expect(summary).toMatch(
 				/Llama 2 7B would train \d+M parameters and need [\d.]+ GB \(rank 4: [\d.]+ GB; full fine-tuning: [\d.]+ GB\)/
 			);
-			const rows = await tableRows(fig);
+			const rows = await rowsIn(fig);
 			expect(rows.map((r) => r[0])).toContain('LoRA r = 4');
 			expect(rows[0][2]).toBe('0.0');
 
@@ -124,7 +114,7 @@ describe('lesson 6: live runs', () => {
 				expect(await page.getByTestId('features-source').getAttribute('data-backend')).toBe(
 					'webgpu'
 				);
-				const rows = await tableRows(fig);
+				const rows = await rowsIn(fig);
 				for (const r of rows)
 					expect(r[1]).toMatch(r[0] === 'LoRA r = 64' ? /^—$/ : /^\d+\.\d% \(live\)$/);
 				expect(log.consoleErrors).toEqual([]);
@@ -149,7 +139,7 @@ describe('lesson 6: live runs', () => {
 					'Done: 7 runs for new classes (5–9) on wasm.'
 				);
 				expect(await page.getByTestId('features-source').getAttribute('data-backend')).toBe('wasm');
-				const rows = await tableRows(fig);
+				const rows = await rowsIn(fig);
 				for (const r of rows) expect(r[1]).toMatch(/^\d+\.\d% \(live\)$/);
 				expect(log.consoleErrors).toEqual([]);
 				expect(log.failedRequests).toEqual([]);

@@ -4,25 +4,14 @@
  * bad URL values clamped with a message, and live sweeps queued in the worker on the backend asked
  * for: one that finishes (every run in the table, d₉₀ read off live numbers) and one cancelled.
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import recorded from '../../src/lib/data/intrinsicDimension.json';
 import type { QueuedResult } from '../../src/lib/trainer/experimentSpec';
 import { analyseStart, DIMS, pointsOf } from '../../lessons/05-when-peft-works/intrinsic';
 import { openPage, waitFor } from './browser';
+import { text, tableRows } from './read';
 
 const LESSON = 'lessons/when-peft-works/';
-
-const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
-
-async function tableRows(page: Page, caption: RegExp): Promise<string[][]> {
-	const table = page.locator('table', { has: page.locator('caption', { hasText: caption }) });
-	return table
-		.locator('tbody tr')
-		.evaluateAll((rows) =>
-			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
-		);
-}
 
 function recordedAnalysis(task: string, dims: readonly number[]) {
 	const results = (recorded.tasks as Record<string, { results: QueuedResult[] }>)[task].results;

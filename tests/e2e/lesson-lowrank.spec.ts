@@ -9,23 +9,13 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, waitFor } from './browser';
+import { text, tableRows } from './read';
 
 const LESSON = 'lessons/low-rank-updates/';
 const BACKENDS = ['webgpu', 'wasm'] as const;
 
-const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
 const attr = async (page: Page, testid: string, name: string) =>
 	page.getByTestId(testid).getAttribute(name);
-
-/** Body rows of the table whose caption matches, as cell texts. */
-async function tableRows(page: Page, caption: RegExp): Promise<string[][]> {
-	const table = page.locator('table', { has: page.locator('caption', { hasText: caption }) });
-	return table
-		.locator('tbody tr')
-		.evaluateAll((rows) =>
-			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
-		);
-}
 
 describe('lesson 4, figure 1: the spectrum of ΔW', () => {
 	for (const backend of BACKENDS) {

@@ -4,23 +4,11 @@
  * ladder shown by default, and a short live ladder that really trains in the worker on the
  * backend asked for, then fits a power law.
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, waitFor } from './browser';
+import { text, tableRows } from './read';
 
 const LESSON = 'lessons/scaling-laws/';
-
-const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
-
-/** Body cells of a figure's table, as text, row by row. */
-async function tableRows(page: Page, caption: RegExp): Promise<string[][]> {
-	const table = page.locator('table', { has: page.locator('caption', { hasText: caption }) });
-	return table
-		.locator('tbody tr')
-		.evaluateAll((rows) =>
-			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
-		);
-}
 
 describe('lesson 2: spend a budget', () => {
 	it("reads out every law's allocation at Gopher's budget, and follows the keyboard slider", async () => {

@@ -4,22 +4,11 @@
  * that fills the grid in the worker on WebAssembly and a one-run queue on WebGPU (the backend
  * asserted, not assumed), and a queue cancelled mid-way.
  */
-import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, waitFor } from './browser';
+import { text, rowsIn } from './read';
 
 const LESSON = 'lessons/when-peft-works/';
-
-const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
-
-/** Body cells of a table inside `scope`, as text, row by row. */
-async function tableRows(scope: Locator): Promise<string[][]> {
-	return scope
-		.locator('table tbody tr')
-		.evaluateAll((rows) =>
-			rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim()))
-		);
-}
 
 describe('lesson 5: the shift lab', () => {
 	it('moves the domain shift by keyboard, writes it to the URL and restores it', async () => {
@@ -86,7 +75,7 @@ describe('lesson 5: the shift lab', () => {
 		try {
 			for (const p of ['works', 'spectrum', 'forget'])
 				expect(await text(page, `${p}-source`)).toMatch(/recorded/i);
-			const grid = await tableRows(page.locator('#fig-shift-lab'));
+			const grid = await rowsIn(page.locator('#fig-shift-lab'));
 			expect(grid.map((r) => r[0])).toEqual([
 				'Full fine-tuning',
 				'LoRA r = 1',
@@ -98,7 +87,7 @@ describe('lesson 5: the shift lab', () => {
 			]);
 			expect(grid[0]).toHaveLength(14);
 			for (const row of grid) for (const cell of row.slice(1)) expect(cell).toMatch(/^\d+\.\d%$/);
-			const spectrum = await tableRows(page.locator('#fig-shift-spectrum'));
+			const spectrum = await rowsIn(page.locator('#fig-shift-spectrum'));
 			expect(spectrum).toHaveLength(13);
 			expect(await text(page, 'spectrum-summary')).toMatch(/directions are needed for 90%/);
 			expect(await text(page, 'forget-summary')).toMatch(/on clean digits/);
@@ -130,7 +119,7 @@ describe('lesson 5: learning and forgetting by rank', () => {
 				.locator('svg [data-x]')
 				.evaluateAll((els) => els.map((e) => [e.getAttribute('data-x'), e.getAttribute('data-y')]));
 			expect(dots).toContainEqual(['1', '0.71094']);
-			const rows = await tableRows(fig);
+			const rows = await rowsIn(fig);
 			expect(rows.find((r) => r[0] === 'LoRA r = 64')?.[1]).toBe('—');
 
 			await planted.focus();
@@ -158,7 +147,7 @@ describe('lesson 5: live runs', () => {
 			const source = page.getByTestId('works-source');
 			expect(await source.innerText()).toMatch(/live/i);
 			expect(await source.getAttribute('data-backend')).toBe('wasm');
-			const grid = await tableRows(fig);
+			const grid = await rowsIn(fig);
 			// Column 7 is shift 0.50 (after the method and shifts 0 to 0.42).
 			for (const row of grid) expect(row[7]).toMatch(/^\d+\.\d% \(live\)$/);
 			for (const row of grid) expect(row[1]).not.toMatch(/live/);
@@ -181,7 +170,7 @@ describe('lesson 5: live runs', () => {
 			await waitFor(page, async () => /^Done/.test(await text(page, 'spectrum-status')), 200_000);
 			expect(await text(page, 'spectrum-status')).toBe('Done: 1 runs for shift 1.00 on webgpu.');
 			expect(await page.getByTestId('spectrum-source').getAttribute('data-backend')).toBe('webgpu');
-			const rows = await tableRows(fig);
+			const rows = await rowsIn(fig);
 			expect(rows[12][0]).toBe('1.00 (live)');
 			expect(Number(rows[12][1])).toBeGreaterThan(0);
 			expect(log.consoleErrors).toEqual([]);

@@ -10,8 +10,7 @@ import { loraSubspaceSimilarity } from '$lib/math/spectrum';
 import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
 import type { Event, RunSpec } from '$lib/trainer/protocol';
 import { openPage, waitFor } from './browser';
-
-const text = (page: Page, testid: string) => page.getByTestId(testid).innerText();
+import { text } from './read';
 
 async function trainedSteps(page: Page): Promise<number> {
 	return Number(await text(page, 'step'));
