@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check the project has, in one command, ending with one line
- * `N passed, N failed` that sums them all. The quality gates (svelte-check, ESLint, Prettier) and
- * the test build count one each; Vitest's unit and browser suites count per test. The browser
- * suite runs against a build made under the sub-path /why-peft, which proves the course works
- * when hosted below a folder. Exits non-zero when anything failed.
+ * `N passed, N failed` (and `, N skipped` when any test was skipped) that sums them all. The
+ * quality gates (svelte-check, ESLint, Prettier) and the test build count one each; Vitest's unit
+ * and browser suites count per test. The browser suite runs against a build made under the
+ * sub-path /why-peft, which proves the course works when hosted below a folder.
+ *
+ * Vitest counts as failed whenever anything says it failed, not only a failing test: a file that
+ * failed outside its tests (a `beforeAll` or `afterAll` that threw, a file that would not load),
+ * `success: false` in its report, a non-zero exit (an unhandled error shows only there), a kill,
+ * or no report at all. scripts/testReport.js decides what counts; the skipped tests and every
+ * reason for a failure are listed above the last line. Exits non-zero when anything failed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { summarizeVitest, summaryLines } from './testReport.js';
 
 let passed = 0;
 let failed = 0;
+/** @type {string[]} */
 const failures = [];
 
-/** Run a command as one pass/fail check. */
+/**
+ * Run a command as one pass/fail check.
+ * @param {string} name @param {string} command @param {string[]} args
+ * @param {Record<string, string>} [env]
+ */
 function gate(name, command, args, env = {}) {
 	console.log(`\n▶ ${name}`);
 	const r = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
@@ -46,7 +58,7 @@ mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';
 rmSync(report, { force: true });
 console.log(`\n▶ vitest${built ? '' : ' (unit only: the build failed)'}`);
-spawnSync(
+const vitest = spawnSync(
 	'npx',
 	[
 		'vitest',
@@ -58,24 +70,22 @@ spawnSync(
 	],
 	{ stdio: 'inherit' }
 );
+let parsed = null;
 if (existsSync(report)) {
-	const r = JSON.parse(readFileSync(report, 'utf8'));
-	passed += r.numPassedTests;
-	failed += r.numFailedTests;
-	// A file that fails to load counts as a failure even though none of its tests ran.
-	const broken = r.testResults.filter(
-		(f) => f.status === 'failed' && f.assertionResults.length === 0
-	);
-	failed += broken.length;
-	for (const f of broken) failures.push(`could not run ${f.name}`);
-	for (const f of r.testResults)
-		for (const a of f.assertionResults)
-			if (a.status === 'failed') failures.push(`${a.ancestorTitles.join(' › ')} › ${a.title}`);
-} else {
-	failed++;
-	failures.push('vitest produced no report');
+	try {
+		parsed = JSON.parse(readFileSync(report, 'utf8'));
+	} catch (e) {
+		console.error(`Could not read ${report}: ${e instanceof Error ? e.message : e}`);
+	}
 }
+const v = summarizeVitest(parsed, vitest, { root: process.cwd() });
 
-if (failures.length) console.log(`\nFailed:\n  ${failures.join('\n  ')}`);
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+for (const line of summaryLines({
+	passed: passed + v.passed,
+	failed: failed + v.failed,
+	skipped: v.skipped,
+	failures: [...failures, ...v.failures],
+	skippedNames: v.skippedNames
+}))
+	console.log(line);
+process.exit(failed + v.failed === 0 ? 0 : 1);
