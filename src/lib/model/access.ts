@@ -30,9 +30,11 @@ export interface LinearCache {
 }
 
 /**
- * Linear layers with a backward pass written out, for models whose forward pass is nothing but
- * linear layers (the MLP): a training step then needs no gradient tape, which in tfjs clones
- * every saved tensor and adds reshapes and casts, roughly tripling the ops of a step.
+ * Parameters with a backward pass written out, for models with a hand-written training step
+ * (the MLP, the transformer): a step then needs no gradient tape, which in tfjs clones every
+ * saved tensor and adds reshapes and casts, roughly tripling the ops of a step. Linear layers go
+ * through `linearForward`/`linearBackward`, which carry whatever a method adds to them (LoRA's
+ * adapters); every other parameter through `paramValue`/`paramBackward`.
  */
 export interface LayerAccess extends ParamAccess {
 	/** Whether the layer holds any trainable parameter (its own or an adapter's). */
@@ -49,4 +51,16 @@ export interface LayerAccess extends ParamAccess {
 		needInput: boolean,
 		grads: Map<string, Tensor>
 	): Tensor2D | undefined;
+	/** Whether a non-linear parameter (embedding, norm gain or shift) trains, directly or not. */
+	paramTrains(name: string): boolean;
+	/**
+	 * A non-linear parameter's current value for a tape-free pass; may be a new tensor, so call
+	 * inside `tf.tidy`.
+	 */
+	paramValue(name: string): Tensor;
+	/**
+	 * Hand in ∂L/∂param of a non-linear parameter (same shape as the parameter); the method sets
+	 * whatever trainable gradient it implies in `grads`. Call inside `tf.tidy`.
+	 */
+	paramBackward(name: string, grad: Tensor, grads: Map<string, Tensor>): void;
 }

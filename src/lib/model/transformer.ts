@@ -6,11 +6,29 @@
  * Names: `tok` [vocab, d], `pos` [context, d]; per block i: `h{i}.ln1.g|s`, linears
  * `h{i}.q|k|v|o` [d, d], `h{i}.ln2.g|s`, `h{i}.up` [d, 4d], `h{i}.down` [4d, d]; then
  * `lnf.g|s` and the head `out` [d, vocab].
+ *
+ * Two ways to train it: `forward` through tfjs's ops and gradient tape (the reference, and what
+ * evaluation runs), and `gradients`, a hand-written backward pass over fused kernels
+ * (`./kernels/transformerOps.ts`): one kernel each for the embedding, a layer norm, the causal
+ * attention of all heads, GELU and their backward passes, where the tape runs about a thousand
+ * kernels a step for the course's small model.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamAccess } from './access';
+import type { LayerAccess, LinearCache, ParamAccess } from './access';
 import type { ModelDef } from './model';
+import { crossEntropyWithGrad } from './losses';
 import { linearParams, type LinearSpec, type ParamSpec } from './params';
+import {
+	causalAttention,
+	causalAttentionGrad,
+	embed,
+	embedGrad,
+	gelu as geluFused,
+	geluGrad,
+	layerNorm as layerNormFused,
+	layerNormGrad,
+	type AttentionAttrs
+} from './kernels/transformerOps';
 
 /** Shape of a transformer. */
 export interface TransformerConfig {
@@ -105,8 +123,137 @@ export function transformer(cfg: TransformerConfig): ModelDef {
 				h = tf.add(h, p.linear(`h${i}.down`, gelu(up))) as tf.Tensor2D;
 			}
 			return p.linear('out', layerNorm(p, 'lnf', h));
+		},
+		gradients(p, x, targets, invBatch) {
+			return transformerGradients(p, cfg, x, targets, invBatch);
 		}
 	};
+}
+
+/** What one block's forward pass keeps for its backward pass. */
+interface BlockCache {
+	ln1: ReturnType<typeof layerNormFused>;
+	q: LinearCache;
+	k: LinearCache;
+	v: LinearCache;
+	probs: tf.Tensor4D;
+	o: LinearCache;
+	ln2: ReturnType<typeof layerNormFused>;
+	up: LinearCache;
+	down: LinearCache;
+}
+
+/**
+ * Loss and gradients of the transformer by a hand-written backward pass, for any method behind
+ * `p`. The backward pass goes only as deep as the lowest parameter that trains: the head alone
+ * for head-only tuning, the lowest adapted block for LoRA.
+ */
+function transformerGradients(
+	p: LayerAccess,
+	cfg: TransformerConfig,
+	x: tf.Tensor,
+	targets: tf.Tensor2D,
+	invBatch: tf.Scalar
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+	const { vocab, context, heads, layers } = cfg;
+	const [b, t] = x.shape as [number, number];
+	if (t > context) throw new RangeError(`sequence of ${t} exceeds context ${context}`);
+	const attrs: AttentionAttrs = { b, t, heads };
+	const norm = (name: string) => [`${name}.g`, `${name}.s`];
+	const ln = (name: string, h: tf.Tensor2D) =>
+		layerNormFused(
+			h,
+			p.paramValue(`${name}.g`) as tf.Tensor1D,
+			p.paramValue(`${name}.s`) as tf.Tensor1D
+		);
+
+	// Forward, keeping what the backward pass needs.
+	const ids = tf.reshape(x, [b * t]) as tf.Tensor1D;
+	let h = embed(ids, p.paramValue('tok') as tf.Tensor2D, p.paramValue('pos') as tf.Tensor2D, t);
+	const blocks: BlockCache[] = [];
+	for (let i = 0; i < layers; i++) {
+		const ln1 = ln(`h${i}.ln1`, h);
+		const q = p.linearForward(`h${i}.q`, ln1.y);
+		const k = p.linearForward(`h${i}.k`, ln1.y);
+		const v = p.linearForward(`h${i}.v`, ln1.y);
+		const att = causalAttention(q.out, k.out, v.out, attrs);
+		const o = p.linearForward(`h${i}.o`, att.ctx);
+		const h1 = tf.add(h, o.out) as tf.Tensor2D;
+		const ln2 = ln(`h${i}.ln2`, h1);
+		const up = p.linearForward(`h${i}.up`, ln2.y);
+		const down = p.linearForward(`h${i}.down`, geluFused(up.out));
+		h = tf.add(h1, down.out) as tf.Tensor2D;
+		blocks.push({ ln1, q, k, v, probs: att.probs, o, ln2, up, down });
+	}
+	const lnf = ln('lnf', h);
+	const head = p.linearForward('out', lnf.y);
+	const { loss, dLogits } = crossEntropyWithGrad(head.out, targets, invBatch);
+	const grads = new Map<string, tf.Tensor>();
+
+	// How deep to go: to the embeddings (-1), the lowest block holding anything that trains, or
+	// no block at all (`layers`).
+	const embTrains = p.paramTrains('tok') || p.paramTrains('pos');
+	const attnTrains = (i: number) =>
+		norm(`h${i}.ln1`).some((n) => p.paramTrains(n)) ||
+		['q', 'k', 'v', 'o'].some((n) => p.linearTrains(`h${i}.${n}`));
+	const mlpTrains = (i: number) =>
+		norm(`h${i}.ln2`).some((n) => p.paramTrains(n)) ||
+		['up', 'down'].some((n) => p.linearTrains(`h${i}.${n}`));
+	let lowest = embTrains ? -1 : layers;
+	for (let i = 0; i < layers && lowest === layers; i++) {
+		if (attnTrains(i) || mlpTrains(i)) lowest = i;
+	}
+	const lnfTrains = norm('lnf').some((n) => p.paramTrains(n));
+
+	const dNorm = p.linearBackward(head, dLogits, lnfTrains || lowest < layers, grads);
+	if (!dNorm) return { loss, grads };
+	const setNormGrads = (name: string, dg: tf.Tensor, ds: tf.Tensor) => {
+		p.paramBackward(`${name}.g`, dg, grads);
+		p.paramBackward(`${name}.s`, ds, grads);
+	};
+	const gradOfNorm = (name: string, dy: tf.Tensor2D, c: ReturnType<typeof layerNormFused>) => {
+		const r = layerNormGrad(dy, c.xhat, c.rstd, p.paramValue(`${name}.g`) as tf.Tensor1D);
+		setNormGrads(name, r.dg, r.ds);
+		return r.dx;
+	};
+	let dh: tf.Tensor2D | undefined = gradOfNorm('lnf', dNorm, lnf);
+
+	for (let i = layers - 1; i >= Math.max(lowest, 0) && dh; i--) {
+		const c = blocks[i];
+		const below = i > lowest;
+		// h = h1 + down(gelu(up(ln2(h1)))).
+		const dGelu = p.linearBackward(c.down, dh, true, grads)!;
+		const dUp = p.linearBackward(c.up, geluGrad(dGelu, c.up.out), true, grads)!;
+		const dh1 = tf.add(dh, gradOfNorm(`h${i}.ln2`, dUp, c.ln2)) as tf.Tensor2D;
+		if (!below && !attnTrains(i)) break;
+		// h1 = h + o(attention(q, k, v of ln1(h))).
+		const dCtx = p.linearBackward(c.o, dh1, true, grads)!;
+		const { dq, dk, dv } = causalAttentionGrad(dCtx, c.q.out, c.k.out, c.v.out, c.probs, attrs);
+		const needLn1 = below || norm(`h${i}.ln1`).some((n) => p.paramTrains(n));
+		const dA = [
+			p.linearBackward(c.q, dq, needLn1, grads),
+			p.linearBackward(c.k, dk, needLn1, grads),
+			p.linearBackward(c.v, dv, needLn1, grads)
+		];
+		if (!needLn1) break;
+		const dx = gradOfNorm(`h${i}.ln1`, tf.addN(dA as tf.Tensor2D[]) as tf.Tensor2D, c.ln1);
+		dh = below ? (tf.add(dh1, dx) as tf.Tensor2D) : undefined;
+	}
+	if (embTrains && dh) {
+		const { dTok, dPos } = embedGrad(ids, dh, vocab, t);
+		p.paramBackward('tok', dTok, grads);
+		p.paramBackward(
+			'pos',
+			t < context
+				? tf.pad(dPos, [
+						[0, context - t],
+						[0, 0]
+					])
+				: dPos,
+			grads
+		);
+	}
+	return { loss, grads };
 }
 
 /** GELU, tanh approximation (as in GPT-2). */

@@ -119,6 +119,18 @@ export class Tuned implements LayerAccess {
 		return matMul(dz, this.param(`${name}.W`) as tf.Tensor2D, { transposeB: true });
 	}
 
+	paramTrains(name: string): boolean {
+		return this.vars.has(name);
+	}
+
+	paramValue(name: string): tf.Tensor {
+		return this.param(name);
+	}
+
+	paramBackward(name: string, grad: tf.Tensor, grads: Map<string, tf.Tensor>): void {
+		if (this.vars.has(name)) grads.set(name, grad);
+	}
+
 	/** Bytes held in frozen tensors. */
 	frozenBytes(): number {
 		let n = 0;

@@ -91,11 +91,16 @@ async function register(name: BackendName): Promise<void> {
 				'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded
 			});
 			await import('$lib/model/kernels/adamWasm');
+			await import('$lib/model/kernels/linalgHost');
+			await import('$lib/model/kernels/transformerHost');
+			await (await import('$lib/model/kernels/simdKernels')).loadSimdKernels();
 			break;
 		}
 		case 'cpu':
 			await import('@tensorflow/tfjs-backend-cpu');
 			await import('$lib/model/kernels/linalgCpu');
+			await import('$lib/model/kernels/transformerHost');
+			await (await import('$lib/model/kernels/simdKernels')).loadSimdKernels();
 			break;
 	}
 	registered.add(name);

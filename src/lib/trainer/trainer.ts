@@ -112,8 +112,11 @@ export class Trainer {
 	private stepCount = 0;
 	private readonly train: DeviceSplit;
 	private readonly test: DeviceSplit;
-	/** One-hot training targets and 1/batch, for models with a hand-written backward pass. */
-	private readonly hand?: { targets: tf.Tensor2D; invBatch: tf.Scalar };
+	/**
+	 * For models with a hand-written backward pass: one-hot training targets (when each row has
+	 * one label) and 1/(labels a batch), the mean's divisor.
+	 */
+	private readonly hand?: { targets?: tf.Tensor2D; invBatch: tf.Scalar };
 	private transientPeak = 0;
 	private disposed = false;
 
@@ -127,17 +130,23 @@ export class Trainer {
 		}
 		this.train = this.upload(config.task.train);
 		this.test = this.upload(config.task.test);
-		if (config.model.gradients && config.handGradients !== false && config.task.outWidth === 1) {
-			const { classes } = config.task;
+		if (config.model.gradients && config.handGradients !== false) {
+			const { classes, outWidth } = config.task;
+			// One label a row (the MLP): one-hot targets made once. A label per position (the
+			// transformer): made per step from the batch's labels, as the whole set's would be
+			// rows × positions × vocabulary floats.
 			this.hand = {
-				targets: tf.tidy(
-					() =>
-						tf.cast(
-							tf.oneHot(tf.reshape(this.train.y, [-1]) as tf.Tensor1D, classes),
-							'float32'
-						) as tf.Tensor2D
-				),
-				invBatch: tf.scalar(1 / Math.min(config.batchSize, this.train.n))
+				targets:
+					outWidth === 1
+						? tf.tidy(
+								() =>
+									tf.cast(
+										tf.oneHot(tf.reshape(this.train.y, [-1]) as tf.Tensor1D, classes),
+										'float32'
+									) as tf.Tensor2D
+							)
+						: undefined,
+				invBatch: tf.scalar(1 / (Math.min(config.batchSize, this.train.n) * outWidth))
 			};
 		}
 		this.start();
@@ -233,7 +242,14 @@ export class Trainer {
 		const { model } = this.config;
 		return tf.tidy(() => {
 			const x = tf.gather(this.train.x, idx);
-			const { loss, grads } = model.gradients!(this.tuned, x, tf.gather(targets, idx), invBatch);
+			const batchTargets = targets
+				? tf.gather(targets, idx)
+				: // tfjs's WebAssembly OneHot writes integer bits into a float32 output: cast instead.
+					(tf.cast(
+						tf.oneHot(tf.reshape(tf.gather(this.train.y, idx), [-1]) as tf.Tensor1D, model.classes),
+						'float32'
+					) as tf.Tensor2D);
+			const { loss, grads } = model.gradients!(this.tuned, x, batchTargets, invBatch);
 			return [
 				loss,
 				...this.tuned.trainable.map(({ name }) => {
@@ -360,7 +376,7 @@ export class Trainer {
 	/** The memory ledger: bytes by category, from the tensors held. */
 	ledger(): MemoryLedger {
 		const held = [this.train.x, this.train.y, this.test.x, this.test.y];
-		if (this.hand) held.push(this.hand.targets);
+		if (this.hand?.targets) held.push(this.hand.targets);
 		const dataBytes = held.reduce((n, t) => n + t.size * 4, 0);
 		return {
 			frozen: this.tuned.frozenBytes(),
@@ -412,6 +428,7 @@ export class Trainer {
 		this.tuned.dispose();
 		this.adam.dispose();
 		tf.dispose([this.train.x, this.train.y, this.test.x, this.test.y]);
-		if (this.hand) tf.dispose([this.hand.targets, this.hand.invBatch]);
+		if (this.hand)
+			tf.dispose([this.hand.invBatch, ...(this.hand.targets ? [this.hand.targets] : [])]);
 	}
 }

@@ -1,7 +1,7 @@
 /**
- * The hand-written step's kernels (`./linalg.ts`) for tfjs's plain-JavaScript backend: the
- * product with its bias and ReLU in one pass, the column sum, and softmax cross-entropy with its
- * gradient. tfjs's own CPU kernels are general: its product runs blocked loops over a batch
+ * The hand-written step's product (`./linalg.ts`) for tfjs's plain-JavaScript backend, with
+ * its bias and ReLU in one pass; the column sum, softmax cross-entropy and ReLU's gradient are in
+ * `./linalgHost.ts`. tfjs's own CPU kernels are general: its product runs blocked loops over a batch
  * dimension, then bias and ReLU as further passes; its sum over rows first transposes the
  * matrix. For the course's small matrices, loops whose innermost index walks contiguous memory
  * do the same arithmetic in less time (measured in `npm run bench`). Registered by the trainer
@@ -9,13 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
-import {
-	COLSUM_KERNEL,
-	MATMUL_KERNEL,
-	RELU_GRAD_KERNEL,
-	XENT_KERNEL,
-	type MatMulAttrs
-} from './linalg';
+import { MATMUL_KERNEL, type MatMulAttrs } from './linalg';
+// The column sum, cross-entropy and ReLU gradient, shared with WebAssembly.
+import './linalgHost';
 
 /** The slice of the CPU backend these kernels use. */
 interface CpuBackendLike {
@@ -91,56 +87,4 @@ registerOnce(MATMUL_KERNEL, 'cpu', ({ inputs, backend, attrs }) => {
 		}
 	}
 	return cpu.makeTensorInfo([m, n], 'float32', c);
-});
-
-registerOnce(COLSUM_KERNEL, 'cpu', ({ inputs, backend }) => {
-	const cpu = backend as unknown as CpuBackendLike;
-	const x = inputs.x as tf.TensorInfo;
-	const [rows, cols] = x.shape;
-	const xv = values(cpu, x);
-	const out = new Float32Array(cols);
-	for (let i = 0; i < rows; i++) {
-		const r = i * cols;
-		for (let j = 0; j < cols; j++) out[j] += xv[r + j];
-	}
-	return cpu.makeTensorInfo([cols], 'float32', out);
-});
-
-registerOnce(XENT_KERNEL, 'cpu', ({ inputs, backend }) => {
-	const cpu = backend as unknown as CpuBackendLike;
-	const { logits, targets, invBatch } = inputs as Record<string, tf.TensorInfo>;
-	const [rows, classes] = logits.shape;
-	const z = values(cpu, logits);
-	const t = values(cpu, targets);
-	const inv = values(cpu, invBatch)[0];
-	const rowLoss = new Float32Array(rows);
-	const grad = new Float32Array(rows * classes);
-	for (let i = 0; i < rows; i++) {
-		const r = i * classes;
-		let max = -Infinity;
-		for (let j = 0; j < classes; j++) max = Math.max(max, z[r + j]);
-		let sum = 0;
-		for (let j = 0; j < classes; j++) sum += Math.exp(z[r + j] - max);
-		const logSum = Math.log(sum) + max;
-		let loss = 0;
-		for (let j = 0; j < classes; j++) {
-			const p = Math.exp(z[r + j] - logSum);
-			grad[r + j] = (p - t[r + j]) * inv;
-			loss -= t[r + j] * (z[r + j] - logSum);
-		}
-		rowLoss[i] = loss;
-	}
-	return [
-		cpu.makeTensorInfo([rows], 'float32', rowLoss),
-		cpu.makeTensorInfo([rows, classes], 'float32', grad)
-	];
-});
-
-registerOnce(RELU_GRAD_KERNEL, 'cpu', ({ inputs, backend }) => {
-	const cpu = backend as unknown as CpuBackendLike;
-	const { dOut, out } = inputs as Record<'dOut' | 'out', tf.TensorInfo>;
-	const [d, o] = [values(cpu, dOut), values(cpu, out)];
-	const g = new Float32Array(d.length);
-	for (let i = 0; i < d.length; i++) g[i] = o[i] > 0 ? d[i] : 0;
-	return cpu.makeTensorInfo(dOut.shape, 'float32', g);
 });

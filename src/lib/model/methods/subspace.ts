@@ -349,12 +349,33 @@ export class SubspaceTuned extends Tuned {
 		const dz = reluBackward(cache, dOut);
 		grads.set(`${name}.W`, matMul(x, dz, { transposeA: true }));
 		if (this.linearSpec(name).bias) grads.set(`${name}.b`, colSum(dz));
-		if (this.model.params.every((p) => grads.has(p.name))) {
-			const flat = tf.concat(this.model.params.map((p) => tf.reshape(grads.get(p.name)!, [-1])));
-			grads.set(SUBSPACE_VARIABLE, this.projectGradient(flat as tf.Tensor1D));
-		}
+		this.projectWhenComplete(grads);
 		if (!needInput) return undefined;
 		return matMul(dz, cache.saved[0] as tf.Tensor2D, { transposeB: true });
+	}
+
+	/** Every parameter moves with z. */
+	override paramTrains(name: string): boolean {
+		if (!this.slices.has(name)) throw new Error(`no parameter ${name}`);
+		return true;
+	}
+
+	override paramValue(name: string): tf.Tensor {
+		return this.current(name);
+	}
+
+	/** Kept under the parameter's name until every parameter has one, as for the linear layers. */
+	override paramBackward(name: string, grad: tf.Tensor, grads: Map<string, tf.Tensor>): void {
+		grads.set(name, grad);
+		this.projectWhenComplete(grads);
+	}
+
+	/** Once every parameter has its gradient in `grads`, set ∂L/∂z = Pᵀ·∂L/∂θ under `z`. */
+	private projectWhenComplete(grads: Map<string, tf.Tensor>): void {
+		if (grads.has(SUBSPACE_VARIABLE)) return;
+		if (!this.model.params.every((p) => grads.has(p.name))) return;
+		const flat = tf.concat(this.model.params.map((p) => tf.reshape(grads.get(p.name)!, [-1])));
+		grads.set(SUBSPACE_VARIABLE, this.projectGradient(flat as tf.Tensor1D));
 	}
 
 	/** θ₀ + P·z of one parameter without the tape. New tensor; call inside `tf.tidy`. */

@@ -1,0 +1,78 @@
+/**
+ * Kernels that run as JavaScript loops on the tensors' own memory, registered once for both
+ * backends whose tensors live in memory JavaScript can address: the plain-JavaScript `cpu`
+ * backend (each tensor a typed array) and WebAssembly (each tensor a range of the module's
+ * heap). A kernel is written once over typed arrays and sees no copies on either backend; the
+ * fused Adam and gather-sum kernels do the same by hand.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from './register';
+
+/** A typed view of one tensor's values. */
+export type HostArray = Float32Array | Int32Array;
+
+/** A kernel over typed arrays. */
+export interface HostKernel {
+	/** Shapes of the outputs (all float32) from the inputs' shapes and the attributes. */
+	outputs(shapes: Record<string, number[]>, attrs: Record<string, unknown>): number[][];
+	/**
+	 * Fill `outs` (fresh, not necessarily zeroed) from `ins`. The arrays are views of backend
+	 * memory, valid only during the call.
+	 */
+	run(ins: Record<string, HostArray>, outs: Float32Array[], attrs: Record<string, unknown>): void;
+}
+
+interface CpuBackendLike {
+	data: { get(id: tf.DataId): { values: unknown } };
+	makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+interface WasmBackendLike {
+	dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
+	wasm: { HEAPU8: Uint8Array };
+	makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+function shapes(inputs: tf.NamedTensorInfoMap): Record<string, number[]> {
+	return Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t!.shape]));
+}
+
+/** Register `kernel` as `name` on the cpu and wasm backends (once each). */
+export function registerHostKernel(name: string, kernel: HostKernel): void {
+	registerOnce(name, 'cpu', ({ inputs, backend, attrs = {} }) => {
+		const cpu = backend as unknown as CpuBackendLike;
+		const ins: Record<string, HostArray> = {};
+		for (const [k, t] of Object.entries(inputs)) {
+			ins[k] = cpu.data.get(t!.dataId).values as HostArray;
+		}
+		const outShapes = kernel.outputs(shapes(inputs), attrs);
+		const outs = outShapes.map((s) => new Float32Array(tf.util.sizeFromShape(s)));
+		kernel.run(ins, outs, attrs);
+		const infos = outShapes.map((s, i) => cpu.makeTensorInfo(s, 'float32', outs[i]));
+		return infos.length === 1 ? infos[0] : infos;
+	});
+	registerOnce(name, 'wasm', ({ inputs, backend, attrs = {} }) => {
+		const wasm = backend as unknown as WasmBackendLike;
+		const outShapes = kernel.outputs(shapes(inputs), attrs);
+		const infos = outShapes.map((s) => wasm.makeOutput(s, 'float32'));
+		// Views are made after allocating: an allocation may grow (and move) the heap.
+		const heap = wasm.wasm.HEAPU8.buffer;
+		const view = (t: tf.TensorInfo): HostArray => {
+			const entry = wasm.dataIdMap.get(t.dataId);
+			if (!entry) throw new Error(`${name}: a tensor is not in the WebAssembly heap`);
+			const n = tf.util.sizeFromShape(t.shape);
+			if (t.dtype !== 'int32' && t.dtype !== 'float32')
+				throw new Error(`${name}: ${t.dtype} tensors are not supported`);
+			return t.dtype === 'int32'
+				? new Int32Array(heap, entry.memoryOffset, n)
+				: new Float32Array(heap, entry.memoryOffset, n);
+		};
+		const ins: Record<string, HostArray> = {};
+		for (const [k, t] of Object.entries(inputs)) ins[k] = view(t!);
+		kernel.run(
+			ins,
+			infos.map((t) => view(t) as Float32Array),
+			attrs
+		);
+		return infos.length === 1 ? infos[0] : infos;
+	});
+}

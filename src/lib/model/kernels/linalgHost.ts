@@ -1,0 +1,73 @@
+/**
+ * Three of the hand-written step's kernels (`./linalg.ts`) as loops over the tensors' own memory
+ * on the cpu and WebAssembly backends (`./hostKernels.ts`): the column sum (tfjs transposes, then
+ * reduces), softmax cross-entropy with its gradient (about ten kernels as ops), and ReLU's
+ * gradient (two). The product stays with tfjs on WebAssembly, whose XNNPACK kernel is far faster
+ * than any JavaScript loop; on cpu it is in `./linalgCpu.ts`.
+ */
+import { registerHostKernel } from './hostKernels';
+import { COLSUM_KERNEL, RELU_GRAD_KERNEL, XENT_KERNEL } from './linalg';
+
+type F = Float32Array;
+
+/** out[j] = Σ_i x[i, j] for x [rows, cols]. */
+export function colSumArrays(x: F, cols: number, out: F): void {
+	out.fill(0);
+	for (let r = 0; r < x.length; r += cols) {
+		for (let j = 0; j < cols; j++) out[j] += x[r + j];
+	}
+}
+
+/**
+ * Per row of logits z [rows, classes] against targets t: rowLoss = −Σ t·log softmax(z), and
+ * grad = (softmax(z) − t)·inv.
+ */
+export function softmaxXentArrays(
+	z: F,
+	t: F,
+	inv: number,
+	classes: number,
+	rowLoss: F,
+	grad: F
+): void {
+	for (let i = 0; i < rowLoss.length; i++) {
+		const r = i * classes;
+		let max = -Infinity;
+		for (let j = 0; j < classes; j++) max = Math.max(max, z[r + j]);
+		let sum = 0;
+		for (let j = 0; j < classes; j++) sum += Math.exp(z[r + j] - max);
+		const logSum = Math.log(sum) + max;
+		let loss = 0;
+		for (let j = 0; j < classes; j++) {
+			const p = Math.exp(z[r + j] - logSum);
+			grad[r + j] = (p - t[r + j]) * inv;
+			loss -= t[r + j] * (z[r + j] - logSum);
+		}
+		rowLoss[i] = loss;
+	}
+}
+
+registerHostKernel(COLSUM_KERNEL, {
+	outputs: (s) => [[s.x[1]]],
+	run: ({ x }, [out]) => colSumArrays(x as F, out.length, out)
+});
+
+registerHostKernel(XENT_KERNEL, {
+	outputs: (s) => [[s.logits[0]], s.logits],
+	run: ({ logits, targets, invBatch }, [rowLoss, grad]) =>
+		softmaxXentArrays(
+			logits as F,
+			targets as F,
+			invBatch[0],
+			grad.length / rowLoss.length,
+			rowLoss,
+			grad
+		)
+});
+
+registerHostKernel(RELU_GRAD_KERNEL, {
+	outputs: (s) => [s.dOut],
+	run: ({ dOut, out }, [g]) => {
+		for (let i = 0; i < g.length; i++) g[i] = out[i] > 0 ? dOut[i] : 0;
+	}
+});

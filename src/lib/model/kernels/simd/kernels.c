@@ -1,0 +1,246 @@
+/*
+ * The transformer's hot loops in WebAssembly SIMD (128-bit, four floats a lane group): causal
+ * attention forward and backward, GELU and its derivative, layer norm forward and backward.
+ * JavaScript cannot reach SIMD, and on the course's two-core reference machine its scalar loops
+ * run about 1 GMAC/s; these run several times that. Compiled by scripts/wasm/build.sh with
+ * Debian's clang into kernels.wasm, which `../simdKernels.ts` loads and calls. Every pointer is
+ * a byte offset into this module's own memory; the caller copies tensors in and results out.
+ *
+ * No libc and no data segment: the only memory this module touches is what it is handed.
+ * Shapes follow ../transformerArrays.ts, the scalar reference these must agree with; widths
+ * (dh, d) must be multiples of 4, which the caller checks.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+typedef float f32;
+
+static inline v128_t splat(f32 x) { return wasm_f32x4_splat(x); }
+
+static inline f32 hsum(v128_t v) {
+	v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+	v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+	return wasm_f32x4_extract_lane(v, 0);
+}
+
+static inline f32 hmax(v128_t v) {
+	v = wasm_f32x4_max(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+	v = wasm_f32x4_max(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+	return wasm_f32x4_extract_lane(v, 0);
+}
+
+/*
+ * e^x for four lanes (Cephes' expf): x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6
+ * polynomial, 2^n built in the exponent bits. Relative error about 2e-7; inputs are clamped to
+ * [−87.3, 88], so the result is never infinite (e^−87.3 ≈ 1.2e−38 stands in for 0).
+ */
+static inline v128_t vexp(v128_t x) {
+	x = wasm_f32x4_min(wasm_f32x4_max(x, splat(-87.3f)), splat(88.0f));
+	v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.44269504088896341f)));
+	v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
+	r = wasm_f32x4_add(r, wasm_f32x4_mul(n, splat(2.12194440e-4f)));
+	v128_t y = splat(1.9875691500e-4f);
+	y = wasm_f32x4_add(wasm_f32x4_mul(y, r), splat(1.3981999507e-3f));
+	y = wasm_f32x4_add(wasm_f32x4_mul(y, r), splat(8.3334519073e-3f));
+	y = wasm_f32x4_add(wasm_f32x4_mul(y, r), splat(4.1665795894e-2f));
+	y = wasm_f32x4_add(wasm_f32x4_mul(y, r), splat(1.6666665459e-1f));
+	y = wasm_f32x4_add(wasm_f32x4_mul(y, r), splat(5.0000001201e-1f));
+	y = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(y, r), r), wasm_f32x4_add(r, splat(1.0f)));
+	v128_t pow2n = wasm_i32x4_shl(
+		wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+	return wasm_f32x4_mul(y, pow2n);
+}
+
+#define GELU_C 0.7978845608028654f
+#define GELU_A 0.044715f
+
+/*
+ * GELU through e = exp(2u), u = √(2/π)·(x + 0.044715·x³): ½(1 + tanh u) = e/(e + 1) and
+ * 1 − tanh²u = 4e/(e + 1)², precise where tanh u is near ±1 (see transformerArrays.ts).
+ * Writes ½(1 + tanh u) to *half and 1 − tanh²u to *sech2.
+ */
+static inline void gelu_parts(v128_t z, v128_t *half, v128_t *sech2) {
+	v128_t z3 = wasm_f32x4_mul(wasm_f32x4_mul(z, z), z);
+	v128_t u = wasm_f32x4_mul(splat(GELU_C), wasm_f32x4_add(z, wasm_f32x4_mul(splat(GELU_A), z3)));
+	v128_t e = vexp(wasm_f32x4_add(u, u));
+	v128_t s = wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(e, splat(1.0f)));
+	*half = wasm_f32x4_mul(e, s);
+	*sech2 = wasm_f32x4_mul(wasm_f32x4_mul(splat(4.0f), *half), s);
+}
+
+static inline v128_t gelu4(v128_t z) {
+	v128_t half, sech2;
+	gelu_parts(z, &half, &sech2);
+	return wasm_f32x4_mul(z, half);
+}
+
+EXPORT(gelu)
+void gelu(const f32 *x, f32 *y, int n) {
+	int i = 0;
+	for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, gelu4(wasm_v128_load(x + i)));
+	for (; i < n; i++) y[i] = wasm_f32x4_extract_lane(gelu4(splat(x[i])), 0);
+}
+
+static inline v128_t gelu_grad4(v128_t dy, v128_t z) {
+	v128_t half, sech2;
+	gelu_parts(z, &half, &sech2);
+	v128_t du = wasm_f32x4_mul(splat(GELU_C), wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(splat(3.0f * GELU_A), wasm_f32x4_mul(z, z))));
+	v128_t b = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(splat(0.5f), z), sech2), du);
+	return wasm_f32x4_mul(dy, wasm_f32x4_add(half, b));
+}
+
+EXPORT(gelu_grad)
+void gelu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
+	int i = 0;
+	for (; i + 4 <= n; i += 4) {
+		wasm_v128_store(dx + i, gelu_grad4(wasm_v128_load(dy + i), wasm_v128_load(x + i)));
+	}
+	for (; i < n; i++) dx[i] = wasm_f32x4_extract_lane(gelu_grad4(splat(dy[i]), splat(x[i])), 0);
+}
+
+/* Layer norm of `rows` rows of width d (d % 4 == 0); see layerNormArrays. */
+EXPORT(layer_norm)
+void layer_norm(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 eps, f32 *y,
+		f32 *xhat, f32 *rstd) {
+	for (int r = 0; r < rows; r++) {
+		const f32 *xr = x + r * d;
+		v128_t acc = splat(0.0f);
+		for (int c = 0; c < d; c += 4) acc = wasm_f32x4_add(acc, wasm_v128_load(xr + c));
+		v128_t mean = splat(hsum(acc) / (f32)d);
+		v128_t vv = splat(0.0f);
+		for (int c = 0; c < d; c += 4) {
+			v128_t e = wasm_f32x4_sub(wasm_v128_load(xr + c), mean);
+			vv = wasm_f32x4_add(vv, wasm_f32x4_mul(e, e));
+		}
+		f32 inv = 1.0f / __builtin_sqrtf(hsum(vv) / (f32)d + eps);
+		rstd[r] = inv;
+		v128_t vinv = splat(inv);
+		for (int c = 0; c < d; c += 4) {
+			v128_t h = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), mean), vinv);
+			wasm_v128_store(xhat + r * d + c, h);
+			wasm_v128_store(y + r * d + c, wasm_f32x4_add(wasm_f32x4_mul(h, wasm_v128_load(g + c)), wasm_v128_load(s + c)));
+		}
+	}
+}
+
+/* Layer norm's backward pass; see layerNormGradArrays. */
+EXPORT(layer_norm_grad)
+void layer_norm_grad(const f32 *dy, const f32 *xhat, const f32 *rstd, const f32 *g, int rows,
+		int d, f32 *dx, f32 *dg, f32 *ds) {
+	for (int c = 0; c < d; c += 4) {
+		wasm_v128_store(dg + c, splat(0.0f));
+		wasm_v128_store(ds + c, splat(0.0f));
+	}
+	for (int r = 0; r < rows; r++) {
+		const f32 *dyr = dy + r * d;
+		const f32 *hr = xhat + r * d;
+		v128_t m1 = splat(0.0f), m2 = splat(0.0f);
+		for (int c = 0; c < d; c += 4) {
+			v128_t gy = wasm_v128_load(dyr + c);
+			v128_t h = wasm_v128_load(hr + c);
+			wasm_v128_store(dg + c, wasm_f32x4_add(wasm_v128_load(dg + c), wasm_f32x4_mul(gy, h)));
+			wasm_v128_store(ds + c, wasm_f32x4_add(wasm_v128_load(ds + c), gy));
+			gy = wasm_f32x4_mul(gy, wasm_v128_load(g + c));
+			m1 = wasm_f32x4_add(m1, gy);
+			m2 = wasm_f32x4_add(m2, wasm_f32x4_mul(gy, h));
+		}
+		v128_t vm1 = splat(hsum(m1) / (f32)d), vm2 = splat(hsum(m2) / (f32)d), inv = splat(rstd[r]);
+		for (int c = 0; c < d; c += 4) {
+			v128_t gy = wasm_f32x4_mul(wasm_v128_load(dyr + c), wasm_v128_load(g + c));
+			v128_t h = wasm_v128_load(hr + c);
+			v128_t o = wasm_f32x4_sub(wasm_f32x4_sub(gy, vm1), wasm_f32x4_mul(h, vm2));
+			wasm_v128_store(dx + r * d + c, wasm_f32x4_mul(inv, o));
+		}
+	}
+}
+
+static inline f32 dot(const f32 *a, const f32 *b, int n) {
+	v128_t acc = wasm_f32x4_mul(wasm_v128_load(a), wasm_v128_load(b));
+	for (int c = 4; c < n; c += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(b + c)));
+	return hsum(acc);
+}
+
+/* y += a·x over n (n % 4 == 0). */
+static inline void axpy(f32 *y, f32 a, const f32 *x, int n) {
+	v128_t va = splat(a);
+	for (int c = 0; c < n; c += 4) wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(y + c), wasm_f32x4_mul(va, wasm_v128_load(x + c))));
+}
+
+/* Causal multi-head attention; see attentionArrays. dh = d/heads must be a multiple of 4. */
+EXPORT(attention)
+void attention(const f32 *q, const f32 *k, const f32 *v, int b, int t, int heads, int d, f32 *ctx,
+		f32 *probs) {
+	int dh = d / heads;
+	f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
+	for (int bb = 0; bb < b; bb++) {
+		for (int hh = 0; hh < heads; hh++) {
+			const int col = bb * t * d + hh * dh;
+			f32 *pbase = probs + (bb * heads + hh) * t * t;
+			for (int i = 0; i < t; i++) {
+				const f32 *qi = q + col + i * d;
+				f32 *p = pbase + i * t;
+				f32 mx = -3.0e38f;
+				for (int j = 0; j <= i; j++) {
+					f32 s = dot(qi, k + col + j * d, dh) * scale;
+					p[j] = s;
+					mx = s > mx ? s : mx;
+				}
+				v128_t vmx = splat(mx), vsum = splat(0.0f);
+				int j = 0;
+				for (; j + 4 <= i + 1; j += 4) {
+					v128_t e = vexp(wasm_f32x4_sub(wasm_v128_load(p + j), vmx));
+					wasm_v128_store(p + j, e);
+					vsum = wasm_f32x4_add(vsum, e);
+				}
+				f32 sum = hsum(vsum);
+				for (; j <= i; j++) {
+					f32 e = wasm_f32x4_extract_lane(vexp(splat(p[j] - mx)), 0);
+					p[j] = e;
+					sum += e;
+				}
+				f32 inv = 1.0f / sum;
+				f32 *ci = ctx + col + i * d;
+				for (int c = 0; c < dh; c += 4) wasm_v128_store(ci + c, splat(0.0f));
+				for (j = 0; j <= i; j++) {
+					f32 pj = p[j] * inv;
+					p[j] = pj;
+					axpy(ci, pj, v + col + j * d, dh);
+				}
+				for (j = i + 1; j < t; j++) p[j] = 0.0f;
+			}
+		}
+	}
+}
+
+/* Attention's backward pass; see attentionGradArrays. dq, dk, dv must come zeroed. */
+EXPORT(attention_grad)
+void attention_grad(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v, const f32 *probs,
+		int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *dp) {
+	int dh = d / heads;
+	f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
+	for (int bb = 0; bb < b; bb++) {
+		for (int hh = 0; hh < heads; hh++) {
+			const int col = bb * t * d + hh * dh;
+			const f32 *pbase = probs + (bb * heads + hh) * t * t;
+			for (int i = 0; i < t; i++) {
+				const f32 *gi = dctx + col + i * d;
+				const f32 *p = pbase + i * t;
+				f32 rowdot = 0.0f;
+				for (int j = 0; j <= i; j++) {
+					f32 s = dot(gi, v + col + j * d, dh);
+					dp[j] = s;
+					rowdot += p[j] * s;
+					axpy(dv + col + j * d, p[j], gi, dh);
+				}
+				const f32 *qi = q + col + i * d;
+				f32 *dqi = dq + col + i * d;
+				for (int j = 0; j <= i; j++) {
+					f32 ds = p[j] * (dp[j] - rowdot) * scale;
+					axpy(dqi, ds, k + col + j * d, dh);
+					axpy(dk + col + j * d, ds, qi, dh);
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,199 @@
+/**
+ * The transformer's fused kernels (`./transformerOps.ts`) on the cpu and WebAssembly backends:
+ * attention, layer norm and GELU in WebAssembly SIMD (`./simdKernels.ts`) once it is loaded and
+ * the widths are multiples of four, the scalar loops of `./transformerArrays.ts` otherwise, on
+ * the tensors' own memory. Where tfjs's ops take a
+ * dozen passes for a layer norm or two dozen for attention (with transposes to split and merge
+ * the heads), each of these is one. Registered by the trainer when it loads either backend.
+ */
+import { registerHostKernel } from './hostKernels';
+import { simdKernels } from './simdKernels';
+import {
+	attentionArrays,
+	attentionGradArrays,
+	embedArrays,
+	embedGradArrays,
+	geluArrays,
+	geluGradArrays,
+	layerNormArrays,
+	layerNormGradArrays
+} from './transformerArrays';
+import {
+	ATTENTION_GRAD_KERNEL,
+	ATTENTION_KERNEL,
+	EMBED_GRAD_KERNEL,
+	EMBED_KERNEL,
+	GELU_GRAD_KERNEL,
+	GELU_KERNEL,
+	LAYERNORM_GRAD_KERNEL,
+	LAYERNORM_KERNEL,
+	type AttentionAttrs,
+	type EmbedGradAttrs,
+	type LayerNormAttrs
+} from './transformerOps';
+
+type F = Float32Array;
+
+registerHostKernel(EMBED_KERNEL, {
+	outputs: (s) => [[s.ids[0], s.tok[1]]],
+	run: ({ ids, tok, pos }, [out], attrs) =>
+		embedArrays(
+			ids as Int32Array,
+			tok as F,
+			pos as F,
+			attrs.t as number,
+			out.length / ids.length,
+			out
+		)
+});
+
+// The shapes of dH and the attributes give V and d; t is the attribute.
+registerHostKernel(EMBED_GRAD_KERNEL, {
+	outputs: (s, a) => {
+		const { t, vocab } = a as unknown as EmbedGradAttrs;
+		return [
+			[vocab, s.dH[1]],
+			[t, s.dH[1]]
+		];
+	},
+	run: ({ ids, dH }, [dTok, dPos], a) =>
+		embedGradArrays(ids as Int32Array, dH as F, a.t as number, dH.length / ids.length, dTok, dPos)
+});
+
+registerHostKernel(LAYERNORM_KERNEL, {
+	outputs: (s) => [s.x, s.x, [s.x[0]]],
+	run: ({ x, g, s }, [y, xhat, rstd], a) => {
+		const simd = simdKernels();
+		const { eps } = a as unknown as LayerNormAttrs;
+		if (simd && g.length % 4 === 0) {
+			simd.call(
+				'layer_norm',
+				{ in: x as F },
+				{ in: g as F },
+				{ in: s as F },
+				rstd.length,
+				g.length,
+				eps,
+				{ out: y },
+				{ out: xhat },
+				{ out: rstd }
+			);
+			return;
+		}
+		layerNormArrays(x as F, g as F, s as F, g.length, eps, y, xhat, rstd);
+	}
+});
+
+registerHostKernel(LAYERNORM_GRAD_KERNEL, {
+	outputs: (s) => [s.dy, s.g, s.g],
+	run: ({ dy, xhat, rstd, g }, [dx, dg, ds]) => {
+		const simd = simdKernels();
+		if (simd && g.length % 4 === 0) {
+			simd.call(
+				'layer_norm_grad',
+				{ in: dy as F },
+				{ in: xhat as F },
+				{ in: rstd as F },
+				{ in: g as F },
+				rstd.length,
+				g.length,
+				{ out: dx },
+				{ out: dg },
+				{ out: ds }
+			);
+			return;
+		}
+		layerNormGradArrays(dy as F, xhat as F, rstd as F, g as F, g.length, dx, dg, ds);
+	}
+});
+
+registerHostKernel(ATTENTION_KERNEL, {
+	outputs: (s, a) => {
+		const { b, t, heads } = a as unknown as AttentionAttrs;
+		return [s.q, [b, heads, t, t]];
+	},
+	run: ({ q, k, v }, [ctx, probs], a) => {
+		const { b, t, heads } = a as unknown as AttentionAttrs;
+		const d = q.length / (b * t);
+		const simd = simdKernels();
+		if (simd && (d / heads) % 4 === 0) {
+			simd.call(
+				'attention',
+				{ in: q as F },
+				{ in: k as F },
+				{ in: v as F },
+				b,
+				t,
+				heads,
+				d,
+				{ out: ctx },
+				{ out: probs }
+			);
+			return;
+		}
+		attentionArrays(q as F, k as F, v as F, b, t, heads, d, ctx, probs);
+	}
+});
+
+let scratch = new Float32Array(0);
+registerHostKernel(ATTENTION_GRAD_KERNEL, {
+	outputs: (s) => [s.q, s.q, s.q],
+	run: ({ dCtx, q, k, v, probs }, [dq, dk, dv], a) => {
+		const { b, t, heads } = a as unknown as AttentionAttrs;
+		const d = q.length / (b * t);
+		const simd = simdKernels();
+		if (simd && (d / heads) % 4 === 0) {
+			simd.call(
+				'attention_grad',
+				{ in: dCtx as F },
+				{ in: q as F },
+				{ in: k as F },
+				{ in: v as F },
+				{ in: probs as F },
+				b,
+				t,
+				heads,
+				d,
+				{ out: dq, zero: true },
+				{ out: dk, zero: true },
+				{ out: dv, zero: true },
+				{ out: new Float32Array(t) }
+			);
+			return;
+		}
+		if (scratch.length < t) scratch = new Float32Array(t);
+		attentionGradArrays(
+			dCtx as F,
+			q as F,
+			k as F,
+			v as F,
+			probs as F,
+			b,
+			t,
+			heads,
+			d,
+			dq,
+			dk,
+			dv,
+			scratch
+		);
+	}
+});
+
+registerHostKernel(GELU_KERNEL, {
+	outputs: (s) => [s.x],
+	run: ({ x }, [y]) => {
+		const simd = simdKernels();
+		if (simd) simd.call('gelu', { in: x as F }, { out: y }, y.length);
+		else geluArrays(x as F, y);
+	}
+});
+
+registerHostKernel(GELU_GRAD_KERNEL, {
+	outputs: (s) => [s.x],
+	run: ({ dy, x }, [dx]) => {
+		const simd = simdKernels();
+		if (simd) simd.call('gelu_grad', { in: dy as F }, { in: x as F }, { out: dx }, dx.length);
+		else geluGradArrays(dy as F, x as F, dx);
+	}
+});
