@@ -1,23 +1,44 @@
 #!/usr/bin/env bash
-# Rebuild src/lib/model/kernels/simd/kernels.wasm from kernels.c with Debian's clang and lld
-# (apt-get install clang lld), then write its bytes as base64 into kernelsWasm.ts, which the
-# trainer's worker imports. The .wasm and .ts are committed, so nobody needs clang to run the
-# course or its tests; rerun this after changing kernels.c.
+# Rebuild the WebAssembly SIMD kernels (src/lib/model/kernels/simd/kernels.c) with Debian's clang
+# and lld (apt-get install clang lld), in two builds: kernels.wasm keeps a memory of its own
+# (the cpu backend copies arrays in and out), kernels-shared.wasm imports tfjs's WebAssembly
+# memory and works on its tensors in place. Their bytes go as base64 into kernelsWasm.ts, which
+# the worker imports. The outputs are committed, so nobody needs clang to run the course or its
+# tests; rerun this after changing kernels.c.
+#
+# The shared build must never touch memory it was not handed: the build fails if the code uses
+# the C stack (__stack_pointer, which would point into tfjs's heap) or has a data segment.
 set -euo pipefail
 cd "$(dirname "$0")/../../src/lib/model/kernels/simd"
-clang --target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding -fno-builtin \
-	-Wl,--no-entry -Wl,--export=__heap_base -Wl,--strip-all \
+FLAGS=(--target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding -fno-builtin)
+if clang "${FLAGS[@]}" -S -o - kernels.c | grep -q '__stack_pointer\|\.section\s*\.data\|\.rodata'; then
+	echo "kernels.c uses the C stack or static data: the shared build cannot have either" >&2
+	exit 1
+fi
+clang "${FLAGS[@]}" -Wl,--no-entry -Wl,--export=__heap_base -Wl,--strip-all \
 	-o kernels.wasm kernels.c
+clang "${FLAGS[@]}" -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all \
+	-o kernels-shared.wasm kernels.c
 node -e '
 const fs = require("fs");
-const bytes = fs.readFileSync("kernels.wasm");
-const hash = require("crypto").createHash("sha256").update(bytes).digest("hex");
+const crypto = require("crypto");
+const out = ["kernels.wasm", "kernels-shared.wasm"].map((f) => {
+	const bytes = fs.readFileSync(f);
+	const hash = crypto.createHash("sha256").update(bytes).digest("hex");
+	console.log(`${f}: ${bytes.length} bytes, sha256 ${hash}`);
+	return { f, bytes, hash };
+});
+const [own, shared] = out;
 fs.writeFileSync("kernelsWasm.ts", `/**
- * kernels.wasm (built from kernels.c by scripts/wasm/build.sh; do not edit), ${bytes.length} bytes,
- * sha256 ${hash}, as base64 so that the worker bundles it with no extra request.
+ * The two builds of kernels.c (by scripts/wasm/build.sh; do not edit) as base64, so that the
+ * worker bundles them with no extra request.
+ * - kernels.wasm, ${own.bytes.length} bytes, sha256 ${own.hash}: its own memory.
+ * - kernels-shared.wasm, ${shared.bytes.length} bytes, sha256 ${shared.hash}: imports env.memory.
  */
 export const KERNELS_WASM_BASE64 =
-\t"${bytes.toString("base64")}";
+\t"${own.bytes.toString("base64")}";
+
+export const KERNELS_SHARED_WASM_BASE64 =
+\t"${shared.bytes.toString("base64")}";
 `);
-console.log(`kernels.wasm: ${bytes.length} bytes, sha256 ${hash}`);
 '

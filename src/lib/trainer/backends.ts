@@ -113,6 +113,11 @@ export async function activate(name: BackendName): Promise<boolean> {
 		const ok = await tf.setBackend(name);
 		if (!ok) return false;
 		await tf.ready();
+		if (name === 'wasm') {
+			// Our SIMD kernels then work on tfjs's tensors in place instead of copying them.
+			const { bindSimdToWasmBackend } = await import('$lib/model/kernels/hostKernels');
+			await bindSimdToWasmBackend(tf.backend());
+		}
 		return tf.getBackend() === name;
 	} catch {
 		return false;

@@ -28,7 +28,13 @@ import {
 	layerNormArrays,
 	layerNormGradArrays
 } from '$lib/model/kernels/transformerArrays';
-import { loadSimdKernels, setSimdActive, type SimdKernels } from '$lib/model/kernels/simdKernels';
+import {
+	loadSimdKernels,
+	setSimdActive,
+	simdKernelsOn,
+	type SimdKernels
+} from '$lib/model/kernels/simdKernels';
+import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
 import { Trainer } from '$lib/trainer/trainer';
 
 const cfg = { vocab: 11, context: 8, dModel: 16, heads: 4, layers: 2 };
@@ -112,10 +118,16 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 	beforeAll(async () => {
 		expect(await tf.setBackend(backend)).toBe(true);
 		for (const k of TRANSFORMER_KERNELS) expect(tf.getKernel(k, backend), k).toBeDefined();
+		if (backend === 'wasm') expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
 	});
 
-	it('has the SIMD build loaded (Node supports WebAssembly SIMD)', () => {
+	it('has the SIMD build loaded: copying on cpu, in place on tfjs’s WebAssembly heap', () => {
 		expect(simd).not.toBeNull();
+		const heap = (tf.backend() as unknown as { wasm?: { asm: { memory: WebAssembly.Memory } } })
+			.wasm?.asm.memory;
+		const kernels = simdKernelsOn(heap);
+		expect(kernels).not.toBeNull();
+		expect(kernels!.holds(heap?.buffer ?? new ArrayBuffer(0))).toBe(backend === 'wasm');
 	});
 
 	describe.each(['ops', 'scalar', 'simd'] as Mode[])('through %s', (mode) => {
@@ -219,7 +231,7 @@ describe('the SIMD kernels against the scalar loops', () => {
 			{ out: gq, zero: true },
 			{ out: gk, zero: true },
 			{ out: gv, zero: true },
-			{ out: new Float32Array(tt) }
+			{ scratch: tt }
 		);
 		// At t = 1 dq and dk are zero in exact arithmetic; the scalar loops leave ~1e-9 of rounding.
 		expect(relDiff(gq, rq, 1e-2)).toBeLessThan(1e-5);

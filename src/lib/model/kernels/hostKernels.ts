@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
+import { bindSimdKernels, simdKernels, simdKernelsOn, type SimdKernels } from './simdKernels';
 
 /** A typed view of one tensor's values. */
 export type HostArray = Float32Array | Int32Array;
@@ -17,9 +18,17 @@ export interface HostKernel {
 	outputs(shapes: Record<string, number[]>, attrs: Record<string, unknown>): number[][];
 	/**
 	 * Fill `outs` (fresh, not necessarily zeroed) from `ins`. The arrays are views of backend
-	 * memory, valid only during the call.
+	 * memory, valid only during the call. `simd` is the WebAssembly SIMD build to use, if any:
+	 * on the WebAssembly backend one that works on these very arrays in place.
 	 */
-	run(ins: Record<string, HostArray>, outs: Float32Array[], attrs: Record<string, unknown>): void;
+	run(
+		ins: Record<string, HostArray>,
+		outs: Float32Array[],
+		attrs: Record<string, unknown>,
+		simd: SimdKernels | null,
+		/** The inputs' shapes, by name. */
+		shapes: Record<string, number[]>
+	): void;
 }
 
 interface CpuBackendLike {
@@ -28,8 +37,29 @@ interface CpuBackendLike {
 }
 interface WasmBackendLike {
 	dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
-	wasm: { HEAPU8: Uint8Array };
+	wasm: {
+		HEAPU8: Uint8Array;
+		/** The module's memory (tfjs's Emscripten build exposes it here). */
+		asm?: { memory?: WebAssembly.Memory };
+		_malloc(bytes: number): number;
+		_free(ptr: number): void;
+	};
 	makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/**
+ * Bind the SIMD kernels to tfjs's WebAssembly backend `backend`, so that they work on its
+ * tensors in place. Resolves whether that worked; if not, the kernels copy, or run scalar loops.
+ */
+export async function bindSimdToWasmBackend(backend: unknown): Promise<boolean> {
+	const wasm = (backend as WasmBackendLike).wasm;
+	const memory = wasm?.asm?.memory;
+	if (!(memory instanceof WebAssembly.Memory)) return false;
+	const kernels = await bindSimdKernels(memory, {
+		malloc: (bytes) => wasm._malloc(bytes),
+		free: (ptr) => wasm._free(ptr)
+	});
+	return kernels !== null;
 }
 
 function shapes(inputs: tf.NamedTensorInfoMap): Record<string, number[]> {
@@ -46,7 +76,7 @@ export function registerHostKernel(name: string, kernel: HostKernel): void {
 		}
 		const outShapes = kernel.outputs(shapes(inputs), attrs);
 		const outs = outShapes.map((s) => new Float32Array(tf.util.sizeFromShape(s)));
-		kernel.run(ins, outs, attrs);
+		kernel.run(ins, outs, attrs, simdKernels(), shapes(inputs));
 		const infos = outShapes.map((s, i) => cpu.makeTensorInfo(s, 'float32', outs[i]));
 		return infos.length === 1 ? infos[0] : infos;
 	});
@@ -71,7 +101,9 @@ export function registerHostKernel(name: string, kernel: HostKernel): void {
 		kernel.run(
 			ins,
 			infos.map((t) => view(t) as Float32Array),
-			attrs
+			attrs,
+			simdKernelsOn(wasm.wasm.asm?.memory),
+			shapes(inputs)
 		);
 		return infos.length === 1 ? infos[0] : infos;
 	});

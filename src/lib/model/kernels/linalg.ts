@@ -14,6 +14,7 @@ export const MATMUL_KERNEL = 'WhyPeftMatMul';
 export const COLSUM_KERNEL = 'WhyPeftColSum';
 export const XENT_KERNEL = 'WhyPeftSoftmaxXent';
 export const RELU_GRAD_KERNEL = 'WhyPeftReluGrad';
+export const TRANSPOSE_KERNEL = 'WhyPeftTranspose';
 
 /** Attributes of `MATMUL_KERNEL`. */
 export interface MatMulAttrs {
@@ -37,12 +38,18 @@ export function matMul(
 		relu = false
 	}: { transposeA?: boolean; transposeB?: boolean; bias?: tf.Tensor; relu?: boolean } = {}
 ): tf.Tensor2D {
-	// tfjs's WebAssembly product is several times slower with a transpose flag than on operands
-	// transposed first (measured here: 650–870 µs against 90 µs for 64×64ᵀ·64×128).
+	// tfjs's WebAssembly product is ten or more times slower with a transpose flag than on
+	// operands transposed first (650–870 µs against 90 µs for 64×64ᵀ·64×128; 58 ms against 4.4
+	// for 1024×512·(128×512)ᵀ). For aᵀ·b, transpose whichever costs less to move: a, or b and
+	// the product ((bᵀ·a)ᵀ = aᵀ·b), since the larger transformer's aᵀ can be four times b.
 	if ((transposeA || transposeB) && tf.getBackend() === 'wasm') {
-		if (transposeA) a = tf.transpose(a);
-		if (transposeB) b = tf.transpose(b);
-		transposeA = transposeB = false;
+		const [ta, tb] = [transposeA, transposeB];
+		return tf.tidy(() => {
+			if (ta && !tb && !bias && !relu && b.size + a.shape[1] * b.shape[1] < a.size) {
+				return transpose2d(matMul(transpose2d(b), a));
+			}
+			return matMul(ta ? transpose2d(a) : a, tb ? transpose2d(b) : b, { bias, relu });
+		});
 	}
 	if (has(MATMUL_KERNEL)) {
 		const attrs: MatMulAttrs = { transposeA, transposeB, relu };
@@ -58,6 +65,12 @@ export function matMul(
 		bias,
 		activation: relu ? 'relu' : 'linear'
 	}) as tf.Tensor2D;
+}
+
+/** xᵀ for x [rows, cols]: one kernel of ours where the backend has it. */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+	if (has(TRANSPOSE_KERNEL)) return tf.engine().runKernel(TRANSPOSE_KERNEL, { x }) as tf.Tensor2D;
+	return tf.transpose(x);
 }
 
 /**

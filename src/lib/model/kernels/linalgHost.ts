@@ -6,7 +6,7 @@
  * than any JavaScript loop; on cpu it is in `./linalgCpu.ts`.
  */
 import { registerHostKernel } from './hostKernels';
-import { COLSUM_KERNEL, RELU_GRAD_KERNEL, XENT_KERNEL } from './linalg';
+import { COLSUM_KERNEL, RELU_GRAD_KERNEL, TRANSPOSE_KERNEL, XENT_KERNEL } from './linalg';
 
 type F = Float32Array;
 
@@ -49,7 +49,28 @@ export function softmaxXentArrays(
 
 registerHostKernel(COLSUM_KERNEL, {
 	outputs: (s) => [[s.x[1]]],
-	run: ({ x }, [out]) => colSumArrays(x as F, out.length, out)
+	run: ({ x }, [out], _a, simd) => {
+		if (simd) simd.call('col_sum', { in: x as F }, x.length / out.length, out.length, { out });
+		else colSumArrays(x as F, out.length, out);
+	}
+});
+
+/** out [cols, rows] = xᵀ for x [rows, cols]. */
+export function transposeArrays(x: F, rows: number, cols: number, out: F): void {
+	for (let i = 0; i < rows; i++) {
+		for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
+	}
+}
+
+// tfjs's WebAssembly Transpose moved about 0.6 GB/s here (3.5 ms for 1024×512); this one, in
+// SIMD registers four by four, several times that.
+registerHostKernel(TRANSPOSE_KERNEL, {
+	outputs: (s) => [[s.x[1], s.x[0]]],
+	run: ({ x }, [out], _a, simd, shapes) => {
+		const [rows, cols] = shapes.x;
+		if (simd) simd.call('transpose', { in: x as F }, rows, cols, { out });
+		else transposeArrays(x as F, rows, cols, out);
+	}
 });
 
 registerHostKernel(XENT_KERNEL, {

@@ -1,32 +1,62 @@
 /**
- * The WebAssembly SIMD build of the transformer's hot loops (`./simd/kernels.c`), loaded once
- * per worker. Its module keeps a memory of its own: a call copies the input arrays in, runs, and
- * copies the results out. At the course's sizes the copies cost a few percent of the loops they
- * feed (about 3 MB a step for the larger transformer's attention, against milliseconds of
- * arithmetic), and they work the same whatever holds the tensors: the cpu backend's arrays or
- * tfjs's own WebAssembly heap. Where SIMD is missing, `simdKernels()` stays null and the
- * kernels run the scalar loops of `./transformerArrays.ts`.
+ * The WebAssembly SIMD build of the hot loops (`./simd/kernels.c`), in two instances:
+ *
+ * - on tfjs's WebAssembly backend, one that imports that backend's memory and works on its
+ *   tensors in place (`bindSimdKernels`), no copies at all;
+ * - everywhere else (the cpu backend, or a threaded tfjs build whose shared memory the import
+ *   does not match), one with a memory of its own (`loadSimdKernels`): a call copies the input
+ *   arrays in and the results out. At the course's sizes the copies cost a few percent of the
+ *   loops they feed.
+ *
+ * Where the runtime lacks WebAssembly SIMD both stay null and the kernels run the scalar loops
+ * of `./transformerArrays.ts`.
  */
-import { KERNELS_WASM_BASE64 } from './simd/kernelsWasm';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './simd/kernelsWasm';
 
-/** An argument of a SIMD call: an array copied in, an array filled on the way out, or a number. */
-export type SimdArg = { in: Float32Array } | { out: Float32Array; zero?: boolean } | number;
+/**
+ * An argument of a SIMD call: an array read, an array written (zeroed first if asked), scratch
+ * space of n floats, or a number.
+ */
+export type SimdArg =
+	{ in: Float32Array } | { out: Float32Array; zero?: boolean } | { scratch: number } | number;
 
-/** The loaded module: call one of its exports on arrays. */
+export type SimdExport =
+	| 'gelu'
+	| 'gelu_grad'
+	| 'layer_norm'
+	| 'layer_norm_grad'
+	| 'attention'
+	| 'attention_grad'
+	| 'transpose'
+	| 'col_sum';
+
+/** A loaded instance: call one of its exports on arrays. */
 export interface SimdKernels {
+	/** Whether arrays in this buffer are passed in place (no copy). */
+	holds(buffer: ArrayBufferLike): boolean;
 	call(name: SimdExport, ...args: SimdArg[]): void;
 }
 
-export type SimdExport =
-	'gelu' | 'gelu_grad' | 'layer_norm' | 'layer_norm_grad' | 'attention' | 'attention_grad';
+/** Allocation in a memory the instance does not own (tfjs's `_malloc` and `_free`). */
+export interface HeapAllocator {
+	malloc(bytes: number): number;
+	free(ptr: number): void;
+}
 
-let loaded: SimdKernels | null = null;
+let own: SimdKernels | null = null;
 let loading: Promise<SimdKernels | null> | undefined;
+const bound = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 let active = true;
 
-/** The SIMD kernels once `loadSimdKernels()` has resolved with them (and while active), else null. */
+/** The own-memory instance once `loadSimdKernels()` has resolved with it (and while active). */
 export function simdKernels(): SimdKernels | null {
-	return active ? loaded : null;
+	return active ? own : null;
+}
+
+/** The instance bound to `memory` by `bindSimdKernels`, else the own-memory one, else null. */
+export function simdKernelsOn(memory: WebAssembly.Memory | undefined): SimdKernels | null {
+	if (!active) return null;
+	return (memory && bound.get(memory)) || own;
 }
 
 /** Turn the SIMD kernels off (the scalar loops run) or on again: for tests and benchmarks. */
@@ -42,55 +72,107 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Compile and instantiate the module; resolves null (never throws) where the runtime lacks
- * WebAssembly SIMD. Safe to call many times.
+ * Compile and instantiate the own-memory build; resolves null (never throws) where the runtime
+ * lacks WebAssembly SIMD. Safe to call many times.
  */
 export function loadSimdKernels(): Promise<SimdKernels | null> {
 	loading ??= (async () => {
 		try {
 			const { instance } = await WebAssembly.instantiate(decode(KERNELS_WASM_BASE64));
-			loaded = wrap(instance);
+			const memory = instance.exports.memory as WebAssembly.Memory;
+			const base = Number((instance.exports.__heap_base as WebAssembly.Global).value);
+			let top = Math.ceil(base / 16) * 16;
+			const start = top;
+			own = wrap(instance, memory, {
+				// A bump allocator over the module's own memory, reset after every call.
+				malloc(bytes) {
+					const at = top;
+					top += Math.ceil(bytes / 16) * 16;
+					const short = top - memory.buffer.byteLength;
+					if (short > 0) memory.grow(Math.ceil(short / 65536));
+					return at;
+				},
+				free() {},
+				reset: () => (top = start)
+			});
 		} catch {
-			loaded = null;
+			own = null;
 		}
-		return loaded;
+		return own;
 	})();
 	return loading;
 }
 
-function wrap(instance: WebAssembly.Instance): SimdKernels {
+/**
+ * Instantiate the shared build on `memory` (tfjs's WebAssembly heap), allocating scratch with
+ * `heap`. Resolves null where that fails (no SIMD, or a shared memory the import cannot take);
+ * callers then fall back to the own-memory instance.
+ */
+export async function bindSimdKernels(
+	memory: WebAssembly.Memory,
+	heap: HeapAllocator
+): Promise<SimdKernels | null> {
+	if (bound.has(memory)) return bound.get(memory)!;
+	let kernels: SimdKernels | null;
+	try {
+		const { instance } = await WebAssembly.instantiate(decode(KERNELS_SHARED_WASM_BASE64), {
+			env: { memory }
+		});
+		kernels = wrap(instance, memory, { ...heap, reset() {} });
+	} catch {
+		kernels = null;
+	}
+	bound.set(memory, kernels);
+	return kernels;
+}
+
+function wrap(
+	instance: WebAssembly.Instance,
+	memory: WebAssembly.Memory,
+	alloc: HeapAllocator & { reset(): void }
+): SimdKernels {
 	const exports = instance.exports as Record<string, unknown>;
-	const memory = exports.memory as WebAssembly.Memory;
-	const base = Math.ceil(Number((exports.__heap_base as WebAssembly.Global).value) / 16) * 16;
 	return {
+		holds: (buffer) => buffer === memory.buffer,
 		call(name, ...args) {
-			// Lay every array out from the heap base, 16-byte aligned, growing memory as needed.
-			const offsets: number[] = [];
-			let end = base;
-			for (const a of args) {
-				if (typeof a === 'number') {
-					offsets.push(0);
-					continue;
-				}
-				const arr = 'in' in a ? a.in : a.out;
-				offsets.push(end);
-				end += Math.ceil((arr.length * 4) / 16) * 16;
-			}
-			const short = end - memory.buffer.byteLength;
-			if (short > 0) memory.grow(Math.ceil(short / 65536));
-			const heap = new Float32Array(memory.buffer);
+			// Offsets of arrays already in this memory are read before anything is allocated:
+			// an allocation may grow the memory, which detaches views of its old buffer.
+			const inPlace = args.map((a) =>
+				typeof a !== 'number' && !('scratch' in a)
+					? ('in' in a ? a.in : a.out).buffer === memory.buffer
+						? ('in' in a ? a.in : a.out).byteOffset
+						: -1
+					: -1
+			);
+			const copies: { at: number; bytes: number }[] = [];
 			const params = args.map((a, i) => {
 				if (typeof a === 'number') return a;
-				if ('in' in a) heap.set(a.in, offsets[i] / 4);
-				else if (a.zero) heap.fill(0, offsets[i] / 4, offsets[i] / 4 + a.out.length);
-				return offsets[i];
+				if (inPlace[i] >= 0) return inPlace[i];
+				const n = 'scratch' in a ? a.scratch : ('in' in a ? a.in : a.out).length;
+				const at = alloc.malloc(n * 4);
+				copies.push({ at, bytes: n * 4 });
+				return at;
 			});
-			(exports[name] as (...p: number[]) => void)(...params);
-			args.forEach((a, i) => {
-				if (typeof a !== 'number' && 'out' in a) {
-					a.out.set(heap.subarray(offsets[i] / 4, offsets[i] / 4 + a.out.length));
-				}
-			});
+			try {
+				// Views are made after every allocation, on the memory's current buffer.
+				const heap = new Float32Array(memory.buffer);
+				args.forEach((a, i) => {
+					if (typeof a === 'number') return;
+					const at = params[i] / 4;
+					if ('in' in a) {
+						if (inPlace[i] < 0) heap.set(a.in, at);
+					} else if ('out' in a && a.zero) heap.fill(0, at, at + a.out.length);
+				});
+				(exports[name] as (...p: number[]) => void)(...params);
+				const after = new Float32Array(memory.buffer);
+				args.forEach((a, i) => {
+					if (typeof a === 'number' || !('out' in a) || inPlace[i] >= 0) return;
+					a.out.set(after.subarray(params[i] / 4, params[i] / 4 + a.out.length));
+				});
+			} finally {
+				for (const c of copies) alloc.free(c.at);
+				alloc.reset();
+			}
 		}
 	};
 }

@@ -7,7 +7,6 @@
  * the heads), each of these is one. Registered by the trainer when it loads either backend.
  */
 import { registerHostKernel } from './hostKernels';
-import { simdKernels } from './simdKernels';
 import {
 	attentionArrays,
 	attentionGradArrays,
@@ -62,8 +61,7 @@ registerHostKernel(EMBED_GRAD_KERNEL, {
 
 registerHostKernel(LAYERNORM_KERNEL, {
 	outputs: (s) => [s.x, s.x, [s.x[0]]],
-	run: ({ x, g, s }, [y, xhat, rstd], a) => {
-		const simd = simdKernels();
+	run: ({ x, g, s }, [y, xhat, rstd], a, simd) => {
 		const { eps } = a as unknown as LayerNormAttrs;
 		if (simd && g.length % 4 === 0) {
 			simd.call(
@@ -86,8 +84,7 @@ registerHostKernel(LAYERNORM_KERNEL, {
 
 registerHostKernel(LAYERNORM_GRAD_KERNEL, {
 	outputs: (s) => [s.dy, s.g, s.g],
-	run: ({ dy, xhat, rstd, g }, [dx, dg, ds]) => {
-		const simd = simdKernels();
+	run: ({ dy, xhat, rstd, g }, [dx, dg, ds], _a, simd) => {
 		if (simd && g.length % 4 === 0) {
 			simd.call(
 				'layer_norm_grad',
@@ -112,10 +109,9 @@ registerHostKernel(ATTENTION_KERNEL, {
 		const { b, t, heads } = a as unknown as AttentionAttrs;
 		return [s.q, [b, heads, t, t]];
 	},
-	run: ({ q, k, v }, [ctx, probs], a) => {
+	run: ({ q, k, v }, [ctx, probs], a, simd) => {
 		const { b, t, heads } = a as unknown as AttentionAttrs;
 		const d = q.length / (b * t);
-		const simd = simdKernels();
 		if (simd && (d / heads) % 4 === 0) {
 			simd.call(
 				'attention',
@@ -138,10 +134,9 @@ registerHostKernel(ATTENTION_KERNEL, {
 let scratch = new Float32Array(0);
 registerHostKernel(ATTENTION_GRAD_KERNEL, {
 	outputs: (s) => [s.q, s.q, s.q],
-	run: ({ dCtx, q, k, v, probs }, [dq, dk, dv], a) => {
+	run: ({ dCtx, q, k, v, probs }, [dq, dk, dv], a, simd) => {
 		const { b, t, heads } = a as unknown as AttentionAttrs;
 		const d = q.length / (b * t);
-		const simd = simdKernels();
 		if (simd && (d / heads) % 4 === 0) {
 			simd.call(
 				'attention_grad',
@@ -157,7 +152,7 @@ registerHostKernel(ATTENTION_GRAD_KERNEL, {
 				{ out: dq, zero: true },
 				{ out: dk, zero: true },
 				{ out: dv, zero: true },
-				{ out: new Float32Array(t) }
+				{ scratch: t }
 			);
 			return;
 		}
@@ -182,8 +177,7 @@ registerHostKernel(ATTENTION_GRAD_KERNEL, {
 
 registerHostKernel(GELU_KERNEL, {
 	outputs: (s) => [s.x],
-	run: ({ x }, [y]) => {
-		const simd = simdKernels();
+	run: ({ x }, [y], _a, simd) => {
 		if (simd) simd.call('gelu', { in: x as F }, { out: y }, y.length);
 		else geluArrays(x as F, y);
 	}
@@ -191,8 +185,7 @@ registerHostKernel(GELU_KERNEL, {
 
 registerHostKernel(GELU_GRAD_KERNEL, {
 	outputs: (s) => [s.x],
-	run: ({ dy, x }, [dx]) => {
-		const simd = simdKernels();
+	run: ({ dy, x }, [dx], _a, simd) => {
 		if (simd) simd.call('gelu_grad', { in: dy as F }, { in: x as F }, { out: dx }, dx.length);
 		else geluGradArrays(dy as F, x as F, dx);
 	}

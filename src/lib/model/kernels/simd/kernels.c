@@ -244,3 +244,45 @@ void attention_grad(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v, c
 		}
 	}
 }
+
+/* out [cols, rows] = aᵀ for a [rows, cols]; 4×4 blocks through registers where both divide by 4. */
+EXPORT(transpose)
+void transpose(const f32 *a, int rows, int cols, f32 *out) {
+	int r4 = rows - rows % 4, c4 = cols - cols % 4;
+	for (int i = 0; i < r4; i += 4) {
+		for (int j = 0; j < c4; j += 4) {
+			v128_t x0 = wasm_v128_load(a + i * cols + j);
+			v128_t x1 = wasm_v128_load(a + (i + 1) * cols + j);
+			v128_t x2 = wasm_v128_load(a + (i + 2) * cols + j);
+			v128_t x3 = wasm_v128_load(a + (i + 3) * cols + j);
+			v128_t t0 = wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5);
+			v128_t t1 = wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5);
+			v128_t t2 = wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7);
+			v128_t t3 = wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7);
+			wasm_v128_store(out + j * rows + i, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+			wasm_v128_store(out + (j + 1) * rows + i, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+			wasm_v128_store(out + (j + 2) * rows + i, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+			wasm_v128_store(out + (j + 3) * rows + i, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+		}
+		for (int j = c4; j < cols; j++)
+			for (int r = i; r < i + 4; r++) out[j * rows + r] = a[r * cols + j];
+	}
+	for (int i = r4; i < rows; i++)
+		for (int j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+}
+
+/* out[j] = Σ_i x[i, j] for x [rows, cols]. */
+EXPORT(col_sum)
+void col_sum(const f32 *x, int rows, int cols, f32 *out) {
+	int c4 = cols - cols % 4;
+	for (int j = 0; j < c4; j += 4) {
+		v128_t acc = splat(0.0f);
+		for (int i = 0; i < rows; i++) acc = wasm_f32x4_add(acc, wasm_v128_load(x + i * cols + j));
+		wasm_v128_store(out + j, acc);
+	}
+	for (int j = c4; j < cols; j++) {
+		f32 acc = 0.0f;
+		for (int i = 0; i < rows; i++) acc += x[i * cols + j];
+		out[j] = acc;
+	}
+}

@@ -1,0 +1,118 @@
+/**
+ * The hand-written step's host kernels (`linalgHost.ts`: column sum, transpose, softmax
+ * cross-entropy, ReLU's gradient) and the WebAssembly product's transposed routes
+ * (`linalg.ts` matMul), on the cpu and WebAssembly backends in Node, each with the SIMD build
+ * and with the scalar loops, against tfjs's own ops on the cpu backend.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '$lib/math/rng';
+import '$lib/model/kernels/linalgHost';
+import {
+	COLSUM_KERNEL,
+	RELU_GRAD_KERNEL,
+	TRANSPOSE_KERNEL,
+	XENT_KERNEL,
+	colSum,
+	matMul,
+	reluGrad,
+	softmaxXent,
+	transpose2d
+} from '$lib/model/kernels/linalg';
+import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
+import { loadSimdKernels, setSimdActive } from '$lib/model/kernels/simdKernels';
+
+const rng = createRng(5);
+const rand = (r: number, c: number) => Float32Array.from({ length: r * c }, () => rng.normal());
+
+/** Computes each kernel's output as plain arrays on the active backend. */
+function outputs(shapes: [number, number][]): Float32Array[][] {
+	return shapes.map(([r, c]) => {
+		const x = tf.tensor2d(data.get(`${r}x${c}`)!, [r, c]);
+		const act = tf.tensor2d(data.get(`${r}x${c}:act`)!, [r, c]);
+		const labels = tf.tensor1d(labelData.get(`${r}x${c}`)!, 'int32');
+		const targets = tf.tidy(() => tf.cast(tf.oneHot(labels, c), 'float32') as tf.Tensor2D);
+		const inv = tf.scalar(1 / r);
+		const other = tf.tensor2d(data.get(`${r}x3`)!, [r, 3]);
+		const wide = tf.tensor2d(data.get(`${r}x${4 * c}`)!, [r, 4 * c]);
+		const xent = softmaxXent(x, targets, inv);
+		const outs = [
+			colSum(x),
+			transpose2d(x),
+			xent.rowLoss,
+			xent.dLogits,
+			reluGrad(x, act),
+			matMul(x, other, { transposeA: true }),
+			matMul(wide, x, { transposeA: true }),
+			matMul(x, act, { transposeB: true })
+		];
+		const values = outs.map((t) => t.dataSync().slice() as Float32Array);
+		tf.dispose([x, act, labels, targets, inv, other, wide, ...outs]);
+		return values;
+	});
+}
+
+const shapes: [number, number][] = [
+	[1, 2],
+	[5, 3],
+	[7, 10],
+	[64, 48],
+	[130, 33]
+];
+const data = new Map<string, Float32Array>();
+const labelData = new Map<string, Int32Array>();
+for (const [r, c] of shapes) {
+	for (const key of [`${r}x${c}`, `${r}x${c}:act`, `${r}x3`, `${r}x${4 * c}`]) {
+		const cols = Number(key.split(/[x:]/)[1]);
+		data.set(key, rand(r, cols));
+	}
+	labelData.set(
+		`${r}x${c}`,
+		Int32Array.from({ length: r }, () => rng.int(c))
+	);
+}
+
+let reference: Float32Array[][];
+beforeAll(async () => {
+	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+	expect(await loadSimdKernels()).not.toBeNull();
+	await tf.setBackend('cpu');
+	const saved = [COLSUM_KERNEL, TRANSPOSE_KERNEL, XENT_KERNEL, RELU_GRAD_KERNEL].map((k) =>
+		tf.getKernel(k, 'cpu')!
+	);
+	saved.forEach((k) => tf.unregisterKernel(k.kernelName, 'cpu'));
+	reference = outputs(shapes);
+	saved.forEach((k) => tf.registerKernel(k));
+});
+afterAll(() => setSimdActive(true));
+
+const names = ['colSum', 'transpose', 'rowLoss', 'dLogits', 'reluGrad', 'aᵀ·b', '(bᵀ·a)ᵀ', 'a·bᵀ'];
+
+describe.each(['cpu', 'wasm'])('on %s', (backend) => {
+	beforeAll(async () => {
+		await tf.setBackend(backend);
+		if (backend === 'wasm') expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
+	});
+
+	it.each([true, false])('SIMD %s: every output matches tfjs’s ops to 1e-5', (simd) => {
+		setSimdActive(simd);
+		const before = tf.memory().numTensors;
+		const got = outputs(shapes);
+		expect(tf.memory().numTensors).toBe(before);
+		got.forEach((outs, s) =>
+			outs.forEach((o, i) => {
+				const want = reference[s][i];
+				expect(o.length, `${names[i]} ${shapes[s]}`).toBe(want.length);
+				for (let j = 0; j < want.length; j++) {
+					expect(Math.abs(o[j] - want[j]), `${names[i]} ${shapes[s]} [${j}]`).toBeLessThan(
+						1e-5 * (1 + Math.abs(want[j]))
+					);
+				}
+			})
+		);
+		setSimdActive(true);
+	});
+});
