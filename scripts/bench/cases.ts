@@ -1,8 +1,9 @@
 /**
  * The benchmark's cases, shared by the Chromium page (`page.ts`) and the real-GPU check in Node
- * (`scripts/gpu-node/check.ts`): our trainer on the MLP and the character transformer, and the
- * peer, the same MLP written the usual way with tfjs-layers `model.fit`, timed in interleaved
- * rounds. Timings, not tests.
+ * (`scripts/gpu-node/check.ts`): our trainer on the MLP and the character transformer (a small
+ * one and a large one), and the peer, the same MLP written the usual way with tfjs-layers
+ * `model.fit`, timed in interleaved rounds. `torch_peer.py` times the same cases, under the same
+ * names, in PyTorch. Timings, not tests.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '$lib/math/rng';
@@ -174,30 +175,72 @@ export async function interleaved(
 	}));
 }
 
-/** The benchmark's rows on the active backend: the MLP cases, then the transformer's. */
-export async function benchCases(seconds: number, chunkMs: number): Promise<Row[]> {
-	const digits = mlpTask(1024);
-	const net = mlp([64, 128, 128, 10]);
-	const gpt = transformer({ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 });
-	const text = textTask(256, 32, 21);
-	return [
-		...(await interleaved(
-			[
-				['peer: tfjs-layers model.fit, MLP full', () => peer(digits)],
-				['ours: MLP full', () => ours(net, digits, { method: 'full' }, 64, chunkMs)],
-				['ours: MLP LoRA r=4', () => ours(net, digits, { method: 'lora', rank: 4 }, 64, chunkMs)]
-			],
-			seconds * 3
-		)),
-		...(await interleaved(
-			[
-				['ours: transformer full', () => ours(gpt, text, { method: 'full' }, 16, chunkMs)],
+/**
+ * Groups of cases, each timed interleaved within itself: the MLP (with the tfjs-layers peer), the
+ * small character transformer, and a large one (vocab 96, context 64, d 128, 4 heads, 4 layers,
+ * 16 sequences of 64 a batch), which a quick run may leave out.
+ */
+export const CASE_GROUPS = ['mlp', 'transformer', 'large'] as const;
+export type CaseGroup = (typeof CASE_GROUPS)[number];
+
+/**
+ * The benchmark's rows on the active backend, group by group in `CASE_GROUPS` order: each case
+ * gets `seconds` times its group's factor (3 for the MLP, 2 for a transformer).
+ */
+export async function benchCases(
+	seconds: number,
+	chunkMs: number,
+	groups: readonly CaseGroup[] = CASE_GROUPS
+): Promise<Row[]> {
+	for (const g of groups) {
+		if (!CASE_GROUPS.includes(g)) throw new RangeError(`unknown case group ${g}`);
+	}
+	const rows: Row[] = [];
+	if (groups.includes('mlp')) {
+		const digits = mlpTask(1024);
+		const net = mlp([64, 128, 128, 10]);
+		rows.push(
+			...(await interleaved(
 				[
-					'ours: transformer LoRA r=4',
-					() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
-				]
-			],
-			seconds * 2
-		))
-	];
+					['peer: tfjs-layers model.fit, MLP full', () => peer(digits)],
+					['ours: MLP full', () => ours(net, digits, { method: 'full' }, 64, chunkMs)],
+					['ours: MLP LoRA r=4', () => ours(net, digits, { method: 'lora', rank: 4 }, 64, chunkMs)]
+				],
+				seconds * 3
+			))
+		);
+	}
+	if (groups.includes('transformer')) {
+		const gpt = transformer({ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 });
+		const text = textTask(256, 32, 21);
+		rows.push(
+			...(await interleaved(
+				[
+					['ours: transformer full', () => ours(gpt, text, { method: 'full' }, 16, chunkMs)],
+					[
+						'ours: transformer LoRA r=4',
+						() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
+					]
+				],
+				seconds * 2
+			))
+		);
+	}
+	if (groups.includes('large')) {
+		const gpt = transformer({ vocab: 96, context: 64, dModel: 128, heads: 4, layers: 4 });
+		const text = textTask(256, 64, 96);
+		rows.push(
+			...(await interleaved(
+				[
+					['ours: transformer large full', () => ours(gpt, text, { method: 'full' }, 16, chunkMs)],
+					[
+						'ours: transformer large LoRA r=4',
+						() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
+					]
+				],
+				seconds * 2
+			))
+		);
+	}
+	return rows;
 }

@@ -1,14 +1,14 @@
 /**
  * The benchmark page: on the backend named in `?backend=`, it times training steps of our
- * trainer (MLP 64-128-128-10 and the character transformer, full fine-tuning and LoRA) and of
- * the peer, the same MLP written the usual way with tfjs-layers `model.fit` (cases in
- * `cases.ts`). Results go to `window.benchResult` for scripts/bench.js to collect. Timings, not
- * tests: see npm run bench.
+ * trainer (MLP 64-128-128-10 and the character transformer, small and large, full fine-tuning
+ * and LoRA) and of the peer, the same MLP written the usual way with tfjs-layers `model.fit`
+ * (cases in `cases.ts`; `?cases=mlp,transformer,large` chooses the groups). Results go to
+ * `window.benchResult` for scripts/bench.js to collect. Timings, not tests: see npm run bench.
  */
 import * as tf from '@tensorflow/tfjs';
 import { activate, type BackendName } from '$lib/trainer/backends';
 import { CHUNK_TARGET_MS } from '$lib/trainer/host';
-import { benchCases } from './cases';
+import { benchCases, CASE_GROUPS, type CaseGroup } from './cases';
 
 const params = new URLSearchParams(location.search);
 const chunkMs = Number(params.get('chunkMs') ?? CHUNK_TARGET_MS);
@@ -17,7 +17,10 @@ async function main() {
 	const backend = (params.get('backend') ?? 'wasm') as BackendName;
 	const seconds = Number(params.get('seconds') ?? 3);
 	if (!(await activate(backend))) throw new Error(`${backend} could not start`);
-	const rows = await benchCases(seconds, chunkMs);
+	const groups = (params.get('cases')?.split(',').filter(Boolean) ?? [
+		...CASE_GROUPS
+	]) as CaseGroup[];
+	const rows = await benchCases(seconds, chunkMs, groups);
 	document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
 	(window as unknown as { benchResult: unknown }).benchResult = { backend: tf.getBackend(), rows };
 }
