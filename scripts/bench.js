@@ -4,8 +4,14 @@
  * shared two-core machine are noisy, so only ratios are meaningful and none of this is a test).
  *
  * 1. Steps per second of our trainer per backend (wasm, webgl, webgpu, cpu) for the MLP and the
- *    character transformer, full fine-tuning and LoRA, against the peer: the same MLP fine-tune
- *    written the usual way with tfjs-layers `model.fit`, on the same backend.
+ *    character transformer, small (d 48, 2 layers, 16×32 tokens a step) and large (d 128,
+ *    4 layers, 16×64 tokens), full fine-tuning and LoRA, against two peers: the same MLP
+ *    fine-tune written the usual way with tfjs-layers `model.fit`, on the same backend; and every
+ *    case written in PyTorch on the CPU with two threads (scripts/bench/torch_peer.py, run by
+ *    Debian's /usr/bin/python3 when it can import torch, else skipped with a note), once before
+ *    the browser's runs and once after. Per backend, ours ÷ PyTorch for every case both have.
+ *    PyTorch's products go through the system's libblas.so.3: the run names it, and says so
+ *    when it is Debian's reference BLAS, which makes PyTorch many times slower than usual.
  * 2. The lab widget as a reader meets it (automatic backend): time from the widget's start to its
  *    first training step, training speed there, and main-thread tasks over 50 ms while it trains;
  *    and lesson 4's spectrum lab while it trains: long tasks and spectrum refreshes per second.
@@ -16,9 +22,12 @@
  * Builds the benchmark pages and the site, then writes bench-results/bench.json with the parts
  * that ran. Environment: BENCH_ONLY, a comma list of the parts to run, trainer, lab and svd
  * (default all three); BENCH_SECONDS (per trainer case, default 3; the cases of one model run
- * interleaved in rounds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu); BENCH_LAB=0 to skip
- * the lab part; BENCH_CHUNK_MS to size our trainer's chunks of queued steps (default: as the
- * worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and BENCH_SVD_REPS (default 9).
+ * interleaved in rounds); BENCH_CASES, the trainer's case groups, mlp, transformer and large
+ * (default all three; leave out large for a quick run: on the cpu and webgpu backends of a
+ * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu);
+ * BENCH_LAB=0 to skip the lab part; BENCH_CHUNK_MS to size the chunks of queued steps, ours and
+ * PyTorch's (default: as the worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and
+ * BENCH_SVD_REPS (default 9).
  * Just the SVD, in under a minute:
  *
  *     BENCH_ONLY=svd npm run bench
@@ -30,6 +39,7 @@ import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { serve } from './serve.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const caseGroups = process.env.BENCH_CASES ?? 'mlp,transformer,large';
 /** Thrown to skip the lab part (BENCH_LAB=0). */
 class Skip extends Error {}
 const parts = new Set((process.env.BENCH_ONLY ?? 'trainer,lab,svd').split(',').filter(Boolean));
@@ -49,6 +59,31 @@ function run(what, args) {
 run('build the benchmark page', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts']);
 const withLab = parts.has('lab') && process.env.BENCH_LAB !== '0';
 if (withLab) run('build the site', ['vite', 'build']);
+
+/**
+ * The native peer: the trainer's cases in PyTorch on the CPU (two threads): its JSON, with steps
+ * per second by case name, or undefined when Debian's python3 cannot import torch.
+ * @param {string} when a word for the log: before or after the browser's runs
+ * @returns {{ torch: string, threads: number, ompWaitPolicy: string, blas: string, stepsPerSecond: Record<string, number> } | undefined}
+ */
+function torchPeer(when) {
+	if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status !== 0) {
+		if (when === 'before')
+			console.log(
+				'PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)'
+			);
+		return undefined;
+	}
+	console.log(`▶ PyTorch peer (CPU, 2 threads), ${when} the browser's runs`);
+	const args = ['scripts/bench/torch_peer.py', '--seconds', String(seconds), '--cases', caseGroups];
+	if (process.env.BENCH_CHUNK_MS) args.push('--chunk-ms', process.env.BENCH_CHUNK_MS);
+	const r = spawnSync('/usr/bin/python3', args, {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	if (r.status !== 0) throw new Error('the PyTorch peer failed');
+	return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+}
 
 /**
  * Part 3: the SVD page, one case per size. Returns per size the median ms of each contender and
@@ -89,9 +124,11 @@ async function benchSvd(url) {
 }
 
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+/** @type {{ date: string, seconds: number, cases: string, backends: Record<string, any>, torch?: any, svd: any, lab: any, spectrumLab: any }} */
 const result = {
 	date: new Date().toISOString(),
 	seconds,
+	cases: caseGroups,
 	backends: {},
 	svd: {},
 	lab: {},
@@ -161,10 +198,13 @@ async function spectrumLab(context, url) {
 }
 try {
 	const benchServer = await serve({ dir: 'bench-results/app', port: 0 });
+	// PyTorch before and after the browser's runs, so that a drift in the machine's speed during
+	// the run shows as a difference between the two instead of tilting every ratio one way.
+	const torchBefore = backends.length ? torchPeer('before') : undefined;
 	for (const backend of backends) {
 		const page = await browser.newPage();
 		await page.goto(
-			`${benchServer.url}?backend=${backend}&seconds=${seconds}${process.env.BENCH_CHUNK_MS ? `&chunkMs=${process.env.BENCH_CHUNK_MS}` : ''}`
+			`${benchServer.url}?backend=${backend}&seconds=${seconds}&cases=${caseGroups}${process.env.BENCH_CHUNK_MS ? `&chunkMs=${process.env.BENCH_CHUNK_MS}` : ''}`
 		);
 		await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
 		const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
@@ -189,7 +229,9 @@ try {
 			oursOverPeer: rows['ours: MLP full'] / peer,
 			loraOverFull: {
 				mlp: rows['ours: MLP LoRA r=4'] / rows['ours: MLP full'],
-				transformer: rows['ours: transformer LoRA r=4'] / rows['ours: transformer full']
+				transformer: rows['ours: transformer LoRA r=4'] / rows['ours: transformer full'],
+				transformerLarge:
+					rows['ours: transformer large LoRA r=4'] / rows['ours: transformer large full']
 			}
 		};
 		console.log(`${backend}:`);
@@ -198,6 +240,42 @@ try {
 				`  ${k.padEnd(40)} ${errors[k] ? `failed: ${errors[k]}` : `${v.toFixed(1)} steps/s`}`
 			);
 		console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
+	}
+	const torchAfter = torchBefore ? torchPeer('after') : undefined;
+	if (torchBefore && torchAfter) {
+		const before = torchBefore.stepsPerSecond;
+		const after = torchAfter.stepsPerSecond;
+		/** @type {Record<string, number>} */
+		const mean = {};
+		for (const k of Object.keys(before)) mean[k] = (before[k] + after[k]) / 2;
+		const { torch, threads, ompWaitPolicy, blas } = torchAfter;
+		result.torch = { torch, threads, ompWaitPolicy, blas, before, after, stepsPerSecond: mean };
+		console.log(
+			`PyTorch ${torch} on the CPU, ${threads} threads, BLAS ${blas} (mean of a run before ` +
+				'and one after the browser’s; only ratios within one run count):'
+		);
+		// Debian's alternatives fall back on the reference BLAS, plain loops on one thread.
+		if (/\/blas\/libblas/.test(blas))
+			console.log(
+				'  note: that is the reference BLAS, many times slower than an optimised one: ' +
+					'install libopenblas0-pthread for a PyTorch as people run it'
+			);
+		for (const [k, v] of Object.entries(mean))
+			console.log(
+				`  ${k.padEnd(40)} ${v.toFixed(1)} steps/s (before ${before[k].toFixed(1)}, after ${after[k].toFixed(1)})`
+			);
+		for (const backend of backends) {
+			const b = result.backends[backend];
+			if (!b.stepsPerSecond) continue;
+			b.oursOverTorch = Object.fromEntries(
+				Object.keys(mean)
+					.filter((k) => Number.isFinite(b.stepsPerSecond[k]))
+					.map((k) => [k, b.stepsPerSecond[k] / mean[k]])
+			);
+			console.log(`ours on ${backend} ÷ PyTorch on the CPU (steps per second, this run):`);
+			for (const [k, v] of Object.entries(b.oursOverTorch))
+				console.log(`  ${k.padEnd(40)} ${v.toFixed(3)}×`);
+		}
 	}
 	if (parts.has('svd')) result.svd = await benchSvd(benchServer.url);
 	await benchServer.close();
