@@ -23,6 +23,11 @@ export interface ModelDef {
 	/** Logits [n, classes] from a batch. Call inside `tf.tidy`: intermediates are left to it. */
 	forward(p: ParamAccess, x: Tensor): Tensor2D;
 	/**
+	 * Optional: the same logits through fused kernels that have no gradient (evaluation and
+	 * sampling, never under a gradient tape). Must agree with `forward`. Call inside `tf.tidy`.
+	 */
+	infer?(p: ParamAccess, x: Tensor): Tensor2D;
+	/**
 	 * Optional: mean cross-entropy against one-hot `targets` [n, classes] and the gradient of
 	 * every trainable variable (by name), by a hand-written backward pass instead of tfjs's tape.
 	 * `invBatch` is the scalar 1/n. Call inside `tf.tidy`. Must agree with `forward` + autodiff.

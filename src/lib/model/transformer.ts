@@ -124,6 +124,27 @@ export function transformer(cfg: TransformerConfig): ModelDef {
 			}
 			return p.linear('out', layerNorm(p, 'lnf', h));
 		},
+		infer(p, x) {
+			const [b, t] = x.shape as [number, number];
+			if (t > context) throw new RangeError(`sequence of ${t} exceeds context ${context}`);
+			const attrs: AttentionAttrs = { b, t, heads };
+			const ln = (name: string, h: tf.Tensor2D) =>
+				layerNormFused(h, p.param(`${name}.g`) as tf.Tensor1D, p.param(`${name}.s`) as tf.Tensor1D)
+					.y;
+			const ids = tf.reshape(x, [b * t]) as tf.Tensor1D;
+			let h = embed(ids, p.param('tok') as tf.Tensor2D, p.param('pos') as tf.Tensor2D, t);
+			for (let i = 0; i < layers; i++) {
+				const a = ln(`h${i}.ln1`, h);
+				const q = p.linear(`h${i}.q`, a);
+				const k = p.linear(`h${i}.k`, a);
+				const v = p.linear(`h${i}.v`, a);
+				const { ctx } = causalAttention(q, k, v, attrs);
+				h = tf.add(h, p.linear(`h${i}.o`, ctx)) as tf.Tensor2D;
+				const up = p.linear(`h${i}.up`, ln(`h${i}.ln2`, h));
+				h = tf.add(h, p.linear(`h${i}.down`, geluFused(up))) as tf.Tensor2D;
+			}
+			return p.linear('out', ln('lnf', h));
+		},
 		gradients(p, x, targets, invBatch) {
 			return transformerGradients(p, cfg, x, targets, invBatch);
 		}

@@ -309,7 +309,8 @@ export class Trainer {
 		const [correct, loss] = tf.tidy(() => {
 			const x = tf.slice(split.x, [0, 0], [n, -1]);
 			const y = tf.reshape(tf.slice(split.y, [0, 0], [n, -1]), [-1]) as tf.Tensor1D;
-			const logits = this.config.model.forward(this.tuned, x);
+			const { model } = this.config;
+			const logits = model.infer ? model.infer(this.tuned, x) : model.forward(this.tuned, x);
 			return [correctCount(logits, y), crossEntropy(logits, y)];
 		});
 		try {

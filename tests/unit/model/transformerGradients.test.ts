@@ -2,7 +2,8 @@
  * The transformer's hand-written backward pass (`transformer().gradients`) against tfjs's
  * gradient tape, for every fine-tuning method, on the cpu and WebAssembly backends in Node, each
  * three ways: through tfjs's ops alone (our kernels unregistered), through the scalar loops of
- * our fused kernels, and through their WebAssembly SIMD build. Also: each SIMD kernel against
+ * our fused kernels, and through their WebAssembly SIMD build; and the tape-free inference pass
+ * (`infer`) against `forward`. Also: each SIMD kernel against
  * the scalar reference on odd and full-size shapes, and a training run whose loss curve follows
  * the tape's step by step.
  */
@@ -131,6 +132,25 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 	});
 
 	describe.each(['ops', 'scalar', 'simd'] as Mode[])('through %s', (mode) => {
+		it.each(configs)('%s: inference gives the forward pass’s logits', (_name, config) => {
+			const before = tf.memory().numTensors;
+			const tuned = prepare(model, weights, config, createRng(5));
+			perturb(tuned, 9);
+			const rng = createRng(6);
+			const ids = tf.tensor2d(
+				Int32Array.from({ length: b * t }, () => rng.int(cfg.vocab)),
+				[b, t],
+				'int32'
+			);
+			const want = tf.tidy(() => model.forward(tuned, ids));
+			const got = inMode(backend, mode, () => tf.tidy(() => model.infer!(tuned, ids)));
+			expect(got.shape).toEqual([b * t, cfg.vocab]);
+			expect(relDiff(got.dataSync(), want.dataSync(), 1e-2)).toBeLessThan(1e-5);
+			tf.dispose([want, got, ids]);
+			tuned.dispose();
+			expect(tf.memory().numTensors).toBe(before);
+		});
+
 		it.each(configs)('%s: the loss and every gradient equal the tape’s', (_name, config) => {
 			const before = tf.memory().numTensors;
 			const tuned = prepare(model, weights, config, createRng(5));
