@@ -77,11 +77,13 @@ async function register(name: BackendName): Promise<void> {
 			// Plain small-matrix kernels beat tfjs's tiled ones at the course's sizes: 5× on
 			// SwiftShader, 1.4× on an H100 through Dawn (scripts/gpu-node/README.md).
 			await import('$lib/model/kernels/smallWebgpu');
+			await import('$lib/model/kernels/transformerWebgpu');
 			break;
 		case 'webgl':
 			await import('@tensorflow/tfjs-backend-webgl');
 			await import('$lib/model/kernels/adamWebgl');
 			await import('$lib/model/kernels/linalgWebgl');
+			await import('$lib/model/kernels/transformerWebgl');
 			break;
 		case 'wasm': {
 			const wasm = await import('@tensorflow/tfjs-backend-wasm');
