@@ -1,10 +1,14 @@
 /**
  * The kernel check page: on the backend named in `?backend=`, each kernel of our own (the fused
- * Adam update and the hand-written step's products, column sums, cross-entropy and ReLU gradient)
+ * Adam update, the hand-written step's products, column sums, cross-entropy and ReLU gradient,
+ * and the transformer's embedding, layer norm, attention and GELU with their backward passes)
  * runs on inputs shaped like the trainer's, then again with the kernel unregistered so tfjs's own
- * ops compute the same thing. The largest absolute difference per kernel and shape goes to
- * `window.kernelCheck` for tests/e2e/kernels.spec.ts. Inputs to the step's kernels come out of a
- * product, so on WebGL they are packed as in training.
+ * ops compute the same thing. The largest difference per kernel, output and shape goes to
+ * `window.kernelCheck` for tests/e2e/kernels.spec.ts: absolute for the MLP's kernels, relative
+ * to the output's largest value for the transformer's. It also checks the transformer's whole
+ * hand-written backward pass against tfjs's tape, and counts the GPU programs (or kernels) one
+ * training step runs with our transformer kernels and without. Inputs to the kernels come out of
+ * a product, so on WebGL they are packed as in training.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '$lib/math/rng';
@@ -25,6 +29,12 @@ import {
 	softmaxXent
 } from '$lib/model/kernels/linalg';
 import { activate, type BackendName } from '$lib/trainer/backends';
+import {
+	gradientDiffs,
+	registeredTransformerKernels,
+	stepCounts,
+	transformerKernelDiffs
+} from './transformer';
 
 const OURS = [MATMUL_KERNEL, COLSUM_KERNEL, XENT_KERNEL, RELU_GRAD_KERNEL];
 
@@ -35,8 +45,12 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 async function main() {
-	const backend = (new URLSearchParams(location.search).get('backend') ?? 'wasm') as BackendName;
+	const params = new URLSearchParams(location.search);
+	const backend = (params.get('backend') ?? 'wasm') as BackendName;
 	if (!(await activate(backend))) throw new Error(`${backend} could not start`);
+	// WebGL with packing off (its flag exists once the backend has loaded): every kernel of ours
+	// takes its plain-texture path.
+	if (params.get('webglPack') === '0') tf.env().set('WEBGL_PACK', false);
 	const rng = createRng(1);
 	const rand = (r: number, c: number) =>
 		tf.tensor2d(
@@ -114,7 +128,11 @@ async function main() {
 			...registered.map((k) => k.kernelName),
 			...(tf.getKernel(ADAM_KERNEL, backend) ? [ADAM_KERNEL] : [])
 		],
-		diffs
+		diffs,
+		transformerKernels: registeredTransformerKernels(backend).map((k) => k.kernelName),
+		transformerDiffs: await transformerKernelDiffs(backend, rng),
+		gradientDiffs: await gradientDiffs(),
+		stepCounts: await stepCounts(backend)
 	};
 }
 
