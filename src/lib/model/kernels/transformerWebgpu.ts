@@ -6,11 +6,12 @@
  * share. Every loop is over at most a row (d), a sequence (t) or a head (dh), except the
  * embedding's scatter-add, which reads every row once per (token, column).
  *
- * Programs a call: embedding 1, its gradient 2, layer norm 3, its gradient 4, attention 3, its
- * gradient 5, GELU and its gradient 1 each; tfjs's ops take about 10, 15, 40 and 35 passes for
- * the layer norms and the attentions. Sizes are written into the shader source (they key the
- * compiled pipeline), so loops have constant bounds. Registered by the trainer with the WebGPU
- * backend.
+ * Programs a call: embedding 1, its gradient 2, layer norm 4 (a row mean first), its gradient
+ * 4, attention 3, its gradient 5, GELU and its gradient 1 each, where tfjs's ops run 3, 4, 10,
+ * 13, 16, 16, 8 and 18. On SwiftShader at the course's sizes (16 sequences of 32, d 48, 4 heads)
+ * each ran faster than those ops, from 1.7 times (the embedding) to about 50 (layer norm and its
+ * gradient). Sizes are written into the shader source (they key the compiled pipeline), so
+ * loops have constant bounds. Registered by the trainer with the WebGPU backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
