@@ -207,7 +207,7 @@ registerOnce(EMBED_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 				[t, d],
 				`
 				float acc = 0.0;
-				for (int r = a; r < ${n}; r += ${t}) acc += GradAt(r, b);
+				for (int s = 0; s < ${n / t}; s++) acc += GradAt(s * ${t} + a, b);
 				return acc;`
 			)
 		];
@@ -238,7 +238,7 @@ registerOnce(EMBED_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 		void main() {
 			ivec2 o = getOutputCoords();
 			vec4 acc = vec4(0.0);
-			for (int r = o.x; r < ${n}; r += ${t}) acc += getGrad(r, o.y);
+			for (int s = 0; s < ${n / t}; s++) acc += getGrad(s * ${t} + o.x, o.y);
 			setOutput(acc);
 		}`
 	);
