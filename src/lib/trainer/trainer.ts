@@ -102,6 +102,9 @@ interface DeviceSplit {
 	n: number;
 }
 
+/** Most labels one evaluation slice puts through the model at once (rows × positions). */
+export const EVAL_SLICE_ROWS = 8192;
+
 /** One fine-tuning run. Owns its tensors; call `dispose()` when done. */
 export class Trainer {
 	private tuned!: Tuned;
@@ -300,25 +303,41 @@ export class Trainer {
 		};
 	}
 
-	/** Loss and accuracy on a split (or its first `limit` rows), read back asynchronously. */
+	/**
+	 * Loss and accuracy on a split (or its first `limit` rows), read back asynchronously. Rows go
+	 * through the model in slices of at most `EVAL_SLICE_ROWS`, so that a language model's held-out
+	 * set (thousands of windows) never needs all its activations at once.
+	 */
 	private async score(
 		split: DeviceSplit,
 		limit: number
 	): Promise<{ accuracy: number; loss: number }> {
 		const n = Math.min(split.n, limit);
-		const [correct, loss] = tf.tidy(() => {
-			const x = tf.slice(split.x, [0, 0], [n, -1]);
-			const y = tf.reshape(tf.slice(split.y, [0, 0], [n, -1]), [-1]) as tf.Tensor1D;
-			const { model } = this.config;
-			const logits = model.infer ? model.infer(this.tuned, x) : model.forward(this.tuned, x);
-			return [correctCount(logits, y), crossEntropy(logits, y)];
+		const { model, task } = this.config;
+		const slice = Math.max(1, Math.floor(EVAL_SLICE_ROWS / task.outWidth));
+		const sums = tf.tidy(() => {
+			const parts: tf.Tensor[] = [];
+			for (let start = 0; start < n; start += slice) {
+				const rows = Math.min(slice, n - start);
+				const x = tf.slice(split.x, [start, 0], [rows, -1]);
+				const y = tf.reshape(tf.slice(split.y, [start, 0], [rows, -1]), [-1]) as tf.Tensor1D;
+				const logits = model.infer ? model.infer(this.tuned, x) : model.forward(this.tuned, x);
+				// The loss is a mean over this slice's labels: weight it by their number.
+				parts.push(
+					tf.stack([
+						tf.cast(correctCount(logits, y), 'float32'),
+						tf.mul(crossEntropy(logits, y), rows * task.outWidth)
+					])
+				);
+			}
+			return tf.sum(tf.stack(parts), 0);
 		});
 		try {
-			const [c, l] = await Promise.all([correct.data(), loss.data()]);
-			return { accuracy: c[0] / (n * this.config.task.outWidth), loss: l[0] };
+			const [correct, lossSum] = await sums.data();
+			const labels = n * task.outWidth;
+			return { accuracy: correct / labels, loss: lossSum / labels };
 		} finally {
-			correct.dispose();
-			loss.dispose();
+			sums.dispose();
 		}
 	}
 

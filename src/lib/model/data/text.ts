@@ -347,3 +347,22 @@ export function baselineBits(train: TextSplit, test: TextSplit, alpha = 1): Base
 		chars
 	};
 }
+
+/**
+ * Several splits as one (e.g. the train splits of two eras): ids end to end, runs kept apart so
+ * that no window or bigram crosses from one corpus into the next. @returns new arrays, caller owns.
+ */
+export function concatSplits(splits: readonly TextSplit[]): TextSplit {
+	const total = splits.reduce((n, s) => n + s.ids.length, 0);
+	const runs = splits.reduce((n, s) => n + s.bounds.length - 1, 0);
+	const ids = new Int32Array(total);
+	const bounds = new Int32Array(runs + 1);
+	let at = 0;
+	let r = 1;
+	for (const s of splits) {
+		ids.set(s.ids, at);
+		for (let i = 1; i < s.bounds.length; i++) bounds[r++] = at + s.bounds[i];
+		at += s.ids.length;
+	}
+	return { ids, bounds };
+}

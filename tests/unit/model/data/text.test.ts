@@ -5,6 +5,7 @@ import {
 	baselineBits,
 	bitsPerChar,
 	bytesToIds,
+	concatSplits,
 	decodeText,
 	encodeText,
 	fitBigram,
@@ -220,6 +221,26 @@ describe('the held-out split', () => {
 		expect(Array.from(split.train.bounds)).toEqual([0, 2, 4, 6]);
 		expect(Array.from(split.test.ids)).toEqual([2, 3, 6, 7]);
 		expect(() => splitText(ids, { blockSize: 4, testBlocks: [3] })).toThrow(RangeError);
+	});
+});
+
+describe('splits of several corpora as one', () => {
+	it('keeps every id in order and every run apart, so no window crosses corpora', () => {
+		const a = splitCorpus(bytesOf('sotu-1790-1829'), entry('sotu-1790-1829').split);
+		const b = splitCorpus(bytesOf('sotu-1830-1869'), entry('sotu-1830-1869').split);
+		const both = concatSplits([a.train, b.train]);
+		expect(both.ids.length).toBe(a.train.ids.length + b.train.ids.length);
+		expect(Array.from(both.ids.subarray(0, a.train.ids.length))).toEqual(Array.from(a.train.ids));
+		expect(Array.from(both.ids.subarray(a.train.ids.length))).toEqual(Array.from(b.train.ids));
+		expect(both.bounds.length).toBe(a.train.bounds.length + b.train.bounds.length - 1);
+		expect(both.bounds[0]).toBe(0);
+		expect(both.bounds[a.train.bounds.length - 1]).toBe(a.train.ids.length);
+		expect(both.bounds[both.bounds.length - 1]).toBe(both.ids.length);
+		for (let i = 1; i < both.bounds.length; i++) {
+			expect(both.bounds[i]).toBeGreaterThan(both.bounds[i - 1]);
+		}
+		const w = sampleWindows(both, 64, 500, 3);
+		expect(w.n).toBe(500);
 	});
 });
 
