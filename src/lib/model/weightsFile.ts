@@ -29,9 +29,22 @@ export interface BaseModelEntry {
 	config: ModelConfig;
 	/** What it was pretrained on, with which seed and how long. */
 	pretraining: { task: string; seed: number; steps: number; lr: number; batchSize: number };
-	/** Held-out accuracy after pretraining, in [0, 1]. */
+	/** Held-out accuracy after pretraining, in [0, 1] (next-character accuracy for a language model). */
 	testAccuracy: number;
 	parameters: number;
+	/**
+	 * For a language model: held-out loss in bits per character, beside what simpler models of
+	 * the same text score on the same held-out split.
+	 */
+	language?: {
+		corpora: string[];
+		heldOutBitsPerChar: number;
+		baselines: { uniform: number; unigram: number; bigram: number; untrained: number };
+		/** Characters of text seen in pretraining (steps × batch × context). */
+		charactersSeen: number;
+		seconds: number;
+		backend: string;
+	};
 }
 
 /** The manifest of `static/models/`. */
