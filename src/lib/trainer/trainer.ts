@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '$lib/math/rng';
 import { Adam, assignValues, type AdamState } from '$lib/model/adam';
 import { correctCount, crossEntropy } from '$lib/model/losses';
+import { gatherRows } from '$lib/model/kernels/linalg';
 import { prepare } from '$lib/model/methods';
 import type { ModelDef } from '$lib/model/model';
 import { checkWeights, type Weights } from '$lib/model/params';
@@ -244,12 +245,15 @@ export class Trainer {
 		const { targets, invBatch } = this.hand!;
 		const { model } = this.config;
 		return tf.tidy(() => {
-			const x = tf.gather(this.train.x, idx);
+			const x = gatherRows(this.train.x, idx);
 			const batchTargets = targets
-				? tf.gather(targets, idx)
+				? gatherRows(targets, idx)
 				: // tfjs's WebAssembly OneHot writes integer bits into a float32 output: cast instead.
 					(tf.cast(
-						tf.oneHot(tf.reshape(tf.gather(this.train.y, idx), [-1]) as tf.Tensor1D, model.classes),
+						tf.oneHot(
+							tf.reshape(gatherRows(this.train.y, idx), [-1]) as tf.Tensor1D,
+							model.classes
+						),
 						'float32'
 					) as tf.Tensor2D);
 			const { loss, grads } = model.gradients!(this.tuned, x, batchTargets, invBatch);

@@ -16,7 +16,9 @@ import {
 	RELU_GRAD_KERNEL,
 	TRANSPOSE_KERNEL,
 	XENT_KERNEL,
+	GATHER_ROWS_KERNEL,
 	colSum,
+	gatherRows,
 	matMul,
 	reluGrad,
 	softmaxXent,
@@ -24,6 +26,8 @@ import {
 } from '$lib/model/kernels/linalg';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
 import { loadSimdKernels, setSimdActive } from '$lib/model/kernels/simdKernels';
+import { adamUpdateArrays, fusedAdam, type AdamKernelAttrs } from '$lib/model/kernels/adamKernel';
+import '$lib/model/kernels/adamWasm';
 
 const rng = createRng(5);
 const rand = (r: number, c: number) => Float32Array.from({ length: r * c }, () => rng.normal());
@@ -39,7 +43,20 @@ function outputs(shapes: [number, number][]): Float32Array[][] {
 		const other = tf.tensor2d(data.get(`${r}x3`)!, [r, 3]);
 		const wide = tf.tensor2d(data.get(`${r}x${4 * c}`)!, [r, 4 * c]);
 		const xent = softmaxXent(x, targets, inv);
+		const rows = tf.tensor1d(
+			Int32Array.from({ length: 2 * r + 1 }, (_, i) => (i * 7) % r),
+			'int32'
+		);
+		const ids = tf.tensor2d(
+			Int32Array.from({ length: r * c }, (_, i) => i * 3 - 5),
+			[r, c],
+			'int32'
+		);
+		const gatheredIds = gatherRows(ids, rows);
+		expect(gatheredIds.dtype).toBe('int32');
 		const outs = [
+			gatherRows(x, rows),
+			tf.cast(gatheredIds, 'float32'),
 			colSum(x),
 			transpose2d(x),
 			xent.rowLoss,
@@ -50,7 +67,7 @@ function outputs(shapes: [number, number][]): Float32Array[][] {
 			matMul(x, act, { transposeB: true })
 		];
 		const values = outs.map((t) => t.dataSync().slice() as Float32Array);
-		tf.dispose([x, act, labels, targets, inv, other, wide, ...outs]);
+		tf.dispose([x, act, labels, targets, inv, other, wide, rows, ids, gatheredIds, ...outs]);
 		return values;
 	});
 }
@@ -80,16 +97,31 @@ beforeAll(async () => {
 	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
 	expect(await loadSimdKernels()).not.toBeNull();
 	await tf.setBackend('cpu');
-	const saved = [COLSUM_KERNEL, TRANSPOSE_KERNEL, XENT_KERNEL, RELU_GRAD_KERNEL].map((k) =>
-		tf.getKernel(k, 'cpu')!
-	);
+	const saved = [
+		COLSUM_KERNEL,
+		TRANSPOSE_KERNEL,
+		XENT_KERNEL,
+		RELU_GRAD_KERNEL,
+		GATHER_ROWS_KERNEL
+	].map((k) => tf.getKernel(k, 'cpu')!);
 	saved.forEach((k) => tf.unregisterKernel(k.kernelName, 'cpu'));
 	reference = outputs(shapes);
 	saved.forEach((k) => tf.registerKernel(k));
 });
 afterAll(() => setSimdActive(true));
 
-const names = ['colSum', 'transpose', 'rowLoss', 'dLogits', 'reluGrad', 'aᵀ·b', '(bᵀ·a)ᵀ', 'a·bᵀ'];
+const names = [
+	'gatherRows',
+	'gatherRows int32',
+	'colSum',
+	'transpose',
+	'rowLoss',
+	'dLogits',
+	'reluGrad',
+	'aᵀ·b',
+	'(bᵀ·a)ᵀ',
+	'a·bᵀ'
+];
 
 describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 	beforeAll(async () => {
@@ -114,5 +146,37 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 			})
 		);
 		setSimdActive(true);
+	});
+
+	it('rejects a row index out of range instead of reading past the tensor', () => {
+		const x = tf.zeros([3, 4]) as tf.Tensor2D;
+		const idx = tf.tensor1d([0, 3], 'int32');
+		expect(() => gatherRows(x, idx)).toThrow(/row 3/);
+		tf.dispose([x, idx]);
+	});
+});
+
+describe('Adam in SIMD on tfjs’s WebAssembly heap', () => {
+	it('matches the update in double precision to float32 rounding', async () => {
+		await tf.setBackend('wasm');
+		expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
+		const attrs: AdamKernelAttrs = { beta1: 0.9, beta2: 0.999, stepSize: 0.01, eps: 1e-8 };
+		for (const n of [1, 7, 4099]) {
+			const arrays = [0, 1, 2, 3].map(() => Float32Array.from({ length: n }, () => rng.normal()));
+			arrays[3] = arrays[3].map(Math.abs);
+			const ref = [0, 1, 2].map(() => new Float32Array(n));
+			adamUpdateArrays(arrays[0], arrays[1], arrays[2], arrays[3], ref[0], ref[1], ref[2], attrs);
+			const ts = arrays.map((a) => tf.tensor1d(a));
+			const got = fusedAdam(ts[0], ts[1], ts[2], ts[3], attrs);
+			const values = got.map((t) => t.dataSync());
+			ref.forEach((r, k) => {
+				for (let i = 0; i < n; i++) {
+					expect(Math.abs(values[k][i] - r[i]), `output ${k} [${i}] of ${n}`).toBeLessThan(
+						1e-6 * (1 + Math.abs(r[i]))
+					);
+				}
+			});
+			tf.dispose([...ts, ...got]);
+		}
 	});
 });

@@ -1,15 +1,18 @@
 /**
- * The fused Adam kernel (see `adamKernel.ts`) for the WebAssembly backend: the update runs in
- * JavaScript straight on the tensors' bytes in the WebAssembly heap, one pass, no copies.
+ * The fused Adam kernel (see `adamKernel.ts`) for the WebAssembly backend: the update runs
+ * straight on the tensors' bytes in the WebAssembly heap, one pass, no copies: in our SIMD
+ * build (float32, as PyTorch computes it) once it is bound to tfjs's memory, in JavaScript
+ * (double precision in between) otherwise.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
 import { ADAM_KERNEL, adamUpdateArrays, type AdamKernelAttrs } from './adamKernel';
+import { simdKernelsOn } from './simdKernels';
 
 /** The slice of the WebAssembly backend this kernel uses. */
 interface WasmBackendLike {
 	dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
-	wasm: { HEAPU8: Uint8Array };
+	wasm: { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } };
 	makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
@@ -25,6 +28,27 @@ registerOnce(ADAM_KERNEL, 'wasm', ({ inputs, backend, attrs }) => {
 		if (!entry) throw new Error('Adam: a tensor is not in the WebAssembly heap');
 		return new Float32Array(heap, entry.memoryOffset, n);
 	};
+	const a = attrs as unknown as AdamKernelAttrs;
+	const memory = wasm.wasm.asm?.memory;
+	const simd = simdKernelsOn(memory);
+	if (simd && memory && simd.holds(heap)) {
+		simd.call(
+			'adam',
+			{ in: view(x) },
+			{ in: view(g) },
+			{ in: view(m) },
+			{ in: view(v) },
+			n,
+			a.beta1,
+			a.beta2,
+			a.stepSize,
+			a.eps,
+			{ out: view(outs[0]) },
+			{ out: view(outs[1]) },
+			{ out: view(outs[2]) }
+		);
+		return outs;
+	}
 	adamUpdateArrays(
 		view(x),
 		view(g),
@@ -33,7 +57,7 @@ registerOnce(ADAM_KERNEL, 'wasm', ({ inputs, backend, attrs }) => {
 		view(outs[0]),
 		view(outs[1]),
 		view(outs[2]),
-		attrs as unknown as AdamKernelAttrs
+		a
 	);
 	return outs;
 });

@@ -14,8 +14,10 @@ export type HostArray = Float32Array | Int32Array;
 
 /** A kernel over typed arrays. */
 export interface HostKernel {
-	/** Shapes of the outputs (all float32) from the inputs' shapes and the attributes. */
+	/** Shapes of the outputs from the inputs' shapes and the attributes. */
 	outputs(shapes: Record<string, number[]>, attrs: Record<string, unknown>): number[][];
+	/** The outputs' dtypes from the inputs' (default: all float32). */
+	dtypes?(dtypes: Record<string, tf.DataType>): ('float32' | 'int32')[];
 	/**
 	 * Fill `outs` (fresh, not necessarily zeroed) from `ins`. The arrays are views of backend
 	 * memory, valid only during the call. `simd` is the WebAssembly SIMD build to use, if any:
@@ -23,6 +25,7 @@ export interface HostKernel {
 	 */
 	run(
 		ins: Record<string, HostArray>,
+		/** Float32Array views, or Int32Array where `dtypes` says int32. */
 		outs: Float32Array[],
 		attrs: Record<string, unknown>,
 		simd: SimdKernels | null,
@@ -66,6 +69,11 @@ function shapes(inputs: tf.NamedTensorInfoMap): Record<string, number[]> {
 	return Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t!.shape]));
 }
 
+function outputDtypes(kernel: HostKernel, inputs: tf.NamedTensorInfoMap, n: number) {
+	const dtypes = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t!.dtype]));
+	return kernel.dtypes?.(dtypes) ?? new Array<'float32'>(n).fill('float32');
+}
+
 /** Register `kernel` as `name` on the cpu and wasm backends (once each). */
 export function registerHostKernel(name: string, kernel: HostKernel): void {
 	registerOnce(name, 'cpu', ({ inputs, backend, attrs = {} }) => {
@@ -75,15 +83,21 @@ export function registerHostKernel(name: string, kernel: HostKernel): void {
 			ins[k] = cpu.data.get(t!.dataId).values as HostArray;
 		}
 		const outShapes = kernel.outputs(shapes(inputs), attrs);
-		const outs = outShapes.map((s) => new Float32Array(tf.util.sizeFromShape(s)));
-		kernel.run(ins, outs, attrs, simdKernels(), shapes(inputs));
-		const infos = outShapes.map((s, i) => cpu.makeTensorInfo(s, 'float32', outs[i]));
+		const types = outputDtypes(kernel, inputs, outShapes.length);
+		const outs = outShapes.map((s, i) =>
+			types[i] === 'int32'
+				? new Int32Array(tf.util.sizeFromShape(s))
+				: new Float32Array(tf.util.sizeFromShape(s))
+		);
+		kernel.run(ins, outs as Float32Array[], attrs, simdKernels(), shapes(inputs));
+		const infos = outShapes.map((s, i) => cpu.makeTensorInfo(s, types[i], outs[i] as Float32Array));
 		return infos.length === 1 ? infos[0] : infos;
 	});
 	registerOnce(name, 'wasm', ({ inputs, backend, attrs = {} }) => {
 		const wasm = backend as unknown as WasmBackendLike;
 		const outShapes = kernel.outputs(shapes(inputs), attrs);
-		const infos = outShapes.map((s) => wasm.makeOutput(s, 'float32'));
+		const types = outputDtypes(kernel, inputs, outShapes.length);
+		const infos = outShapes.map((s, i) => wasm.makeOutput(s, types[i]));
 		// Views are made after allocating: an allocation may grow (and move) the heap.
 		const heap = wasm.wasm.HEAPU8.buffer;
 		const view = (t: tf.TensorInfo): HostArray => {

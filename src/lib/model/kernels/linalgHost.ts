@@ -6,7 +6,13 @@
  * than any JavaScript loop; on cpu it is in `./linalgCpu.ts`.
  */
 import { registerHostKernel } from './hostKernels';
-import { COLSUM_KERNEL, RELU_GRAD_KERNEL, TRANSPOSE_KERNEL, XENT_KERNEL } from './linalg';
+import {
+	COLSUM_KERNEL,
+	GATHER_ROWS_KERNEL,
+	RELU_GRAD_KERNEL,
+	TRANSPOSE_KERNEL,
+	XENT_KERNEL
+} from './linalg';
 
 type F = Float32Array;
 
@@ -86,9 +92,43 @@ registerHostKernel(XENT_KERNEL, {
 		)
 });
 
+/** g = dOut where out > 0, else 0. */
+export function reluGradArrays(dOut: F, out: F, g: F): void {
+	for (let i = 0; i < g.length; i++) g[i] = out[i] > 0 ? dOut[i] : 0;
+}
+
 registerHostKernel(RELU_GRAD_KERNEL, {
 	outputs: (s) => [s.dOut],
-	run: ({ dOut, out }, [g]) => {
-		for (let i = 0; i < g.length; i++) g[i] = out[i] > 0 ? dOut[i] : 0;
+	run: ({ dOut, out }, [g], _a, simd) => {
+		if (simd) simd.call('relu_grad', { in: dOut as F }, { in: out as F }, g.length, { out: g });
+		else reluGradArrays(dOut as F, out as F, g);
+	}
+});
+
+/** out[r, :] = x[idx[r], :] for rows of `cols` values (any 4-byte type). */
+export function gatherRowsArrays<T extends F | Int32Array>(
+	x: T,
+	cols: number,
+	idx: Int32Array,
+	out: T
+): void {
+	for (let r = 0; r < idx.length; r++)
+		out.set(x.subarray(idx[r] * cols, (idx[r] + 1) * cols), r * cols);
+}
+
+registerHostKernel(GATHER_ROWS_KERNEL, {
+	outputs: (s) => [[s.idx[0], s.x[1]]],
+	dtypes: (d) => [d.x === 'int32' ? 'int32' : 'float32'],
+	run: ({ x, idx }, [out], _a, simd, shapes) => {
+		const cols = shapes.x[1];
+		const rows = shapes.x[0];
+		for (let r = 0; r < idx.length; r++) {
+			if (!(idx[r] >= 0 && idx[r] < rows))
+				throw new RangeError(`row ${idx[r]} is not in [0, ${rows})`);
+		}
+		const o = out as F | Int32Array;
+		if (simd)
+			simd.call('gather_rows', { in: x }, cols, { in: idx as Int32Array }, idx.length, { out: o });
+		else gatherRowsArrays(x, cols, idx as Int32Array, o);
 	}
 });

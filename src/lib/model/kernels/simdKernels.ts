@@ -28,7 +28,10 @@ export type SimdExport =
 	| 'attention'
 	| 'attention_grad'
 	| 'transpose'
-	| 'col_sum';
+	| 'col_sum'
+	| 'relu_grad'
+	| 'gather_rows'
+	| 'adam';
 
 /** A loaded instance: call one of its exports on arrays. */
 export interface SimdKernels {
@@ -154,20 +157,24 @@ function wrap(
 				return at;
 			});
 			try {
-				// Views are made after every allocation, on the memory's current buffer.
-				const heap = new Float32Array(memory.buffer);
+				// Views are made after every allocation, on the memory's current buffer; an int32
+				// array is copied through an Int32Array view, so its bits arrive unchanged.
+				const view = (arr: Float32Array | Int32Array) =>
+					arr instanceof Int32Array
+						? new Int32Array(memory.buffer)
+						: new Float32Array(memory.buffer);
 				args.forEach((a, i) => {
 					if (typeof a === 'number') return;
 					const at = params[i] / 4;
 					if ('in' in a) {
-						if (inPlace[i] < 0) heap.set(a.in, at);
-					} else if ('out' in a && a.zero) heap.fill(0, at, at + a.out.length);
+						if (inPlace[i] < 0) view(a.in).set(a.in, at);
+					} else if ('out' in a && a.zero) view(a.out).fill(0, at, at + a.out.length);
 				});
 				(exports[name] as (...p: number[]) => void)(...params);
-				const after = new Float32Array(memory.buffer);
 				args.forEach((a, i) => {
 					if (typeof a === 'number' || !('out' in a) || inPlace[i] >= 0) return;
-					a.out.set(after.subarray(params[i] / 4, params[i] / 4 + a.out.length));
+					const at = params[i] / 4;
+					a.out.set(view(a.out).subarray(at, at + a.out.length));
 				});
 			} finally {
 				for (const c of copies) alloc.free(c.at);

@@ -286,3 +286,59 @@ void col_sum(const f32 *x, int rows, int cols, f32 *out) {
 		out[j] = acc;
 	}
 }
+
+/* g = dout where out > 0, else 0 (ReLU's gradient from its output). */
+EXPORT(relu_grad)
+void relu_grad(const f32 *dout, const f32 *out, int n, f32 *g) {
+	int i = 0;
+	for (; i + 4 <= n; i += 4) {
+		v128_t keep = wasm_f32x4_gt(wasm_v128_load(out + i), splat(0.0f));
+		wasm_v128_store(g + i, wasm_v128_and(wasm_v128_load(dout + i), keep));
+	}
+	for (; i < n; i++) g[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+/*
+ * out[r, :] = src[idx[r], :] for r < n, rows of `cols` 4-byte values: a bit copy, so it serves
+ * int32 tensors (token ids, labels) as well as floats.
+ */
+EXPORT(gather_rows)
+void gather_rows(const f32 *src, int cols, const int *idx, int n, f32 *out) {
+	int c4 = cols - cols % 4;
+	for (int r = 0; r < n; r++) {
+		const f32 *s = src + idx[r] * cols;
+		f32 *o = out + r * cols;
+		int c = 0;
+		for (; c < c4; c += 4) wasm_v128_store(o + c, wasm_v128_load(s + c));
+		for (; c < cols; c++) o[c] = s[c];
+	}
+}
+
+/*
+ * Adam's fused update (see ../adamKernel.ts): m′ = β₁m + (1−β₁)g, v′ = β₂v + (1−β₂)g²,
+ * θ′ = θ − s·m′/(√v′ + ε̂), in float32 as PyTorch computes it.
+ */
+EXPORT(adam)
+void adam(const f32 *x, const f32 *g, const f32 *m, const f32 *v, int n, f32 beta1, f32 beta2,
+		f32 step, f32 eps, f32 *xo, f32 *mo, f32 *vo) {
+	v128_t b1 = splat(beta1), b2 = splat(beta2), c1 = splat(1.0f - beta1), c2 = splat(1.0f - beta2);
+	v128_t s = splat(step), e = splat(eps);
+	int i = 0;
+	for (; i + 4 <= n; i += 4) {
+		v128_t gi = wasm_v128_load(g + i);
+		v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(b1, wasm_v128_load(m + i)), wasm_f32x4_mul(c1, gi));
+		v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(b2, wasm_v128_load(v + i)),
+				wasm_f32x4_mul(c2, wasm_f32x4_mul(gi, gi)));
+		wasm_v128_store(mo + i, mi);
+		wasm_v128_store(vo + i, vi);
+		v128_t upd = wasm_f32x4_div(wasm_f32x4_mul(s, mi), wasm_f32x4_add(wasm_f32x4_sqrt(vi), e));
+		wasm_v128_store(xo + i, wasm_f32x4_sub(wasm_v128_load(x + i), upd));
+	}
+	for (; i < n; i++) {
+		f32 mi = beta1 * m[i] + (1.0f - beta1) * g[i];
+		f32 vi = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+		mo[i] = mi;
+		vo[i] = vi;
+		xo[i] = x[i] - step * mi / (__builtin_sqrtf(vi) + eps);
+	}
+}
