@@ -41,6 +41,9 @@ registerOnce(ADAM_KERNEL, 'wasm', ({ inputs, backend, attrs }) => {
 			n,
 			a.beta1,
 			a.beta2,
+			// 1 − β in double, rounded once to float32 on the way in (as PyTorch does).
+			1 - a.beta1,
+			1 - a.beta2,
 			a.stepSize,
 			a.eps,
 			{ out: view(outs[0]) },

@@ -106,14 +106,15 @@ registerHostKernel(RELU_GRAD_KERNEL, {
 });
 
 /** out[r, :] = x[idx[r], :] for rows of `cols` values (any 4-byte type). */
-export function gatherRowsArrays<T extends F | Int32Array>(
-	x: T,
+export function gatherRowsArrays(
+	x: F | Int32Array,
 	cols: number,
 	idx: Int32Array,
-	out: T
+	out: F | Int32Array
 ): void {
-	for (let r = 0; r < idx.length; r++)
+	for (let r = 0; r < idx.length; r++) {
 		out.set(x.subarray(idx[r] * cols, (idx[r] + 1) * cols), r * cols);
+	}
 }
 
 registerHostKernel(GATHER_ROWS_KERNEL, {

@@ -18,7 +18,10 @@ import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './simd/kernelsW
  * space of n floats, or a number.
  */
 export type SimdArg =
-	{ in: Float32Array } | { out: Float32Array; zero?: boolean } | { scratch: number } | number;
+	| { in: Float32Array | Int32Array }
+	| { out: Float32Array | Int32Array; zero?: boolean }
+	| { scratch: number }
+	| number;
 
 export type SimdExport =
 	| 'gelu'
