@@ -104,7 +104,7 @@ interface DeviceSplit {
 }
 
 /** Most labels one evaluation slice puts through the model at once (rows × positions). */
-export const EVAL_SLICE_ROWS = 8192;
+export const EVAL_SLICE_ROWS = 4096;
 
 /** One fine-tuning run. Owns its tensors; call `dispose()` when done. */
 export class Trainer {
@@ -319,23 +319,25 @@ export class Trainer {
 		const n = Math.min(split.n, limit);
 		const { model, task } = this.config;
 		const slice = Math.max(1, Math.floor(EVAL_SLICE_ROWS / task.outWidth));
-		const sums = tf.tidy(() => {
-			const parts: tf.Tensor[] = [];
-			for (let start = 0; start < n; start += slice) {
-				const rows = Math.min(slice, n - start);
-				const x = tf.slice(split.x, [start, 0], [rows, -1]);
-				const y = tf.reshape(tf.slice(split.y, [start, 0], [rows, -1]), [-1]) as tf.Tensor1D;
-				const logits = model.infer ? model.infer(this.tuned, x) : model.forward(this.tuned, x);
-				// The loss is a mean over this slice's labels: weight it by their number.
-				parts.push(
-					tf.stack([
+		// Each slice in its own tidy, so that its activations are freed before the next.
+		const parts: tf.Tensor[] = [];
+		for (let start = 0; start < n; start += slice) {
+			const rows = Math.min(slice, n - start);
+			parts.push(
+				tf.tidy(() => {
+					const x = tf.slice(split.x, [start, 0], [rows, -1]);
+					const y = tf.reshape(tf.slice(split.y, [start, 0], [rows, -1]), [-1]) as tf.Tensor1D;
+					const logits = model.infer ? model.infer(this.tuned, x) : model.forward(this.tuned, x);
+					// The loss is a mean over this slice's labels: weight it by their number.
+					return tf.stack([
 						tf.cast(correctCount(logits, y), 'float32'),
 						tf.mul(crossEntropy(logits, y), rows * task.outWidth)
-					])
-				);
-			}
-			return tf.sum(tf.stack(parts), 0);
-		});
+					]);
+				})
+			);
+		}
+		const sums = tf.tidy(() => tf.sum(tf.stack(parts), 0));
+		tf.dispose(parts);
 		try {
 			const [correct, lossSum] = await sums.data();
 			const labels = n * task.outWidth;
