@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable } from './tuned';
-import { toVariable } from './tuned';
+import { heldBy, toVariable } from './tuned';
 import { fusedAdam, hasFusedAdam } from './kernels/adamKernel';
 
 /** Adam's hyperparameters. */
@@ -58,15 +58,22 @@ export class Adam {
 		this.beta1 = beta1;
 		this.beta2 = beta2;
 		this.eps = eps;
-		this.m = vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.m.${x.name}`));
-		this.v = vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.v.${x.name}`));
-		// Constants live on the device once: a JS number in an op becomes a new scalar tensor,
-		// and on a GPU backend a new upload, every time.
-		this.c = [beta1, 1 - beta1, beta2, 1 - beta2].map((x) => tf.scalar(x));
+		const [state, bytes] = heldBy(() => ({
+			m: vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.m.${x.name}`)),
+			v: vars.map((x) => toVariable(tf.zerosLike(x.variable), false, `adam.v.${x.name}`)),
+			// Constants live on the device once: a JS number in an op becomes a new scalar tensor,
+			// and on a GPU backend a new upload, every time.
+			c: [beta1, 1 - beta1, beta2, 1 - beta2].map((x) => tf.scalar(x))
+		}));
+		this.m = state.m;
+		this.v = state.v;
+		this.c = state.c;
+		this.held = bytes;
 	}
 
 	private readonly c: tf.Scalar[];
 	private readonly fused: boolean;
+	private readonly held: number;
 
 	/** Steps taken so far. */
 	get steps(): number {
@@ -125,9 +132,12 @@ export class Adam {
 		this.v.forEach((x, i) => assignValues(x, state.v[i]));
 	}
 
-	/** Bytes of optimizer state (two fp32 moments per trainable parameter). */
+	/**
+	 * Bytes of optimizer state, measured by tfjs's engine as it was made: two fp32 moments per
+	 * trainable parameter and the four scalar constants β₁, 1 − β₁, β₂, 1 − β₂.
+	 */
 	bytes(): number {
-		return [...this.m, ...this.v].reduce((n, t) => n + t.size * 4, 0);
+		return this.held;
 	}
 
 	dispose(): void {

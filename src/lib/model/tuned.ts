@@ -1,8 +1,9 @@
 /**
  * The common body of every fine-tuning method: each base parameter becomes either a frozen
  * tensor (no gradient, no optimizer state) or a trainable variable, and a method may add adapter
- * variables of its own (LoRA's A and B). It answers the model's `ParamAccess` calls, reports
- * what it holds by category for the memory ledger, and reads weight updates back as plain data.
+ * variables of its own (LoRA's A and B). It answers the model's `ParamAccess` calls, measures
+ * what it holds by category for the memory ledger (the bytes tfjs's engine counts as each
+ * category's tensors are made), and reads weight updates back as plain data.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; every training path goes through this module.
@@ -43,6 +44,8 @@ export class Tuned implements LayerAccess {
 	/** Layers whose W is temporarily replaced (`withWeight`), by layer name. */
 	protected readonly overrides = new Map<string, tf.Tensor2D>();
 	private readonly initial: Weights;
+	/** Bytes by category, measured as the tensors were made (`hold`). */
+	private readonly held = { frozen: 0, trainable: 0 };
 
 	/**
 	 * @param model the model's structure
@@ -61,13 +64,29 @@ export class Tuned implements LayerAccess {
 			if (!values) throw new Error(`base weights lack ${spec.name}`);
 			this.initial[spec.name] = values.slice();
 			if (trains(spec.name)) {
-				const v = toVariable(tf.tensor(values, spec.shape), true, spec.name);
+				const v = this.hold('trainable', () =>
+					toVariable(tf.tensor(values, spec.shape), true, spec.name)
+				);
 				this.vars.set(spec.name, v);
 				this.trainable.push({ name: spec.name, variable: v });
 			} else {
-				this.frozen.set(spec.name, tf.tensor(values, spec.shape));
+				this.frozen.set(
+					spec.name,
+					this.hold('frozen', () => tf.tensor(values, spec.shape))
+				);
 			}
 		}
+	}
+
+	/**
+	 * Make tensors with `make` and add what they hold to `part` of the ledger: the change in
+	 * tfjs's `tf.memory().numBytes` across the call. Every long-lived tensor this object (or a
+	 * method's subclass) owns is made through here.
+	 */
+	protected hold<T>(part: 'frozen' | 'trainable', make: () => T): T {
+		const [value, bytes] = heldBy(make);
+		this.held[part] += bytes;
+		return value;
 	}
 
 	param(name: string): tf.Tensor {
@@ -131,16 +150,17 @@ export class Tuned implements LayerAccess {
 		if (this.vars.has(name)) grads.set(name, grad);
 	}
 
-	/** Bytes held in frozen tensors. */
+	/**
+	 * Bytes of the frozen tensors (base weights, and a method's constants such as LoRA's α/r or
+	 * the subspace's projection tables), measured by tfjs's engine as they were made.
+	 */
 	frozenBytes(): number {
-		let n = 0;
-		for (const t of this.frozen.values()) n += t.size * 4;
-		return n;
+		return this.held.frozen;
 	}
 
-	/** Bytes held in trainable variables. */
+	/** Bytes of the trainable variables, measured by tfjs's engine as they were made. */
 	trainableBytes(): number {
-		return this.trainable.reduce((n, v) => n + v.variable.size * 4, 0);
+		return this.held.trainable;
 	}
 
 	/** Number of trainable parameters. */
@@ -236,6 +256,17 @@ export function toVariable<R extends tf.Rank>(
 	const v = tf.variable(t, trainable, `${name}#${uid()}`);
 	t.dispose();
 	return v;
+}
+
+/**
+ * Run `make` and return its result with the bytes it left held: the change in tfjs's own count of
+ * live tensor bytes (`tf.memory().numBytes`, size × bytes per element of every live tensor), on
+ * whichever backend is active. `make` must be synchronous. Caller owns the result.
+ */
+export function heldBy<T>(make: () => T): [T, number] {
+	const before = tf.memory().numBytes;
+	const value = make();
+	return [value, tf.memory().numBytes - before];
 }
 
 let counter = 0;

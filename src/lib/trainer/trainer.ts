@@ -55,14 +55,24 @@ export interface EvalReport {
 	testLoss: number;
 }
 
-/** Bytes of the tfjs tensors a run holds, by category; measured from the tensors themselves. */
+/**
+ * Bytes a run holds, by category, as tfjs's engine counts them: each category is the change in
+ * `tf.memory().numBytes` (size × bytes per element of every live tensor) while its tensors were
+ * made, and falls back by as much when they are disposed.
+ */
 export interface MemoryLedger {
+	/** Frozen tensors: base weights that do not train and a method's constants. */
 	frozen: number;
+	/** Trainable variables. */
 	trainable: number;
+	/** Adam's moments and constants. */
 	optimizer: number;
-	/** Peak bytes of tensors alive only during a step (activations, gradients), by tf.profile. */
+	/**
+	 * Most bytes alive at once during a measured step beyond those alive before it (activations,
+	 * gradients, the update's temporaries): `tf.profile`'s peak of `numBytes` after each kernel.
+	 */
 	transientPeak: number;
-	/** The task's data on the device. */
+	/** The task's data on the device, with the step's one constant (1 / labels per batch). */
 	data: number;
 	trainableParams: number;
 }
@@ -122,6 +132,8 @@ export class Trainer {
 	 */
 	private readonly hand?: { targets?: tf.Tensor2D; invBatch: tf.Scalar };
 	private transientPeak = 0;
+	/** Bytes the data and the step's constant added to `tf.memory().numBytes` when uploaded. */
+	private readonly dataBytes: number;
 	private disposed = false;
 
 	constructor(readonly config: TrainerConfig) {
@@ -132,6 +144,7 @@ export class Trainer {
 		if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
 			throw new RangeError('batch size must be a positive integer');
 		}
+		const bytesBefore = tf.memory().numBytes;
 		this.train = this.upload(config.task.train);
 		this.test = this.upload(config.task.test);
 		if (config.model.gradients && config.handGradients !== false) {
@@ -153,6 +166,7 @@ export class Trainer {
 				invBatch: tf.scalar(1 / (Math.min(config.batchSize, this.train.n) * outWidth))
 			};
 		}
+		this.dataBytes = tf.memory().numBytes - bytesBefore;
 		this.start();
 	}
 
@@ -399,17 +413,17 @@ export class Trainer {
 		return this.transientPeak;
 	}
 
-	/** The memory ledger: bytes by category, from the tensors held. */
+	/**
+	 * The memory ledger: bytes by category, each measured by tfjs's engine as its tensors were
+	 * made (see `MemoryLedger`); the transient peak is 0 until `measureStep` has run.
+	 */
 	ledger(): MemoryLedger {
-		const held = [this.train.x, this.train.y, this.test.x, this.test.y];
-		if (this.hand?.targets) held.push(this.hand.targets);
-		const dataBytes = held.reduce((n, t) => n + t.size * 4, 0);
 		return {
 			frozen: this.tuned.frozenBytes(),
 			trainable: this.tuned.trainableBytes(),
 			optimizer: this.adam.bytes(),
 			transientPeak: this.transientPeak,
-			data: dataBytes,
+			data: this.dataBytes,
 			trainableParams: this.tuned.trainableCount()
 		};
 	}

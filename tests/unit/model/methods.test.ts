@@ -109,11 +109,19 @@ describe.each(cases.map((c) => [c.model.id, c] as const))('%s', (_id, c) => {
 				const tuned = prepare(c.model, weights, config, createRng(1));
 				const adam = new Adam(tuned.trainable, 1e-3);
 				expect(tuned.trainableCount()).toBe(expectedTrainable(c.model, config));
-				expect(adam.bytes()).toBe(2 * tuned.trainableBytes());
+				// Bytes as tfjs's engine counted them: 4 per trainable value; Adam's two moments, 8 per
+				// trainable value, and its four scalar constants (β₁, 1 − β₁, β₂, 1 − β₂), 16.
+				expect(tuned.trainableBytes()).toBe(4 * tuned.trainableCount());
+				expect(adam.bytes()).toBe(8 * tuned.trainableCount() + 16);
+				// Frozen: 4 per base value that does not train, and LoRA's α/r, a 4-byte scalar for each
+				// adapted layer (every linear layer but the head).
 				const total = c.model.params.reduce((n, p) => n + sizeOf(p.shape), 0);
-				const frozenParams = tuned.frozenBytes() / 4;
 				const baseTrainable = config.method === 'lora' ? 0 : tuned.trainableCount();
-				expect(frozenParams + baseTrainable).toBe(total);
+				const scales =
+					config.method === 'lora'
+						? c.model.linears.filter((l) => !c.model.head.includes(l.name)).length
+						: 0;
+				expect(tuned.frozenBytes()).toBe(4 * (total - baseTrainable + scales));
 				for (const { variable } of tuned.trainable) expect(variable.trainable).toBe(true);
 				adam.dispose();
 				tuned.dispose();

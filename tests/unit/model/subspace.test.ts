@@ -207,7 +207,8 @@ describe('SubspaceTuned on the MLP', () => {
 		const adam = new Adam(tuned.trainable, 0.1);
 		expect(tuned.trainable.map((t) => t.name)).toEqual(['z']);
 		expect(tuned.trainableCount()).toBe(9);
-		expect(adam.bytes()).toBe(2 * 9 * 4);
+		// Two moments of 9 values, and Adam's four scalar constants.
+		expect(adam.bytes()).toBe(2 * 9 * 4 + 16);
 		// θ₀, then P as [D·s] columns and values and Pᵀ as [d, width] rows and values, plus a zero.
 		const width = Math.ceil((D * SUBSPACE_NONZEROS) / 9);
 		expect(tuned.frozenBytes()).toBe(4 * (D + 2 * D * SUBSPACE_NONZEROS + 2 * 9 * width + 1));

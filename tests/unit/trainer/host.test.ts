@@ -41,7 +41,8 @@ describe('TrainerHost', () => {
 		await host.handle({ type: 'configure', spec });
 		const conf = of('configured')[0];
 		expect(conf.trainableParams).toBe(4 * (64 + 128) + 4 * (128 + 128));
-		expect(conf.ledger.optimizer).toBe(2 * conf.ledger.trainable);
+		// Two moments per trainable value, and Adam's four scalar constants (16 B).
+		expect(conf.ledger.optimizer).toBe(2 * conf.ledger.trainable + 16);
 		expect(conf.ledger.transientPeak).toBeGreaterThan(0);
 		const start = of('evaluation')[0];
 		expect(start.step).toBe(0);

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
+import { mlpActivationBytes, stepPeakBounds } from '$lib/math/stepPeak';
 import { parseDigits } from '$lib/model/data/digits';
 import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
@@ -121,27 +122,58 @@ describe('Trainer', () => {
 		t.dispose();
 	});
 
-	it('measures its memory: frozen, trainable, optimizer state and the transient peak', async () => {
+	it('measures its memory with tfjs’s own byte count, against parameter counts and activations', async () => {
 		const total = model.params.reduce((n, p) => n + sizeOf(p.shape), 0);
+		const before = tf.memory().numBytes;
 		const full = new Trainer(config({ method: 'full' }));
+		const afterFull = tf.memory().numBytes;
 		const lora = new Trainer(config({ method: 'lora', rank: 4 }));
+		const afterLora = tf.memory().numBytes;
 		const f = full.ledger();
 		const l = lora.ledger();
+		// Each trainer's categories add up to what tfjs's engine gained when it was made.
+		expect(f.frozen + f.trainable + f.optimizer + f.data).toBe(afterFull - before);
+		expect(l.frozen + l.trainable + l.optimizer + l.data).toBe(afterLora - afterFull);
+		// Against parameter counts × 4 B (× 8 for Adam's moments): Adam adds its four scalar
+		// constants (16 B) and LoRA its α/r, one 4 B scalar for its one adapted layer (l0).
 		expect(f.frozen).toBe(0);
 		expect(f.trainable).toBe(total * 4);
-		expect(f.optimizer).toBe(total * 8);
-		expect(l.frozen).toBe(total * 4);
+		expect(f.optimizer).toBe(total * 8 + 16);
+		expect(l.frozen).toBe(total * 4 + 4);
 		expect(l.trainableParams).toBe(4 * (64 + 32));
-		expect(l.optimizer).toBe(2 * l.trainable);
+		expect(l.trainable).toBe(l.trainableParams * 4);
+		expect(l.optimizer).toBe(l.trainableParams * 8 + 16);
+		// The data: inputs and labels of both splits, the one-hot training targets the hand-written
+		// backward pass uses, and its one scalar 1/batch.
+		const rows = task.train.n + task.test.n;
+		expect(f.data).toBe(4 * (rows * (64 + 1) + task.train.n * 10) + 4);
+
+		// The transient peak, between the bounds the model's activations give (`stepPeakBounds`):
+		// here tfjs's own ops, none of the worker's fused kernels registered.
 		expect(f.transientPeak).toBe(0);
-		const peakFull = await full.measureStep();
-		const peakLora = await lora.measureStep();
-		// A step holds at least the batch's activations and every gradient of what trains. (On a
-		// model this small LoRA's extra activations can outweigh the gradients it saves.)
-		expect(peakFull).toBeGreaterThan(32 * (64 + 32 + 10) * 4 + total * 4);
-		expect(peakLora).toBeGreaterThan(32 * (64 + 32 + 10) * 4);
-		full.dispose();
+		for (const [t, trainable, largest] of [
+			[full, total, 64 * 32],
+			[lora, l.trainableParams, 64 * 4]
+		] as const) {
+			const peak = await t.measureStep();
+			const isLora = t === lora;
+			const bounds = stepPeakBounds({
+				activations: mlpActivationBytes(
+					[64, 32, 10],
+					32,
+					isLora ? { rank: 4, outDims: [32] } : undefined
+				),
+				gradients: 4 * trainable,
+				largestVariable: 4 * largest,
+				largestWeight: 4 * 64 * 32
+			});
+			expect(peak).toBeGreaterThanOrEqual(bounds.lower);
+			expect(peak).toBeLessThanOrEqual(bounds.upper);
+		}
 		lora.dispose();
+		expect(tf.memory().numBytes).toBe(afterFull);
+		full.dispose();
+		expect(tf.memory().numBytes).toBe(before);
 	});
 
 	it('rejects bad settings with clear errors', () => {

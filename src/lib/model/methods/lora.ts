@@ -56,9 +56,15 @@ export class LoraTuned extends Tuned {
 			const a = new Float32Array(inDim * rank);
 			const std = 1 / Math.sqrt(inDim);
 			for (let i = 0; i < a.length; i++) a[i] = stream.normal(0, std);
-			const A = toVariable(tf.tensor2d(a, [inDim, rank]), true, `${name}.A`);
-			const B = toVariable(tf.zeros([rank, outDim]) as tf.Tensor2D, true, `${name}.B`);
-			this.adapters.set(name, { A, B, scale: alpha / rank, scaleTensor: tf.scalar(alpha / rank) });
+			const A = this.hold('trainable', () =>
+				toVariable(tf.tensor2d(a, [inDim, rank]), true, `${name}.A`)
+			);
+			const B = this.hold('trainable', () =>
+				toVariable(tf.zeros([rank, outDim]) as tf.Tensor2D, true, `${name}.B`)
+			);
+			// α/r is a constant: a frozen tensor of 4 bytes per adapted layer.
+			const scaleTensor = this.hold('frozen', () => tf.scalar(alpha / rank));
+			this.adapters.set(name, { A, B, scale: alpha / rank, scaleTensor });
 			this.trainable.push({ name: `${name}.A`, variable: A }, { name: `${name}.B`, variable: B });
 		}
 	}

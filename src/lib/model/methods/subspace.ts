@@ -28,7 +28,8 @@
  * arrays, as the fused Adam kernel does. tfjs's WebAssembly gather took 30 ms for the 104,488
  * entries of P here (measured in Node), the loop well under one; GPU backends keep the ops.
  *
- * The trainable variable is z alone (d numbers; Adam keeps 2d more); θ₀ and the tables are frozen.
+ * The trainable variable is z alone (d numbers; Adam keeps 2d more); θ₀, the tables and the
+ * padding's zero are frozen, and the memory ledger counts them there.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '$lib/math/rng';
@@ -257,18 +258,21 @@ export class SubspaceTuned extends Tuned {
 		let offset = 0;
 		for (const spec of model.params) {
 			const n = sizeOf(spec.shape);
+			const rows = [offset * s, (offset + n) * s];
 			this.slices.set(spec.name, {
 				offset,
 				shape: spec.shape,
-				cols: tf.tensor1d(P.rowCol.subarray(offset * s, (offset + n) * s), 'int32'),
-				vals: tf.tensor1d(P.rowVal.subarray(offset * s, (offset + n) * s))
+				cols: this.hold('frozen', () => tf.tensor1d(P.rowCol.subarray(rows[0], rows[1]), 'int32')),
+				vals: this.hold('frozen', () => tf.tensor1d(P.rowVal.subarray(rows[0], rows[1])))
 			});
 			offset += n;
 		}
-		this.colRow = tf.tensor2d(P.colRow, [d, P.width], 'int32');
-		this.colVal = tf.tensor2d(P.colVal, [d, P.width]);
-		this.zero = tf.zeros([1]);
-		this.z = toVariable(tf.zeros([d]) as tf.Tensor1D, true, SUBSPACE_VARIABLE);
+		this.colRow = this.hold('frozen', () => tf.tensor2d(P.colRow, [d, P.width], 'int32'));
+		this.colVal = this.hold('frozen', () => tf.tensor2d(P.colVal, [d, P.width]));
+		this.zero = this.hold('frozen', () => tf.zeros([1]));
+		this.z = this.hold('trainable', () =>
+			toVariable(tf.zeros([d]) as tf.Tensor1D, true, SUBSPACE_VARIABLE)
+		);
 		this.trainable.push({ name: SUBSPACE_VARIABLE, variable: this.z });
 	}
 
@@ -383,13 +387,6 @@ export class SubspaceTuned extends Tuned {
 		const slice = this.slices.get(name);
 		if (!slice) throw new Error(`no parameter ${name}`);
 		return tf.add(this.frozen.get(name)!, this.delta(slice, this.z));
-	}
-
-	/** Bytes of θ₀ and of P's tables, all frozen. */
-	override frozenBytes(): number {
-		let n = super.frozenBytes() + (this.colRow.size + this.colVal.size + 1) * 4;
-		for (const s of this.slices.values()) n += (s.cols.size + s.vals.size) * 4;
-		return n;
 	}
 
 	override async deltaW(name: string): Promise<Float32Array> {
