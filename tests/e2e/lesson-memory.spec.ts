@@ -3,10 +3,13 @@
  * (prefixed `calc-`), clamps bad URL values with a message and never shows NaN, works from the
  * keyboard and offers its numbers as a table and a CSV; the other figures keep their own URL
  * state; and the measured panel really trains the in-browser transformer, its frozen weights,
- * trainable weights and Adam state equal to the memory model's prediction to the byte.
+ * trainable weights and Adam state (read from tfjs's `tf.memory().numBytes` in the worker) equal
+ * to the memory model's prediction plus the scalar tensors no parameter count includes, and its
+ * transient peak within the bounds the model's activations give.
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { stepPeakBounds, transformerActivationBytes } from '$lib/math/stepPeak';
 import { openPage, waitFor } from './browser';
 
 const LESSON = 'lessons/what-fine-tuning-costs/';
@@ -200,9 +203,32 @@ describe('the other figures', () => {
 	});
 });
 
+/** The in-browser transformer (static/models/manifest.json) at the figure's default batch. */
+const CHARLM = { vocab: 21, dModel: 48, heads: 4, layers: 2 };
+const BATCH = 16;
+const SEQ = 32;
+
+/** Bounds on the transient peak of a step (see `stepPeakBounds`) for full fine-tuning or LoRA. */
+function peakBounds(lora?: { rank: number; trainable: number }) {
+	const d = CHARLM.dModel;
+	// LoRA adapts q, k, v, o (width d), up (4d) and down (d) in each of the 2 blocks.
+	const outDims = [d, d, d, d, 4 * d, d, d, d, d, d, 4 * d, d];
+	return stepPeakBounds({
+		activations: transformerActivationBytes(
+			CHARLM,
+			BATCH,
+			SEQ,
+			lora ? { rank: lora.rank, outDims } : undefined
+		),
+		gradients: 4 * (lora ? lora.trainable : 60_213),
+		largestVariable: 4 * (lora ? 4 * d * lora.rank : d * 4 * d),
+		largestWeight: 4 * d * 4 * d
+	});
+}
+
 describe('measured beside predicted', () => {
 	it(
-		'trains the in-browser transformer and matches the prediction to the byte, full and LoRA',
+		'trains the in-browser transformer; measured = predicted + the named scalars, full and LoRA',
 		{ timeout: 240_000 },
 		async () => {
 			const { page, log, close } = await openPage(LESSON);
@@ -216,15 +242,23 @@ describe('measured beside predicted', () => {
 					(await fig.getByTestId('measured-trainable').getAttribute('data-bytes')) ===
 					String(trainable);
 
-				// Full fine-tuning: all 60,213 parameters train, 4 B each, and Adam keeps 8 B each.
+				const gap = async (part: string) =>
+					(await measuredOf(part)) - (await bytes(`predicted-${part}`));
+				const peakWithin = async (b: { lower: number; upper: number }) => {
+					const peak = await measuredOf('transient');
+					expect(peak).toBeGreaterThanOrEqual(b.lower);
+					expect(peak).toBeLessThanOrEqual(b.upper);
+				};
+
+				// Full fine-tuning: all 60,213 parameters train, 4 B each, and Adam keeps 8 B each
+				// plus its four scalar constants (β₁, 1 − β₁, β₂, 1 − β₂): 16 B no count includes.
 				await waitFor(page, () => ledgerReady(240_852), 120_000);
-				for (const part of ['frozen', 'trainable', 'optimizer']) {
-					expect(await measuredOf(part)).toBe(await bytes(`predicted-${part}`));
-				}
 				expect(await measuredOf('frozen')).toBe(0);
-				expect(await measuredOf('optimizer')).toBe(481_704);
-				expect(await measuredOf('transient')).toBeGreaterThan(0);
-				expect(await fig.getByTestId('ledger').getAttribute('data-agree')).toBe('true');
+				expect(await gap('frozen')).toBe(0);
+				expect(await gap('trainable')).toBe(0);
+				expect(await gap('optimizer')).toBe(16);
+				expect(await measuredOf('optimizer')).toBe(481_720);
+				await peakWithin(peakBounds());
 
 				// It really trains: 30 steps, and the loss falls.
 				const train = fig.getByRole('button', { name: /Train 30 steps/ });
@@ -244,12 +278,15 @@ describe('measured beside predicted', () => {
 				await fig.getByLabel('Full fine-tuning').focus();
 				await page.keyboard.press('ArrowRight');
 				await waitFor(page, () => query(page).get('measured-method') === 'lora');
+				// Frozen: the 60,213 base parameters and α/r, a 4 B scalar for each of the 12 adapted
+				// layers; Adam: 8 B per trainable value and its 16 B of constants.
 				await waitFor(page, () => ledgerReady(27_648), 120_000);
-				for (const part of ['frozen', 'trainable', 'optimizer']) {
-					expect(await measuredOf(part)).toBe(await bytes(`predicted-${part}`));
-				}
-				expect(await measuredOf('frozen')).toBe(240_852);
-				expect(await measuredOf('optimizer')).toBe(55_296);
+				expect(await gap('frozen')).toBe(48);
+				expect(await gap('trainable')).toBe(0);
+				expect(await gap('optimizer')).toBe(16);
+				expect(await measuredOf('frozen')).toBe(240_900);
+				expect(await measuredOf('optimizer')).toBe(55_312);
+				await peakWithin(peakBounds({ rank: 4, trainable: 6912 }));
 				// Both runs stay on the chart: measured and predicted bars for each.
 				expect(await fig.locator('[data-row]').count()).toBe(4);
 				expect(log.consoleErrors).toEqual([]);
@@ -258,4 +295,45 @@ describe('measured beside predicted', () => {
 			}
 		}
 	);
+
+	// WebGL and WebGPU (SwiftShader here): the same bytes as on WebAssembly, read from tfjs's
+	// count on that backend, and a transient peak within the same bounds.
+	for (const backend of ['webgl', 'webgpu'] as const) {
+		it(
+			`measures LoRA's ledger on ${backend}: the same named scalars, the peak within bounds`,
+			{ timeout: 300_000 },
+			async () => {
+				const { page, log, close } = await openPage(
+					`${LESSON}?measured-method=lora&measured-backend=${backend}`
+				);
+				try {
+					const fig = page.locator('#measured');
+					await fig.scrollIntoViewIfNeeded();
+					const bytes = async (testid: string) =>
+						Number(await fig.getByTestId(testid).getAttribute('data-bytes'));
+					await waitFor(
+						page,
+						async () =>
+							(await fig.getByTestId('measured-trainable').getAttribute('data-bytes')) === '27648',
+						280_000
+					);
+					expect(await fig.getByTestId('measured-step').locator('..').innerText()).toMatch(
+						new RegExp(`on ${backend}$`)
+					);
+					const gap = async (part: string) =>
+						(await bytes(`measured-${part}`)) - (await bytes(`predicted-${part}`));
+					expect(await gap('frozen')).toBe(48);
+					expect(await gap('trainable')).toBe(0);
+					expect(await gap('optimizer')).toBe(16);
+					const peak = await bytes('measured-transient');
+					const b = peakBounds({ rank: 4, trainable: 6912 });
+					expect(peak).toBeGreaterThanOrEqual(b.lower);
+					expect(peak).toBeLessThanOrEqual(b.upper);
+					expect(log.consoleErrors).toEqual([]);
+				} finally {
+					await close();
+				}
+			}
+		);
+	}
 });
