@@ -191,8 +191,9 @@ for (const plan of plans) {
 			const f = (trainer.step - decayFrom) / Math.max(1, plan.steps - decayFrom);
 			trainer.lr = plan.lr * (1 - 0.9 * f);
 		}
+		const before = trainer.step;
 		report = await trainer.run(Math.min(100, plan.steps - trainer.step));
-		if (plan.corpora && trainer.step % 1000 === 0) {
+		if (plan.corpora && Math.floor(trainer.step / 1000) > Math.floor(before / 1000)) {
 			const { testLoss } = await trainer.evaluate();
 			console.log(
 				`  ${plan.id} step ${trainer.step}: train ${bitsPerChar(report.loss).toFixed(3)}, ` +
