@@ -12,6 +12,7 @@ import type { QueuedRun } from '$lib/trainer/experimentSpec';
 import { TrainerHost } from '$lib/trainer/host';
 import type { Request, RunSpec } from '$lib/trainer/protocol';
 import type { TrainerClient as Client } from '$lib/trainer/client.svelte';
+import { waitFor as until } from './waitFor';
 
 /** A Worker whose other side is a `TrainerHost` here, requests handled in order like the worker's. */
 class HostWorker {
@@ -61,11 +62,6 @@ const spec: RunSpec = {
 	batchSize: 32,
 	seed: 2
 };
-
-async function until(ok: () => boolean, what: string) {
-	for (let i = 0; i < 3000 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-	if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('TrainerClient queue state', () => {
 	it('fills queueResults in order, tracks progress and how the queue ended', async () => {

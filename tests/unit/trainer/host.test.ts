@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { diskLoaders } from '$lib/trainer/diskSources';
 import { TrainerHost } from '$lib/trainer/host';
 import type { Event, RunSpec } from '$lib/trainer/protocol';
+import { waitFor } from './waitFor';
 
 function harness() {
 	const events: Event[] = [];
@@ -65,16 +66,14 @@ describe('TrainerHost', () => {
 		await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 		await host.handle({ type: 'configure', spec: { ...spec, maxSteps: 40 } });
 		await host.handle({ type: 'run' });
-		await new Promise((r) => setTimeout(r, 50));
+		await waitFor(() => of('metrics').some((m) => m.step > 0), 'the first training metrics');
 		await host.handle({ type: 'pause' });
 		const paused = of('metrics').at(-1)!.step;
 		expect(paused).toBeGreaterThan(0);
 		await host.handle({ type: 'run' });
 		// Wait for the loop's final evaluation: a slow machine may also evaluate at step 40 mid-run.
 		const done = () => of('evaluation').at(-1)?.step === 40 && !of('evaluation').at(-1)!.running;
-		for (let i = 0; i < 250 && !done(); i++) {
-			await new Promise((r) => setTimeout(r, 20));
-		}
+		await waitFor(done, 'the final evaluation at step 40');
 		expect(of('evaluation').at(-1)!.step).toBe(40);
 		expect(of('evaluation').at(-1)!.running).toBe(false);
 		await host.handle({ type: 'dispose' });

@@ -19,6 +19,7 @@ import {
 } from '$lib/trainer/ladder';
 import type { Event } from '$lib/trainer/protocol';
 import { digitsTask } from '$lib/trainer/tasks';
+import { waitFor } from './waitFor';
 
 const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
 const task = digitsTask(digits, 'pretrain');
@@ -112,14 +113,20 @@ describe('TrainerHost ladder', () => {
 			await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 			const before = tf.memory().numTensors;
 			await host.handle({ type: 'ladder', spec: small });
-			await new Promise((r) => setTimeout(r, 30));
+			await waitFor(
+				() => events.some((e) => e.type === 'ladder' && e.done > 0),
+				'the ladder to take its first steps'
+			);
 			await host.handle({ type: 'pause' });
 			const paused = events.filter((e) => e.type === 'ladder').at(-1)!;
 			expect(paused).toMatchObject({ running: false, total: 450, backend: 'cpu' });
 			expect(events.filter((e) => e.type === 'rung').length).toBeLessThan(3);
 			await host.handle({ type: 'ladder', spec: null });
-			while (events.filter((e) => e.type === 'rung').length < 3)
-				await new Promise((r) => setTimeout(r, 20));
+			await waitFor(
+				() => events.filter((e) => e.type === 'rung').length >= 3,
+				'all three rungs',
+				120_000
+			);
 			await host.handle({ type: 'pause' });
 			const rungs = events.filter((e) => e.type === 'rung');
 			const direct = await finish(new Ladder(task, small), 150);

@@ -13,6 +13,7 @@ import { diskLoaders, diskSources } from '$lib/trainer/diskSources';
 import { runQueue } from '$lib/trainer/experiments';
 import { TrainerHost } from '$lib/trainer/host';
 import type { Event, RunSpec } from '$lib/trainer/protocol';
+import { waitFor } from './waitFor';
 
 const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
 
@@ -27,9 +28,7 @@ async function harness() {
 	await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 	/** Wait until `n` queues have ended. */
 	const done = async (n = 1) => {
-		for (let i = 0; i < 3000 && of('queue-done').length < n; i++)
-			await new Promise((r) => setTimeout(r, 10));
-		expect(of('queue-done').length).toBeGreaterThanOrEqual(n);
+		await waitFor(() => of('queue-done').length >= n, `${n} queue(s) to end`);
 		return of('queue-done')[n - 1];
 	};
 	return { host, events, of, done };
@@ -252,8 +251,7 @@ describe('experiment queue', () => {
 		const before = tf.memory().numTensors;
 		const long: QueuedRun[] = [{ id: 'long', spec: lora(2), steps: 50_000 }];
 		const progressed = async (n: number) => {
-			for (let i = 0; i < 3000 && of('queue-progress').length < n; i++)
-				await new Promise((r) => setTimeout(r, 10));
+			await waitFor(() => of('queue-progress').length >= n, `${n} progress event(s)`);
 		};
 		await host.handle({ type: 'queue', runs: long });
 		await progressed(1);
