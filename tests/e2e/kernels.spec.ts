@@ -4,7 +4,9 @@
  * built by `npm test` into build-test-kernels/) runs each one and tfjs's own ops (or, for Adam,
  * plain JavaScript) on the same inputs, checks the transformer's hand-written backward pass
  * against tfjs's tape, and counts what one transformer training step runs with our kernels and
- * without. The trainer tests only see whether the loss falls; this sees the numbers.
+ * without. The trainer tests only see whether the loss falls; this sees the numbers. Then the
+ * same seeded MLP and transformer runs train 100 steps on every backend, and their loss curves
+ * must match cpu's step by step (tests/e2e/kernels/parity.ts).
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,10 +75,12 @@ describe('our kernels against tfjs', () => {
 				expect(check.error).toBeUndefined();
 				expect(check.backend).toBe(name.split(',')[0]);
 
-				// The MLP's kernels and Adam: within 1e-4, absolute.
+				// The MLP's kernels within 1e-4 absolute; Adam's update, m and v within 1e-4 relative.
 				expect([...check.kernels].sort()).toEqual([...mlp, 'WhyPeftAdam'].sort());
 				expect(Object.keys(check.diffs).length).toBeGreaterThan(30);
 				expect(Object.entries(check.diffs).filter(([, d]) => !(d <= 1e-4))).toEqual([]);
+				// Adam's update itself, relative: within 1e-4, so a step 0.1% off fails.
+				expect(Object.keys(check.diffs).filter((k) => k.startsWith('adam Δθ'))).toHaveLength(3);
 
 				// The transformer's: each output within 1e-4 of the op chain's, relative to its
 				// largest value.
@@ -101,5 +105,62 @@ describe('our kernels against tfjs', () => {
 				await page.close();
 			}
 		});
+	}
+});
+
+describe('training parity across backends', () => {
+	interface Parity {
+		backend: string;
+		mlp: number[];
+		transformer: number[];
+		error?: string;
+	}
+	const curves: Record<string, Parity> = {};
+
+	/** The page's two loss curves on one backend (cached: the comparisons share them). */
+	async function run(backend: string): Promise<Parity> {
+		if (curves[backend]) return curves[backend];
+		const page = await (await getBrowser()).newPage();
+		try {
+			await page.goto(`${server.url}?backend=${backend}&parity=1`);
+			await waitFor(page, () => page.evaluate(() => 'kernelCheck' in window), 200_000);
+			const r = (await page.evaluate(
+				() => (window as unknown as { kernelCheck: unknown }).kernelCheck
+			)) as Parity;
+			expect(r.error).toBeUndefined();
+			expect(r.backend).toBe(backend);
+			curves[backend] = r;
+			return r;
+		} finally {
+			await page.close();
+		}
+	}
+
+	/** Largest |a − b| / b over the steps. */
+	const worst = (a: number[], b: number[]) => Math.max(...b.map((v, i) => Math.abs(a[i] - v) / v));
+
+	it('cpu: 100 steps of each run, the loss falling', { timeout: 240_000 }, async () => {
+		const cpu = await run('cpu');
+		for (const losses of [cpu.mlp, cpu.transformer]) {
+			expect(losses).toHaveLength(100);
+			expect(losses.every(Number.isFinite)).toBe(true);
+			expect(losses.at(-1)!).toBeLessThan(losses[0] * 0.8);
+		}
+	});
+
+	// Float32 on every backend, with different summation orders (SIMD lanes, GPU threads), over
+	// 100 Adam steps. Measured here: wasm within 1.3e-6 of cpu at every step, WebGL and WebGPU
+	// (SwiftShader) within 1.8e-5. 1e-4 leaves room for other GPUs and still catches a kernel
+	// that is off by 0.1%.
+	for (const backend of ['wasm', 'webgl', 'webgpu']) {
+		it(
+			`${backend}: the same losses as cpu at every step, within 1e-4 relative`,
+			{ timeout: 240_000 },
+			async () => {
+				const [cpu, other] = [await run('cpu'), await run(backend)];
+				expect(worst(other.mlp, cpu.mlp)).toBeLessThan(1e-4);
+				expect(worst(other.transformer, cpu.transformer)).toBeLessThan(1e-4);
+			}
+		);
 	}
 });

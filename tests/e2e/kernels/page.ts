@@ -29,6 +29,7 @@ import {
 	softmaxXent
 } from '$lib/model/kernels/linalg';
 import { activate, type BackendName } from '$lib/trainer/backends';
+import { parityCurves } from './parity';
 import {
 	gradientDiffs,
 	registeredTransformerKernels,
@@ -48,6 +49,7 @@ async function main() {
 	const params = new URLSearchParams(location.search);
 	const backend = (params.get('backend') ?? 'wasm') as BackendName;
 	if (!(await activate(backend))) throw new Error(`${backend} could not start`);
+	if (params.get('parity') === '1') return { backend: tf.getBackend(), ...(await parityCurves()) };
 	// WebGL with packing off (its flag exists once the backend has loaded): every kernel of ours
 	// takes its plain-texture path.
 	if (params.get('webglPack') === '0') tf.env().set('WEBGL_PACK', false);
@@ -118,9 +120,14 @@ async function main() {
 		const out = await Promise.all(fusedAdam(x, g, m, v, attrs).map((t) => t.data()));
 		const ref = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
 		adamUpdateArrays(arrays[0], arrays[1], arrays[2], arrays[3], ref[0], ref[1], ref[2], attrs);
-		['θ', 'm', 'v'].forEach(
-			(name, i) => (diffs[`adam ${name} ${shape.join('×')}`] = maxDiff(out[i], ref[i]))
-		);
+		// The update, not θ′ itself: a step is ~1% of θ, so an absolute check on θ′ would pass a
+		// step that is 1% wrong. Each is relative to its largest reference value.
+		const step = (t: ArrayLike<number>) => Float64Array.from(t, (x, i) => x - arrays[0][i]);
+		const rel = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+			maxDiff(a, b) / Math.max(...Array.from(b, Math.abs));
+		diffs[`adam Δθ (relative) ${shape.join('×')}`] = rel(step(out[0]), step(ref[0]));
+		diffs[`adam m (relative) ${shape.join('×')}`] = rel(out[1], ref[1]);
+		diffs[`adam v (relative) ${shape.join('×')}`] = rel(out[2], ref[2]);
 	}
 	return {
 		backend: tf.getBackend(),
