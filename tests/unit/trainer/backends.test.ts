@@ -1,0 +1,44 @@
+/**
+ * Choosing a backend where some cannot start (Node has no WebGPU and no WebGL): starting one
+ * resolves false instead of throwing, a forced choice falls back and says so, a warm-up leaves
+ * out backends that cannot start or whose probe throws, and the fallback order after a failure
+ * puts the measured fastest first.
+ */
+import { describe, expect, it } from 'vitest';
+import { activate, chooseBackend, fallbackOrder, probeWebGPU, warmUp } from '$lib/trainer/backends';
+
+describe('backends where WebGPU and WebGL cannot start', () => {
+	it('probes WebGPU as unavailable, without throwing', async () => {
+		const gpu = await probeWebGPU();
+		expect(gpu.available).toBe(false);
+		expect(gpu.description.length).toBeGreaterThan(0);
+	});
+
+	it('resolves false for a backend that cannot start, true for cpu', async () => {
+		expect(await activate('webgpu')).toBe(false);
+		expect(await activate('webgl')).toBe(false);
+		expect(await activate('cpu')).toBe(true);
+	});
+
+	it('falls back from a forced choice and names both in its reason', async () => {
+		const d = await chooseBackend('webgl', async () => 1);
+		expect(['wasm', 'cpu']).toContain(d.backend);
+		expect(d.reason).toMatch(
+			/^WebGL could not start here; using (WebAssembly|plain JavaScript|.+) instead\.$/
+		);
+	});
+
+	it('leaves out of a warm-up what cannot start and what fails its probe', async () => {
+		const timings = await warmUp(['webgl', 'cpu'], async () => 2.5);
+		expect(timings).toEqual({ cpu: 2.5 });
+		const none = await warmUp(['cpu'], async () => {
+			throw new Error('probe failed');
+		});
+		expect(none).toEqual({});
+	});
+
+	it('orders fallbacks by measured speed, then the default order, without the failed one', () => {
+		expect(fallbackOrder('webgpu', { webgl: 3, wasm: 1 })).toEqual(['wasm', 'webgl', 'cpu']);
+		expect(fallbackOrder('wasm', {})).toEqual(['webgpu', 'webgl', 'cpu']);
+	});
+});
