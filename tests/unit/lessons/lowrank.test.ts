@@ -32,13 +32,13 @@ describe('spectrum measures', () => {
 		const s = [4, 2, 1, 1, 0, 0, 0, 0];
 		const st = spectrumStats(s);
 		expect(st.n).toBe(8);
-		expect(st.frobenius).toBeCloseTo(Math.sqrt(22));
-		expect(st.energy1).toBeCloseTo(16 / 22);
-		expect(st.energy4).toBeCloseTo(1);
+		expect(st.frobenius).toBeCloseTo(Math.sqrt(22), 10);
+		expect(st.energy1).toBeCloseTo(16 / 22, 10);
+		expect(st.energy4).toBeCloseTo(1, 10);
 		expect(st.rank90).toBe(2);
 		expect(st.rank99).toBe(4);
-		expect(st.stable).toBeCloseTo(22 / 16);
-		expect(st.cumulative[1]).toBeCloseTo(20 / 22);
+		expect(st.stable).toBeCloseTo(22 / 16, 10);
+		expect(st.cumulative[1]).toBeCloseTo(20 / 22, 10);
 		expect(spectrumSentence(st)).toMatch(
 			/^The top 4 directions hold 100% of the update's energy; 90% needs 2 of 8 directions and 99% needs 4\./
 		);
@@ -52,7 +52,7 @@ describe('spectrum measures', () => {
 		expect(randomUnitSpectrum(64, 128, 3)).toBe(a);
 		expect(randomUnitSpectrum(64, 128, 4)).not.toEqual(a);
 		const b = scaleSpectrum(a, 5);
-		expect(b[0]).toBeCloseTo(5 * a[0]);
+		expect(b[0]).toBeCloseTo(5 * a[0], 10);
 		// Marchenko–Pastur: a random matrix spreads its energy, far from low-rank.
 		expect(energyCaptured(a, 4)).toBeLessThan(0.3);
 		expect(rankForEnergy(a, 0.9)).toBeGreaterThan(32);
@@ -76,7 +76,7 @@ describe('rank figure helpers', () => {
 	});
 
 	it('knows where random subspaces overlap by chance', () => {
-		expect(randomPhi(1, 1, 128)).toBeCloseTo(1 / 128);
+		expect(randomPhi(1, 1, 128)).toBeCloseTo(1 / 128, 10);
 		expect(randomPhi(8, 64, 128)).toBe(0.5);
 		expect(randomPhi(8, 200, 128)).toBe(1);
 		const grid = Array.from({ length: 2 * 4 }, (_, n) => (n % 4 === 0 ? 0.8 : 0.5));

@@ -114,7 +114,7 @@ describe('the queue of a condition', () => {
 
 describe('the axis', () => {
 	it('snaps to twelfths and clamps', () => {
-		expect(snapShift(0.16)).toBeCloseTo(2 / 12);
+		expect(snapShift(0.16)).toBeCloseTo(2 / 12, 10);
 		expect(snapShift(-3)).toBe(0);
 		expect(snapShift(7)).toBe(1);
 		expect(SHIFT_VALUES).toHaveLength(13);
@@ -141,8 +141,8 @@ describe('cells, gaps and summaries', () => {
 	);
 
 	it('measures the gap to full fine-tuning and the best low rank', () => {
-		expect(gapToFull(cells, 'lora-4', key)).toBeCloseTo(-0.015);
-		expect(bestLowRank(cells, key)).toBeCloseTo(0.905);
+		expect(gapToFull(cells, 'lora-4', key)).toBeCloseTo(-0.015, 10);
+		expect(bestLowRank(cells, key)).toBeCloseTo(0.905, 10);
 		expect(gapToFull(cells, 'bitfit', key)).toBeNaN();
 		expect(points(-0.015)).toBe('−1.5');
 		expect(points(0.2)).toBe('+20.0');
