@@ -222,3 +222,52 @@ describe('the recorded grid', () => {
 		}
 	});
 });
+
+describe('the recorded grid, re-run', () => {
+	it(
+		'its cheapest cell (head-only at no shift) trains again to the recorded accuracies, on wasm as recorded',
+		{ timeout: 120_000 },
+		async () => {
+			const tf = await import('@tensorflow/tfjs-core');
+			await import('@tensorflow/tfjs-backend-wasm');
+			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+			const { readFileSync } = await import('node:fs');
+			const { parseDigits } = await import('$lib/model/data/digits');
+			const { buildModel, unpackWeights } = await import('$lib/model/weightsFile');
+			const { prepareQueued, runQueued } = await import('$lib/trainer/experiments');
+			const { RunSources } = await import('$lib/trainer/sources');
+			const { runsFor, cellOf, SHIFT_METHODS, SHIFT_VALUES } =
+				await import('$lib/widgets/shiftLab');
+			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+			expect(await tf.setBackend(recorded.backend)).toBe(true);
+			const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
+			const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
+			const sources = new RunSources({
+				digits: async () => digits,
+				base: async (id) => {
+					const entry = manifest.models[id];
+					const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
+					return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
+				}
+			});
+			const head = SHIFT_METHODS.filter((m) => m.id === 'head');
+			const [run] = runsFor({ kind: 'shift', s: SHIFT_VALUES[0] }, { methods: head });
+			const result = await runQueued(run, await prepareQueued(run, sources), {
+				backend: tf.getBackend(),
+				stopped: () => false,
+				chunk: 100
+			});
+			const cell = cellOf(result!)!;
+			const want = (recorded.cells as Cell[]).find(
+				(c) => c.method === cell.method && c.condition === cell.condition
+			)!;
+			expect(want).toBeDefined();
+			// Accuracies are counts over 359 held-out digits, recorded to five digits: the same
+			// data, seed and steps must give the same counts.
+			const round = (v: number) => Number(v.toPrecision(5));
+			expect(round(cell.accuracy)).toBe(want.accuracy);
+			expect(round(cell.start)).toBe(want.start);
+			expect(round(cell.original)).toBe(want.original);
+		}
+	);
+});
