@@ -129,3 +129,46 @@ describe('recorded runs', () => {
 		expect(prose).toContain(`φ of the two top directions is ${RECORDED.phi.grid[0].toFixed(2)}`);
 	});
 });
+
+describe('the recording, re-run', () => {
+	it(
+		'its cheapest run (LoRA r = 1 on the small shift) trains again to the recorded numbers, on wasm as recorded',
+		{ timeout: 120_000 },
+		async () => {
+			const tf = await import('@tensorflow/tfjs-core');
+			await import('@tensorflow/tfjs-backend-wasm');
+			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+			const { parseDigits } = await import('$lib/model/data/digits');
+			const { buildModel, unpackWeights } = await import('$lib/model/weightsFile');
+			const { prepareQueued, runQueued } = await import('$lib/trainer/experiments');
+			const { RunSources } = await import('$lib/trainer/sources');
+			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+			expect(await tf.setBackend(RECORDED.backend)).toBe(true);
+			const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
+			const sources = new RunSources({
+				digits: async () =>
+					parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
+				base: async (id) => {
+					const entry = manifest.models[id];
+					const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
+					return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
+				}
+			});
+			const run = LOWRANK.loraRuns().find((q) => q.id === loraId('small', 'l1', 1))!;
+			const r = (await runQueued(run, await prepareQueued(run, sources), {
+				backend: tf.getBackend(),
+				stopped: () => false,
+				chunk: 50
+			}))!;
+			const want = RECORDED.lora[run.id];
+			// Recorded to four significant digits, as the figures show them.
+			const round = (v: number) => Number(v.toPrecision(4));
+			expect(round(r.startAccuracy)).toBe(want.startAccuracy);
+			expect(round(r.testAccuracy)).toBe(want.testAccuracy);
+			expect(round(r.testLoss)).toBe(want.testLoss);
+			expect(r.steps).toBe(want.steps);
+			// A rank-1 update has one singular value; the rest are float32 rounding.
+			expect(round(r.singularValues![0])).toBe(want.singularValues![0]);
+		}
+	);
+});
