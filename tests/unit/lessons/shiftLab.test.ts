@@ -3,6 +3,7 @@
  * run ids that round-trip, results that become cells, gaps and summaries computed only from the
  * cells given (never NaN in a sentence), and the recorded grid complete and consistent with it.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
@@ -270,4 +271,78 @@ describe('the recorded grid, re-run', () => {
 			expect(round(cell.original)).toBe(want.original);
 		}
 	);
+});
+
+describe('lesson 5’s prose about the shift lab', () => {
+	const prose = readFileSync('lessons/05-when-peft-works/index.svx', 'utf8');
+	const index = indexCells(recorded.cells as Cell[]);
+	const cell = (method: string, condition: string) => {
+		const c = index.get(`${method}@${condition}`);
+		if (!c) throw new Error(`no recorded cell ${method}@${condition}`);
+		return c;
+	};
+	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+	const points = (a: number, b: number) => (Math.round((a - b) * 1000) / 10).toFixed(1);
+	const [s0, s12, s6, s2, s23] = ['s0.0000', 's0.0833', 's0.1667', 's0.5000', 's0.6667'];
+	const acc = (m: string, c: string) => pct(cell(m, c).accuracy);
+	const kept = (m: string, c: string) => pct(cell(m, c).original);
+
+	it('quotes the small and large shifts’ accuracies as recorded', () => {
+		const lines = [
+			`the base drops to ${pct(cell('full', s6).start)}`,
+			`Full fine-tuning reaches ${acc('full', s6)}, LoRA at rank 4 ${acc('lora-4', s6)}, ${points(cell('full', s6).accuracy, cell('lora-4', s6).accuracy)} points behind, and the linear probe ${acc('head', s6)} too`,
+			`Rank 1 (${acc('lora-1', s6)}) and BitFit (${acc('bitfit', s6)})`,
+			`the base is still at ${pct(cell('full', s12).start)}`,
+			`the base is at ${pct(cell('full', s2).start)} and full fine-tuning lifts it to ${acc('full', s2)}`,
+			`LoRA at rank 4 gets ${acc('lora-4', s2)}, ${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points behind, rank 1 ${acc('lora-1', s2)}, head only ${acc('head', s2)} and BitFit ${acc('bitfit', s2)}`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('quotes forgetting and learning along the dial as recorded', () => {
+		const base = cell('full', s0).start;
+		const lines = [
+			`ends at ${kept('full', s6)} on clean digits, above the base's ${pct(base)}`,
+			`no method loses more than ${points(base, cell('bitfit', s6).original)} points (BitFit, ${kept('bitfit', s6)})`,
+			`full fine-tuning keeps ${kept('full', s23)} of clean digits; LoRA at rank 1 keeps ${kept('lora-1', s23)}, but rank 4 keeps ${kept('lora-4', s23)} and ranks 16 and 64 only ${kept('lora-16', s23)} and ${kept('lora-64', s23)}`,
+			`BitFit keeps ${kept('bitfit', s23)}`,
+			`BitFit reaches ${acc('bitfit', s23)}, LoRA at rank 1 ${acc('lora-1', s23)}, at rank 64 ${acc('lora-64', s23)}, full fine-tuning ${acc('full', s23)}`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('quotes the planted task’s learning and forgetting as recorded', () => {
+		const p = 'planted';
+		const lines = [
+			`Full fine-tuning learns the new teacher to ${acc('full', p)} and keeps ${kept('full', p)} of the old one`,
+			`LoRA at rank 1 learns almost nothing (${acc('lora-1', p)}) and keeps ${kept('lora-1', p)}; at rank 4 it learns ${acc('lora-4', p)} and keeps ${kept('lora-4', p)}`,
+			`(${acc('lora-16', p)}) and forgets as much (${kept('lora-16', p)})`,
+			`BitFit keeps ${kept('bitfit', p)} and the linear probe ${kept('head', p)}`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+});
+
+describe('lesson 6’s prose about large drift', () => {
+	const prose = readFileSync('lessons/06-when-peft-fails/index.svx', 'utf8');
+	const index = indexCells(recorded.cells as Cell[]);
+	const cell = (method: string, condition: string) => {
+		const c = index.get(`${method}@${condition}`);
+		if (!c) throw new Error(`no recorded cell ${method}@${condition}`);
+		return c;
+	};
+	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+	const points = (a: number, b: number) => (Math.round((a - b) * 1000) / 10).toFixed(1);
+
+	it('quotes the far end of the dial as recorded', () => {
+		const [s1, s2] = ['s1.0000', 's0.5000'];
+		const acc = (m: string, c: string) => pct(cell(m, c).accuracy);
+		const lines = [
+			`At $s = 1$ the base gets ${pct(cell('full', s1).start)}`,
+			`Full fine-tuning recovers ${acc('full', s1)}; LoRA at rank 4 gets ${acc('lora-4', s1)}, ${points(cell('full', s1).accuracy, cell('lora-4', s1).accuracy)} points behind, and at rank 1 ${acc('lora-1', s1)}; head only ${acc('head', s1)} and BitFit ${acc('bitfit', s1)}`,
+			`${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points at $s = \\tfrac12$`,
+			`matches full fine-tuning (${acc('lora-64', s1)})`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
 });
