@@ -138,22 +138,11 @@ describe('the recording, re-run', () => {
 			const tf = await import('@tensorflow/tfjs-core');
 			await import('@tensorflow/tfjs-backend-wasm');
 			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
-			const { parseDigits } = await import('$lib/model/data/digits');
-			const { buildModel, unpackWeights } = await import('$lib/model/weightsFile');
 			const { prepareQueued, runQueued } = await import('$lib/trainer/experiments');
-			const { RunSources } = await import('$lib/trainer/sources');
+			const { diskSources } = await import('$lib/trainer/diskSources');
 			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
 			expect(await tf.setBackend(RECORDED.backend)).toBe(true);
-			const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-			const sources = new RunSources({
-				digits: async () =>
-					parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
-				base: async (id) => {
-					const entry = manifest.models[id];
-					const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-					return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-				}
-			});
+			const sources = diskSources();
 			const run = LOWRANK.loraRuns().find((q) => q.id === loraId('small', 'l1', 1))!;
 			const r = (await runQueued(run, await prepareQueued(run, sources), {
 				backend: tf.getBackend(),

@@ -232,25 +232,13 @@ describe('the recorded grid, re-run', () => {
 			const tf = await import('@tensorflow/tfjs-core');
 			await import('@tensorflow/tfjs-backend-wasm');
 			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
-			const { readFileSync } = await import('node:fs');
-			const { parseDigits } = await import('$lib/model/data/digits');
-			const { buildModel, unpackWeights } = await import('$lib/model/weightsFile');
 			const { prepareQueued, runQueued } = await import('$lib/trainer/experiments');
-			const { RunSources } = await import('$lib/trainer/sources');
+			const { diskSources } = await import('$lib/trainer/diskSources');
 			const { runsFor, cellOf, SHIFT_METHODS, SHIFT_VALUES } =
 				await import('$lib/widgets/shiftLab');
 			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
 			expect(await tf.setBackend(recorded.backend)).toBe(true);
-			const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
-			const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-			const sources = new RunSources({
-				digits: async () => digits,
-				base: async (id) => {
-					const entry = manifest.models[id];
-					const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-					return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-				}
-			});
+			const sources = diskSources();
 			const head = SHIFT_METHODS.filter((m) => m.id === 'head');
 			const [run] = runsFor({ kind: 'shift', s: SHIFT_VALUES[0] }, { methods: head });
 			const result = await runQueued(run, await prepareQueued(run, sources), {
