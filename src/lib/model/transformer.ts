@@ -25,6 +25,7 @@ import {
 	embedGrad,
 	gelu as geluFused,
 	geluGrad,
+	geluOps,
 	layerNorm as layerNormFused,
 	layerNormGrad,
 	type AttentionAttrs
@@ -120,7 +121,7 @@ export function transformer(cfg: TransformerConfig): ModelDef {
 				h = tf.add(h, p.linear(`h${i}.o`, merged)) as tf.Tensor2D;
 				const m = layerNorm(p, `h${i}.ln2`, h);
 				const up = p.linear(`h${i}.up`, m);
-				h = tf.add(h, p.linear(`h${i}.down`, gelu(up))) as tf.Tensor2D;
+				h = tf.add(h, p.linear(`h${i}.down`, geluOps(up))) as tf.Tensor2D;
 			}
 			return p.linear('out', layerNorm(p, 'lnf', h));
 		},
@@ -275,10 +276,4 @@ function transformerGradients(
 		);
 	}
 	return { loss, grads };
-}
-
-/** GELU, tanh approximation (as in GPT-2). */
-function gelu(x: tf.Tensor2D): tf.Tensor2D {
-	const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-	return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as tf.Tensor2D;
 }

@@ -9,6 +9,7 @@
  * the tape-free path (`ModelDef.gradients`), never the tape.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKernel } from './register';
 
 export const MATMUL_KERNEL = 'WhyPeftMatMul';
 export const COLSUM_KERNEL = 'WhyPeftColSum';
@@ -22,10 +23,6 @@ export interface MatMulAttrs {
 	transposeA: boolean;
 	transposeB: boolean;
 	relu: boolean;
-}
-
-function has(kernel: string): boolean {
-	return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
 /** op(a)·op(b) [+ bias] [then ReLU], op being an optional transpose. */
@@ -52,7 +49,7 @@ export function matMul(
 			return matMul(ta ? transpose2d(a) : a, tb ? transpose2d(b) : b, { bias, relu });
 		});
 	}
-	if (has(MATMUL_KERNEL)) {
+	if (hasKernel(MATMUL_KERNEL)) {
 		const attrs: MatMulAttrs = { transposeA, transposeB, relu };
 		const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
 		return tf.engine().runKernel(MATMUL_KERNEL, inputs, attrs as never) as tf.Tensor2D;
@@ -73,14 +70,15 @@ export function matMul(
  * took ~75 µs for 64 rows of 64 values here, most of an MLP step's budget for a copy of 16 KB.
  */
 export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
-	if (has(GATHER_ROWS_KERNEL))
+	if (hasKernel(GATHER_ROWS_KERNEL))
 		return tf.engine().runKernel(GATHER_ROWS_KERNEL, { x, idx }) as tf.Tensor2D;
 	return tf.gather(x, idx);
 }
 
 /** xᵀ for x [rows, cols]: one kernel of ours where the backend has it. */
 export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
-	if (has(TRANSPOSE_KERNEL)) return tf.engine().runKernel(TRANSPOSE_KERNEL, { x }) as tf.Tensor2D;
+	if (hasKernel(TRANSPOSE_KERNEL))
+		return tf.engine().runKernel(TRANSPOSE_KERNEL, { x }) as tf.Tensor2D;
 	return tf.transpose(x);
 }
 
@@ -89,14 +87,14 @@ export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
  * where tfjs's ops take two (and on WebGL four, its step op being unpacked).
  */
 export function reluGrad(dOut: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
-	if (has(RELU_GRAD_KERNEL))
+	if (hasKernel(RELU_GRAD_KERNEL))
 		return tf.engine().runKernel(RELU_GRAD_KERNEL, { dOut, out }) as tf.Tensor2D;
 	return tf.mul(dOut, tf.step(out)) as tf.Tensor2D;
 }
 
 /** Sum over rows: [n, k] → [k] (a bias gradient). */
 export function colSum(x: tf.Tensor2D): tf.Tensor1D {
-	if (has(COLSUM_KERNEL)) return tf.engine().runKernel(COLSUM_KERNEL, { x }) as tf.Tensor1D;
+	if (hasKernel(COLSUM_KERNEL)) return tf.engine().runKernel(COLSUM_KERNEL, { x }) as tf.Tensor1D;
 	return tf.sum(x, 0);
 }
 
@@ -109,7 +107,7 @@ export function softmaxXent(
 	targets: tf.Tensor2D,
 	invBatch: tf.Scalar
 ): { rowLoss: tf.Tensor1D; dLogits: tf.Tensor2D } {
-	if (has(XENT_KERNEL)) {
+	if (hasKernel(XENT_KERNEL)) {
 		const [rowLoss, dLogits] = tf
 			.engine()
 			.runKernel(XENT_KERNEL, { logits, targets, invBatch }) as unknown as [

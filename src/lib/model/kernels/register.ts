@@ -13,3 +13,8 @@ export function registerOnce(
 	if (!tf.getKernel(kernelName, backendName))
 		tf.registerKernel({ kernelName, backendName, kernelFunc });
 }
+
+/** Whether the active backend has `kernelName` registered (ours, or tfjs's own). */
+export function hasKernel(kernelName: string): boolean {
+	return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}

@@ -10,6 +10,8 @@
  * Shapes: N = b·t rows of width d; `heads` heads of dh = d/heads columns side by side.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKernel } from './register';
+import { GELU_A, GELU_C } from './transformerArrays';
 
 export const EMBED_KERNEL = 'WhyPeftEmbed';
 export const EMBED_GRAD_KERNEL = 'WhyPeftEmbedGrad';
@@ -54,10 +56,6 @@ export interface AttentionAttrs {
 	heads: number;
 }
 
-function has(kernel: string): boolean {
-	return tf.getKernel(kernel, tf.getBackend()) !== undefined;
-}
-
 function run<T>(kernel: string, inputs: tf.NamedTensorMap, attrs: object): T {
 	return tf.engine().runKernel(kernel, inputs, attrs as never) as unknown as T;
 }
@@ -72,7 +70,8 @@ export function embed(
 	pos: tf.Tensor2D,
 	t: number
 ): tf.Tensor2D {
-	if (has(EMBED_KERNEL)) return run(EMBED_KERNEL, { ids, tok, pos }, { t } satisfies EmbedAttrs);
+	if (hasKernel(EMBED_KERNEL))
+		return run(EMBED_KERNEL, { ids, tok, pos }, { t } satisfies EmbedAttrs);
 	const d = tok.shape[1];
 	const b = ids.shape[0] / t;
 	return tf.tidy(() => {
@@ -92,7 +91,7 @@ export function embedGrad(
 	vocab: number,
 	t: number
 ): { dTok: tf.Tensor2D; dPos: tf.Tensor2D } {
-	if (has(EMBED_GRAD_KERNEL)) {
+	if (hasKernel(EMBED_GRAD_KERNEL)) {
 		const [dTok, dPos] = run<tf.Tensor2D[]>(EMBED_GRAD_KERNEL, { ids, dH }, {
 			t,
 			vocab
@@ -118,7 +117,7 @@ export function layerNorm(
 	s: tf.Tensor1D,
 	eps = LAYERNORM_EPS
 ): { y: tf.Tensor2D; xhat: tf.Tensor2D; rstd: tf.Tensor1D } {
-	if (has(LAYERNORM_KERNEL)) {
+	if (hasKernel(LAYERNORM_KERNEL)) {
 		const [y, xhat, rstd] = run<tf.Tensor[]>(LAYERNORM_KERNEL, { x, g, s }, {
 			eps
 		} satisfies LayerNormAttrs);
@@ -146,7 +145,7 @@ export function layerNormGrad(
 	rstd: tf.Tensor1D,
 	g: tf.Tensor1D
 ): { dx: tf.Tensor2D; dg: tf.Tensor1D; ds: tf.Tensor1D } {
-	if (has(LAYERNORM_GRAD_KERNEL)) {
+	if (hasKernel(LAYERNORM_GRAD_KERNEL)) {
 		const [dx, dg, ds] = run<tf.Tensor[]>(LAYERNORM_GRAD_KERNEL, { dy, xhat, rstd, g }, {});
 		return { dx: dx as tf.Tensor2D, dg: dg as tf.Tensor1D, ds: ds as tf.Tensor1D };
 	}
@@ -186,7 +185,7 @@ export function causalAttention(
 	v: tf.Tensor2D,
 	attrs: AttentionAttrs
 ): { ctx: tf.Tensor2D; probs: tf.Tensor4D } {
-	if (has(ATTENTION_KERNEL)) {
+	if (hasKernel(ATTENTION_KERNEL)) {
 		const [ctx, probs] = run<tf.Tensor[]>(ATTENTION_KERNEL, { q, k, v }, attrs);
 		return { ctx: ctx as tf.Tensor2D, probs: probs as tf.Tensor4D };
 	}
@@ -212,7 +211,7 @@ export function causalAttentionGrad(
 	probs: tf.Tensor4D,
 	attrs: AttentionAttrs
 ): { dq: tf.Tensor2D; dk: tf.Tensor2D; dv: tf.Tensor2D } {
-	if (has(ATTENTION_GRAD_KERNEL)) {
+	if (hasKernel(ATTENTION_GRAD_KERNEL)) {
 		const [dq, dk, dv] = run<tf.Tensor2D[]>(ATTENTION_GRAD_KERNEL, { dCtx, q, k, v, probs }, attrs);
 		return { dq, dk, dv };
 	}
@@ -233,21 +232,23 @@ export function causalAttentionGrad(
 	});
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-const GELU_A = 0.044715;
-
-/** GELU, tanh approximation (GPT-2), element by element. */
-export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-	if (has(GELU_KERNEL)) return run(GELU_KERNEL, { x }, {});
+/** GELU, tanh approximation (GPT-2), as tfjs ops: differentiable, so the tape's forward uses it. */
+export function geluOps(x: tf.Tensor2D): tf.Tensor2D {
 	return tf.tidy(() => {
 		const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_A)), GELU_C);
 		return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as tf.Tensor2D;
 	});
 }
 
+/** GELU, tanh approximation (GPT-2), element by element. */
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+	if (hasKernel(GELU_KERNEL)) return run(GELU_KERNEL, { x }, {});
+	return geluOps(x);
+}
+
 /** ∂L/∂x = dy·GELU′(x), element by element. */
 export function geluGrad(dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
-	if (has(GELU_GRAD_KERNEL)) return run(GELU_GRAD_KERNEL, { dy, x }, {});
+	if (hasKernel(GELU_GRAD_KERNEL)) return run(GELU_GRAD_KERNEL, { dy, x }, {});
 	return tf.tidy(() => {
 		const th = tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_A)), GELU_C));
 		const du = tf.mul(tf.add(1, tf.mul(tf.square(x), 3 * GELU_A)), GELU_C);
