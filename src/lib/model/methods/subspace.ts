@@ -35,6 +35,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '$lib/math/rng';
 import type { LinearCache } from '../access';
 import { colSum, matMul } from '../kernels/linalg';
+import { registerHostKernel } from '../kernels/hostKernels';
 import type { ModelDef } from '../model';
 import { sizeOf, type Weights } from '../params';
 import { reluBackward, toVariable, Tuned, type TuningConfig } from '../tuned';
@@ -60,69 +61,19 @@ export function gatherSumArrays(
 	}
 }
 
-/** The slices of the CPU and WebAssembly backends the kernel uses. */
-interface CpuBackendLike {
-	data: { get(id: tf.DataId): { values: unknown } };
-	makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-interface WasmBackendLike {
-	dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
-	wasm: { HEAPU8: Uint8Array };
-	makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-type GatherSumInputs = Record<'x' | 'idx' | 'val', tf.TensorInfo>;
-
-if (!tf.getKernel(GATHER_SUM_KERNEL, 'cpu')) {
-	tf.registerKernel({
-		kernelName: GATHER_SUM_KERNEL,
-		backendName: 'cpu',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const cpu = backend as unknown as CpuBackendLike;
-			const { x, idx, val } = inputs as GatherSumInputs;
-			const s = (attrs as { s: number }).s;
-			const read = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values;
-			const out = new Float32Array(tf.util.sizeFromShape(idx.shape) / s);
-			gatherSumArrays(
-				read(x) as Float32Array,
-				read(idx) as Int32Array,
-				read(val) as Float32Array,
-				s,
-				out
-			);
-			return cpu.makeTensorInfo([out.length], 'float32', out);
-		}
-	});
-}
-
-if (!tf.getKernel(GATHER_SUM_KERNEL, 'wasm')) {
-	tf.registerKernel({
-		kernelName: GATHER_SUM_KERNEL,
-		backendName: 'wasm',
-		kernelFunc: ({ inputs, backend, attrs }) => {
-			const wasm = backend as unknown as WasmBackendLike;
-			const { x, idx, val } = inputs as GatherSumInputs;
-			const s = (attrs as { s: number }).s;
-			const m = tf.util.sizeFromShape(idx.shape);
-			const out = wasm.makeOutput([m / s], 'float32');
-			// Views are made after allocating: an allocation may grow (and move) the heap.
-			const heap = wasm.wasm.HEAPU8.buffer;
-			const at = (t: tf.TensorInfo) => {
-				const entry = wasm.dataIdMap.get(t.dataId);
-				if (!entry) throw new Error('gather-sum: a tensor is not in the WebAssembly heap');
-				return entry.memoryOffset;
-			};
-			gatherSumArrays(
-				new Float32Array(heap, at(x), tf.util.sizeFromShape(x.shape)),
-				new Int32Array(heap, at(idx), m),
-				new Float32Array(heap, at(val), m),
-				s,
-				new Float32Array(heap, at(out), m / s)
-			);
-			return out;
-		}
-	});
-}
+// On the cpu and WebAssembly backends the kernel is the loop above, run on the tensors' own
+// memory (`registerHostKernel`).
+registerHostKernel(GATHER_SUM_KERNEL, {
+	outputs: (shapes, attrs) => [[tf.util.sizeFromShape(shapes.idx) / (attrs.s as number)]],
+	run: ({ x, idx, val }, [out], attrs) =>
+		gatherSumArrays(
+			x as Float32Array,
+			idx as Int32Array,
+			val as Float32Array,
+			attrs.s as number,
+			out
+		)
+});
 
 /**
  * Σ_k x[idx[i, k]]·val[i, k] for each row i of `idx` and `val` [n, s] (or flat [n·s]): one
