@@ -15,14 +15,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRng } from '../src/lib/math/rng';
 import { parseDigits } from '../src/lib/model/data/digits';
-import {
-	baselineBits,
-	bitsPerChar,
-	concatSplits,
-	splitCorpus,
-	textTask,
-	type TextCorpusEntry
-} from '../src/lib/model/data/text';
+import { baselineBits, bitsPerChar, textTask } from '../src/lib/model/data/text';
+import { diskTextSplits } from '../src/lib/trainer/diskSources';
 import { initWeights, sizeOf } from '../src/lib/model/params';
 import {
 	buildModel,
@@ -55,23 +49,6 @@ interface Plan {
 	decay?: number;
 	/** For a language model: the corpora of its text, whose baselines the manifest reports. */
 	corpora?: string[];
-}
-
-const textManifest = JSON.parse(readFileSync('static/data/manifest.json', 'utf8')) as Record<
-	string,
-	TextCorpusEntry
->;
-
-/** Train and held-out text of several shipped corpora, each split by its manifest rule. */
-function corpusSplits(ids: string[]) {
-	const parts = ids.map((id) => {
-		const entry = textManifest[id];
-		return splitCorpus(new Uint8Array(readFileSync(`static/data/${entry.file}`)), entry.split);
-	});
-	return {
-		train: concatSplits(parts.map((p) => p.train)),
-		test: concatSplits(parts.map((p) => p.test))
-	};
 }
 
 /** The language model's base era: the State of the Union addresses of 1790–1869. */
@@ -130,7 +107,7 @@ const plans: Plan[] = [
 		id: 'englishlm',
 		title: 'Character transformer, pretrained on State of the Union addresses of 1790–1869',
 		config: { kind: 'transformer', vocab: 96, context: 64, dModel: 96, heads: 4, layers: 3 },
-		task: () => textTask('sotu 1790–1869', corpusSplits(LM_CORPORA), 64, 40000, 2048, 5),
+		task: () => textTask('sotu 1790–1869', diskTextSplits(LM_CORPORA), 64, 40000, 2048, 5),
 		taskName: 'text: State of the Union 1790–1869',
 		steps: Number(process.env.LM_STEPS ?? 11000),
 		lr: 2e-3,
@@ -227,7 +204,7 @@ for (const plan of plans) {
 		parameters: model.params.reduce((n, p) => n + sizeOf(p.shape), 0)
 	};
 	if (plan.corpora) {
-		const { train, test } = corpusSplits(plan.corpora);
+		const { train, test } = diskTextSplits(plan.corpora);
 		const base = baselineBits(train, test);
 		const round = (x: number) => Math.round(x * 1000) / 1000;
 		entry.language = {

@@ -5,6 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDigits } from '$lib/model/data/digits';
+import {
+	concatSplits,
+	splitCorpus,
+	type TextCorpusEntry,
+	type TextSplit
+} from '$lib/model/data/text';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
 import { RunSources, type Loaders } from './sources';
 
@@ -25,4 +31,26 @@ export function diskLoaders(dir = 'static'): Loaders {
 /** `RunSources` over the static folder. */
 export function diskSources(dir = 'static'): RunSources {
 	return new RunSources(diskLoaders(dir));
+}
+
+/**
+ * The train and held-out text of shipped corpora (ids of `static/data/manifest.json`), each split
+ * by its manifest's rule, joined without letting a window cross from one corpus into the next.
+ */
+export function diskTextSplits(
+	ids: readonly string[],
+	dir = 'static'
+): { train: TextSplit; test: TextSplit } {
+	const manifest: Record<string, TextCorpusEntry> = JSON.parse(
+		readFileSync(`${dir}/data/manifest.json`, 'utf8')
+	);
+	const parts = ids.map((id) => {
+		const entry = manifest[id];
+		if (!entry) throw new Error(`no corpus “${id}” in ${dir}/data/manifest.json`);
+		return splitCorpus(new Uint8Array(readFileSync(`${dir}/data/${entry.file}`)), entry.split);
+	});
+	return {
+		train: concatSplits(parts.map((p) => p.train)),
+		test: concatSplits(parts.map((p) => p.test))
+	};
 }

@@ -12,14 +12,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
-import {
-	baselineBits,
-	bitsPerChar,
-	concatSplits,
-	splitCorpus,
-	tileWindows,
-	type TextCorpusEntry
-} from '$lib/model/data/text';
+import { baselineBits, bitsPerChar, tileWindows } from '$lib/model/data/text';
+import { diskTextSplits } from '$lib/trainer/diskSources';
 import { crossEntropy } from '$lib/model/losses';
 import { prepare } from '$lib/model/methods';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
@@ -30,22 +24,11 @@ import '$lib/model/kernels/linalgHost';
 import '$lib/model/kernels/transformerHost';
 
 const models: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-const data: Record<string, TextCorpusEntry> = JSON.parse(
-	readFileSync('static/data/manifest.json', 'utf8')
-);
 const entry = models.models.englishlm;
 const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
 
-/** Held-out text of the model's corpora, split as the manifest says. */
-function heldOut() {
-	const parts = entry.language!.corpora.map((id) =>
-		splitCorpus(new Uint8Array(readFileSync(`static/data/${data[id].file}`)), data[id].split)
-	);
-	return {
-		train: concatSplits(parts.map((p) => p.train)),
-		test: concatSplits(parts.map((p) => p.test))
-	};
-}
+/** Train and held-out text of the model's corpora, split as the manifest says. */
+const heldOut = () => diskTextSplits(entry.language!.corpora);
 
 /** Mean bits per character of the model's next-character predictions on windows x → y. */
 function bits(x: Int32Array, y: Int32Array, n: number, t: number): number {
