@@ -4,6 +4,7 @@
  * the summary sentence whichever way the numbers fall, and the recorded file.
  */
 import { describe, expect, it } from 'vitest';
+import { useRecordedBackend } from './recordedBackend';
 import {
 	analyseStart,
 	DEFAULT_SETTINGS,
@@ -207,18 +208,14 @@ describe('the recorded sweep, re-run', () => {
 		'its first run (full fine-tuning from the base, new classes) trains again to the recorded numbers, on wasm as recorded',
 		{ timeout: 120_000 },
 		async () => {
-			const tf = await import('@tensorflow/tfjs-core');
-			await import('@tensorflow/tfjs-backend-wasm');
-			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+			const backend = await useRecordedBackend(recorded.backend);
 			// As scripts/intrinsic.ts recorded it: the fused Adam kernel, nothing else of ours.
 			await import('$lib/model/kernels/adamWasm');
 			const { diskSources } = await import('$lib/trainer/diskSources');
 			const { runQueue } = await import('$lib/trainer/experiments');
-			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-			expect(await tf.setBackend(recorded.backend)).toBe(true);
 			const task = INTRINSIC_TASK_IDS[0];
 			const [run] = sweepRuns(task, DIMS.fine, DEFAULT_SETTINGS);
-			const [r] = await runQueue([run], diskSources(), { backend: tf.getBackend() });
+			const [r] = await runQueue([run], diskSources(), { backend });
 			const want = (recorded.tasks[task].results as QueuedResult[]).find((x) => x.id === run.id)!;
 			expect(r.id).toBe(want.id);
 			expect(r.steps).toBe(want.steps);

@@ -4,6 +4,7 @@
  * whose measured figures must be those the recording script wrote.
  */
 import { readFileSync } from 'node:fs';
+import { useRecordedBackend } from './recordedBackend';
 import { describe, expect, it } from 'vitest';
 import { energyCaptured, rankForEnergy, stableRank } from '$lib/math/spectrum';
 import { phiSentence, randomPhi } from '../../../lessons/04-low-rank-updates/phi';
@@ -135,20 +136,11 @@ describe('the recording, re-run', () => {
 		'its cheapest run (LoRA r = 1 on the small shift) trains again to the recorded numbers, on wasm as recorded',
 		{ timeout: 120_000 },
 		async () => {
-			const tf = await import('@tensorflow/tfjs-core');
-			await import('@tensorflow/tfjs-backend-wasm');
-			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
-			const { prepareQueued, runQueued } = await import('$lib/trainer/experiments');
+			const backend = await useRecordedBackend(RECORDED.backend);
+			const { runQueue } = await import('$lib/trainer/experiments');
 			const { diskSources } = await import('$lib/trainer/diskSources');
-			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-			expect(await tf.setBackend(RECORDED.backend)).toBe(true);
-			const sources = diskSources();
 			const run = LOWRANK.loraRuns().find((q) => q.id === loraId('small', 'l1', 1))!;
-			const r = (await runQueued(run, await prepareQueued(run, sources), {
-				backend: tf.getBackend(),
-				stopped: () => false,
-				chunk: 50
-			}))!;
+			const [r] = await runQueue([run], diskSources(), { backend, chunk: 50 });
 			const want = RECORDED.lora[run.id];
 			// Recorded to four significant digits, as the figures show them.
 			const round = (v: number) => Number(v.toPrecision(4));

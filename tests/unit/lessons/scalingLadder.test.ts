@@ -11,6 +11,7 @@ import { fitPowerLaw } from '$lib/math/scaling';
 import { mlp } from '$lib/model/mlp';
 import { sizeOf } from '$lib/model/params';
 import recorded from '$lib/data/scalingLadder.json';
+import { useRecordedBackend } from './recordedBackend';
 
 const prose = readFileSync('lessons/02-scaling-laws/index.svx', 'utf8');
 const params = (width: number) =>
@@ -63,14 +64,10 @@ describe('the recording, re-run', () => {
 		'its three cheapest rungs (widths 2, 4, 8) train again to the recorded losses, on wasm as recorded',
 		{ timeout: 120_000 },
 		async () => {
-			const tf = await import('@tensorflow/tfjs-core');
-			await import('@tensorflow/tfjs-backend-wasm');
-			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+			await useRecordedBackend(recorded.backend);
 			const { parseDigits } = await import('$lib/model/data/digits');
 			const { Ladder } = await import('$lib/trainer/ladder');
 			const { digitsTask } = await import('$lib/trainer/tasks');
-			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-			expect(await tf.setBackend(recorded.backend)).toBe(true);
 			const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
 			// A ladder needs three widths: the three narrowest take a few seconds.
 			const spec = { ...recorded.spec, widths: recorded.spec.widths.slice(0, 3) };

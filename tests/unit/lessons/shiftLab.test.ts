@@ -4,6 +4,7 @@
  * cells given (never NaN in a sentence), and the recorded grid complete and consistent with it.
  */
 import { readFileSync } from 'node:fs';
+import { useRecordedBackend } from './recordedBackend';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
@@ -229,24 +230,15 @@ describe('the recorded grid, re-run', () => {
 		'its cheapest cell (head-only at no shift) trains again to the recorded accuracies, on wasm as recorded',
 		{ timeout: 120_000 },
 		async () => {
-			const tf = await import('@tensorflow/tfjs-core');
-			await import('@tensorflow/tfjs-backend-wasm');
-			const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
-			const { prepareQueued, runQueued } = await import('$lib/trainer/experiments');
+			const backend = await useRecordedBackend(recorded.backend);
+			const { runQueue } = await import('$lib/trainer/experiments');
 			const { diskSources } = await import('$lib/trainer/diskSources');
 			const { runsFor, cellOf, SHIFT_METHODS, SHIFT_VALUES } =
 				await import('$lib/widgets/shiftLab');
-			setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-			expect(await tf.setBackend(recorded.backend)).toBe(true);
-			const sources = diskSources();
 			const head = SHIFT_METHODS.filter((m) => m.id === 'head');
 			const [run] = runsFor({ kind: 'shift', s: SHIFT_VALUES[0] }, { methods: head });
-			const result = await runQueued(run, await prepareQueued(run, sources), {
-				backend: tf.getBackend(),
-				stopped: () => false,
-				chunk: 100
-			});
-			const cell = cellOf(result!)!;
+			const [result] = await runQueue([run], diskSources(), { backend, chunk: 100 });
+			const cell = cellOf(result)!;
 			const want = (recorded.cells as Cell[]).find(
 				(c) => c.method === cell.method && c.condition === cell.condition
 			)!;
