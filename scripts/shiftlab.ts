@@ -14,10 +14,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { parseDigits } from '../src/lib/model/data/digits';
-import { buildModel, unpackWeights, type ModelManifest } from '../src/lib/model/weightsFile';
 import { prepareQueued, runQueued } from '../src/lib/trainer/experiments';
-import { RunSources } from '../src/lib/trainer/sources';
+import { diskSources } from '../src/lib/trainer/diskSources';
 import type { QueuedRun } from '../src/lib/trainer/experimentSpec';
 import {
 	NEW_FEATURE_TASKS,
@@ -45,17 +43,7 @@ const runs: QueuedRun[] = conditions.flatMap((c) => runsFor(c));
 async function train(mine: QueuedRun[]): Promise<Cell[]> {
 	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
 	await tf.setBackend('wasm');
-	const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
-	const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-	const sources = new RunSources({
-		digits: async () => digits,
-		base: async (id) => {
-			const entry = manifest.models[id];
-			if (!entry) throw new Error(`static/models/manifest.json has no base ${id}`);
-			const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-			return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-		}
-	});
+	const sources = diskSources();
 	const cells: Cell[] = [];
 	for (const run of mine) {
 		const ready = await prepareQueued(run, sources);

@@ -6,6 +6,7 @@
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { LayerAccess, ParamAccess } from './access';
 import type { LinearSpec, ParamSpec } from './params';
+import type { TransformerConfig } from './transformer';
 
 /** A model definition: pure structure plus a forward function. */
 export interface ModelDef {
@@ -20,6 +21,8 @@ export interface ModelDef {
 	classes: number;
 	/** Input dtype: float features for the MLP, int32 token ids for the transformer. */
 	inputDtype: 'float32' | 'int32';
+	/** The transformer's shape (absent for the MLP): what a text sampler needs beside the weights. */
+	transformer?: TransformerConfig;
 	/** Logits [n, classes] from a batch. Call inside `tf.tidy`: intermediates are left to it. */
 	forward(p: ParamAccess, x: Tensor): Tensor2D;
 	/**

@@ -97,6 +97,7 @@ export function transformer(cfg: TransformerConfig): ModelDef {
 		head: ['out'],
 		classes: vocab,
 		inputDtype: 'int32',
+		transformer: { vocab, context, dModel: d, heads, layers },
 		forward(p, x) {
 			const [b, t] = x.shape as [number, number];
 			if (t > context) throw new RangeError(`sequence of ${t} exceeds context ${context}`);

@@ -5,6 +5,7 @@
  */
 import { sha256Hex } from '$lib/math/sha256';
 import { parseDigits, type DigitsSet } from '$lib/model/data/digits';
+import type { TextCorpusEntry, TextCorpusId } from '$lib/model/data/text';
 import type { ModelManifest } from '$lib/model/weightsFile';
 
 /** Reports bytes received so far and the expected total. */
@@ -88,4 +89,24 @@ export async function loadDigits(assets: string, onProgress?: Progress): Promise
 	return parseDigits(
 		await fetchChecked(`${assets}data/${d.file}`, d.byteLength, d.sha256, onProgress)
 	);
+}
+
+/** A shipped text corpus, fetched and checked against the data manifest. */
+export async function loadText(
+	assets: string,
+	id: TextCorpusId,
+	onProgress?: Progress
+): Promise<{ entry: TextCorpusEntry; bytes: Uint8Array }> {
+	const manifest = await fetchJson<Record<string, TextCorpusEntry | undefined>>(
+		`${assets}data/manifest.json`
+	);
+	const entry = manifest[id];
+	if (!entry?.split) throw new Error(`no text corpus “${id}” in the data manifest`);
+	const bytes = await fetchChecked(
+		`${assets}data/${entry.file}`,
+		entry.byteLength,
+		entry.sha256,
+		onProgress
+	);
+	return { entry, bytes };
 }

@@ -24,6 +24,11 @@ export function diskLoaders(dir = 'static'): Loaders {
 			if (!entry) throw new Error(`no base model “${id}” in ${dir}/models/manifest.json`);
 			const bytes = new Uint8Array(readFileSync(`${dir}/models/${entry.file}`));
 			return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
+		},
+		text: async (id) => {
+			const entry = textManifest(dir)[id];
+			if (!entry) throw new Error(`no corpus “${id}” in ${dir}/data/manifest.json`);
+			return { entry, bytes: new Uint8Array(readFileSync(`${dir}/data/${entry.file}`)) };
 		}
 	};
 }
@@ -41,9 +46,7 @@ export function diskTextSplits(
 	ids: readonly string[],
 	dir = 'static'
 ): { train: TextSplit; test: TextSplit } {
-	const manifest: Record<string, TextCorpusEntry> = JSON.parse(
-		readFileSync(`${dir}/data/manifest.json`, 'utf8')
-	);
+	const manifest = textManifest(dir);
 	const parts = ids.map((id) => {
 		const entry = manifest[id];
 		if (!entry) throw new Error(`no corpus “${id}” in ${dir}/data/manifest.json`);
@@ -53,4 +56,8 @@ export function diskTextSplits(
 		train: concatSplits(parts.map((p) => p.train)),
 		test: concatSplits(parts.map((p) => p.test))
 	};
+}
+
+function textManifest(dir: string): Record<string, TextCorpusEntry> {
+	return JSON.parse(readFileSync(`${dir}/data/manifest.json`, 'utf8'));
 }

@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { singularValues } from '$lib/math/svd';
+import { decodeText, encodePrompt, TEXT_VOCAB_SIZE } from '$lib/model/data/text';
+import { MAX_TEMPERATURE, TextSampler } from '$lib/model/generate';
 import { sizeOf } from '$lib/model/params';
 import {
 	chooseBackend,
@@ -56,8 +58,12 @@ export class TrainerHost {
 	private running = false;
 	private loop?: Promise<void>;
 	private wantSnapshot = false;
+	/** A Generate request waiting for the chunk in progress to end. */
+	private wantSample?: Extract<Request, { type: 'generate' }>;
 	private chunkSize = 1;
 	private lastEval = 0;
+	/** Milliseconds between evaluations while training: at least `EVAL_EVERY_MS`. */
+	private evalGap = EVAL_EVERY_MS;
 	private lastCheckpointAt = 0;
 	private lastCheckpoint?: Checkpoint;
 	private deviceLost?: Promise<never>;
@@ -167,6 +173,10 @@ export class TrainerHost {
 					return;
 				case 'base':
 					this.sendBase(req.layer);
+					return;
+				case 'generate':
+					this.wantSample = req;
+					if (!this.running) await this.sendSample();
 					return;
 			}
 		} catch (e) {
@@ -312,8 +322,9 @@ export class TrainerHost {
 				const ms = performance.now() - t0;
 				this.chunkSize = nextChunkSize(this.chunkSize, ms);
 				const now = performance.now();
-				if (now - this.lastEval > EVAL_EVERY_MS) await this.guard(this.evaluate());
+				if (now - this.lastEval > this.evalGap) await this.guard(this.evaluate());
 				if (this.wantSnapshot) await this.guard(this.sendSnapshot());
+				if (this.wantSample) await this.guard(this.sendSample());
 				if (now - this.lastCheckpointAt > CHECKPOINT_EVERY_MS && this.trainer) {
 					this.lastCheckpointAt = now;
 					this.lastCheckpoint = await this.guard(this.trainer.checkpoint());
@@ -562,9 +573,50 @@ export class TrainerHost {
 	private async evaluate(): Promise<void> {
 		const t = this.trainer;
 		if (!t) return;
-		this.lastEval = performance.now();
+		const t0 = performance.now();
 		const e = await t.evaluate();
+		this.lastEval = performance.now();
+		// A language model's evaluation is costly: keep it to about a fifth of the time.
+		this.evalGap = Math.max(EVAL_EVERY_MS, 4 * (this.lastEval - t0));
 		this.post({ type: 'evaluation', step: t.step, running: this.running, ...e });
+	}
+
+	/**
+	 * Answer the waiting Generate request with text from the run's current weights (adapters
+	 * merged). Only the English language model writes: its vocabulary is the text's.
+	 */
+	private async sendSample(): Promise<void> {
+		const req = this.wantSample;
+		this.wantSample = undefined;
+		const t = this.trainer;
+		if (!req || !t) return;
+		const shape = t.config.model.transformer;
+		if (this.spec?.task.kind !== 'english' || !shape || shape.vocab !== TEXT_VOCAB_SIZE)
+			throw new RangeError('only the English language model can write text');
+		const t0 = performance.now();
+		const sampler = new TextSampler(shape, await t.parameters.exportWeights());
+		const prompt = encodePrompt(req.prompt);
+		const temperature = Number.isFinite(req.temperature)
+			? Math.min(MAX_TEMPERATURE, Math.max(0, req.temperature))
+			: 1;
+		const seed = clampInt(req.seed, 0, 2 ** 32 - 1);
+		const ids = sampler.sample({
+			// No prompt: start as a document starts, after a newline.
+			prompt: prompt.ids.length > 0 ? prompt.ids : Int32Array.of(0),
+			length: clampInt(req.length, 1, MAX_SAMPLE_LENGTH),
+			temperature,
+			seed
+		});
+		this.post({
+			type: 'sample',
+			step: t.step,
+			prompt: prompt.text,
+			dropped: prompt.dropped,
+			text: decodeText(ids),
+			temperature,
+			seed,
+			ms: performance.now() - t0
+		});
 	}
 
 	private async sendSnapshot(): Promise<void> {
@@ -591,3 +643,10 @@ export class TrainerHost {
 
 /** The GPU device behind the active backend went away. */
 class BackendLost extends Error {}
+
+/** Longest text one Generate request writes. */
+export const MAX_SAMPLE_LENGTH = 2000;
+
+function clampInt(v: number, lo: number, hi: number): number {
+	return Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : lo;
+}

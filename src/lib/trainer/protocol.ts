@@ -12,9 +12,11 @@
  *        ── base ──▶          ── base (W₀ of a layer and its singular values)
  *        ── queue ──▶         ── queue-progress … queue-result (one per run) … queue-done
  *        ── cancel ──▶        (stops the queue; see experimentSpec.ts)
+ *        ── generate ──▶      ── sample (text written by the current weights)
  *        ── pause | reset | backend | dispose
  *                             ── fallback | error (divergence, load, backend)
  */
+import type { TextCorpusId } from '$lib/model/data/text';
 import type { MethodId } from '$lib/model/tuned';
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
 import type { QueuedResult, QueuedRun } from './experimentSpec';
@@ -25,6 +27,8 @@ import type { MemoryLedger } from './trainer';
 export type TaskSpec =
 	| { kind: 'digits'; task: string; strength?: number }
 	| { kind: 'text'; task: 'pretrain' | 'finetune-small' | 'finetune-large' }
+	/** The English language model (`englishlm`) fine-tuned on a shipped corpus. */
+	| { kind: 'english'; corpus: TextCorpusId }
 	| { kind: 'synthetic'; rank: number; relNorm: number };
 
 /** Everything a run needs; plain data, kept in the URL by widgets. */
@@ -67,7 +71,12 @@ export type Request =
 	/** Run these to completion in order, after any queue in progress is cancelled. */
 	| { type: 'queue'; runs: QueuedRun[] }
 	/** Stop the queue in progress. */
-	| { type: 'cancel' };
+	| { type: 'cancel' }
+	/**
+	 * Write `length` characters after `prompt` with the configured language model's current
+	 * weights (training goes on around it), at `temperature`, from `seed`.
+	 */
+	| { type: 'generate'; prompt: string; length: number; temperature: number; seed: number };
 
 /** A linear layer the page may watch. */
 export interface LayerInfo {
@@ -143,6 +152,20 @@ export type Event =
 	| { type: 'queue-result'; index: number; total: number; result: QueuedResult }
 	| { type: 'queue-done'; cancelled: boolean; completed: number }
 	| { type: 'ledger'; ledger: MemoryLedger }
+	/** Text written by the model after `step` steps. */
+	| {
+			type: 'sample';
+			step: number;
+			/** The prompt as the model read it (folded to its vocabulary, at most its last 1,000 characters). */
+			prompt: string;
+			/** Characters of the reader's prompt the vocabulary has no symbol for, left out. */
+			dropped: string[];
+			text: string;
+			temperature: number;
+			seed: number;
+			/** Milliseconds the writing took in the worker. */
+			ms: number;
+	  }
 	| {
 			type: 'ladder';
 			/** Steps done and total over the whole ladder. */

@@ -7,6 +7,13 @@
  */
 import { createRng } from '$lib/math/rng';
 import { DIGIT_TASKS, type DigitsSet, type DigitTaskId } from '$lib/model/data/digits';
+import {
+	splitCorpus,
+	textTask,
+	TEXT_CORPUS_IDS,
+	type TextCorpusEntry,
+	type TextCorpusId
+} from '$lib/model/data/text';
 import { mlp } from '$lib/model/mlp';
 import type { ModelDef } from '$lib/model/model';
 import { initWeights, type Weights } from '$lib/model/params';
@@ -24,7 +31,24 @@ export interface Loaders {
 		id: string,
 		onProgress: (loaded: number, total: number) => void
 	): Promise<{ entry: BaseModelEntry; weights: Weights }>;
+	/** A shipped text corpus (an id of static/data/manifest.json): its entry and its bytes. */
+	text(
+		id: TextCorpusId,
+		onProgress: (loaded: number, total: number) => void
+	): Promise<{ entry: TextCorpusEntry; bytes: Uint8Array }>;
 }
+
+/** The shipped language model the `english` tasks fine-tune. */
+export const ENGLISH_BASE = 'englishlm';
+/** Characters per window of an `english` task (the model's context). */
+export const ENGLISH_WINDOW = 64;
+/**
+ * Training windows of an `english` task: 8,192 × 64 characters drawn at seeded starts from the
+ * corpus's training text (about half a million characters, the size of one era, with overlap).
+ */
+export const ENGLISH_TRAIN_WINDOWS = 8192;
+/** Held-out windows the live curve scores: 4,096 characters, about 0.2 s on WebAssembly here. */
+export const ENGLISH_TEST_WINDOWS = 64;
 
 /** Reports a download in progress: what, bytes so far, bytes in all. */
 export type LoadProgress = (what: string, loaded: number, total: number) => void;
@@ -48,6 +72,10 @@ export interface PreparedRun {
 export class RunSources {
 	private digits?: Promise<DigitsSet>;
 	private readonly bases = new Map<string, Promise<{ entry: BaseModelEntry; weights: Weights }>>();
+	private readonly texts = new Map<
+		string,
+		Promise<{ entry: TextCorpusEntry; bytes: Uint8Array }>
+	>();
 
 	constructor(
 		private readonly loaders: Loaders,
@@ -80,6 +108,22 @@ export class RunSources {
 		return base;
 	}
 
+	/** A shipped corpus's manifest entry and bytes (cached; the caller must not write to them). */
+	loadText(id: TextCorpusId): Promise<{ entry: TextCorpusEntry; bytes: Uint8Array }> {
+		if (!TEXT_CORPUS_IDS.includes(id)) throw new RangeError(`unknown text corpus “${id}”`);
+		let text = this.texts.get(id);
+		if (!text) {
+			text = this.loaders
+				.text(id, (l, n) => this.onProgress(`text ${id}`, l, n))
+				.catch((e) => {
+					this.texts.delete(id);
+					throw e;
+				});
+			this.texts.set(id, text);
+		}
+		return text;
+	}
+
 	/** A task's data (its transform seeded by `seed`) and which base it fine-tunes. */
 	async task(t: TaskSpec, seed: number): Promise<LoadedTask> {
 		if (t.kind === 'digits') {
@@ -90,6 +134,18 @@ export class RunSources {
 		}
 		if (t.kind === 'text')
 			return { task: charTask(t.task, 32, 256, 64, seed), baseId: 'charlm', fallbackArch: [] };
+		if (t.kind === 'english') {
+			const { entry, bytes } = await this.loadText(t.corpus);
+			const task = textTask(
+				entry.title,
+				splitCorpus(bytes, entry.split),
+				ENGLISH_WINDOW,
+				ENGLISH_TRAIN_WINDOWS,
+				ENGLISH_TEST_WINDOWS,
+				seed
+			);
+			return { task, baseId: ENGLISH_BASE, fallbackArch: [] };
+		}
 		const task = syntheticTask(
 			{ ...TEACHER_STUDENT, rank: t.rank, relNorm: t.relNorm },
 			'fineTune'

@@ -105,7 +105,9 @@ export class DivergenceError extends Error {
  */
 export const EXPLODED_LOSS = 100;
 
+/** Training examples an evaluation scores: at most 512, and at most 8,192 labels (positions). */
 const TRAIN_EVAL_SAMPLE = 512;
+const TRAIN_EVAL_LABELS = 8192;
 
 interface DeviceSplit {
 	x: tf.Tensor2D;
@@ -361,10 +363,16 @@ export class Trainer {
 		}
 	}
 
-	/** Accuracy on up to 512 training examples and on the whole held-out set. */
+	/** Accuracy on a sample of the training examples (see `TRAIN_EVAL_SAMPLE`) and on the whole held-out set. */
 	async evaluate(): Promise<EvalReport> {
 		const [train, test] = await Promise.all([
-			this.score(this.train, TRAIN_EVAL_SAMPLE),
+			this.score(
+				this.train,
+				Math.min(
+					TRAIN_EVAL_SAMPLE,
+					Math.max(1, Math.floor(TRAIN_EVAL_LABELS / this.config.task.outWidth))
+				)
+			),
 			this.score(this.test, this.test.n)
 		]);
 		return { trainAccuracy: train.accuracy, testAccuracy: test.accuracy, testLoss: test.loss };

@@ -4,7 +4,7 @@
  * must reach a running loop between its chunks.
  */
 import { TrainerHost, type Loaders } from './host';
-import { fetchChecked, fetchModelManifest, loadDigits } from './assets';
+import { fetchChecked, fetchModelManifest, loadDigits, loadText } from './assets';
 import { unpackWeights, buildModel } from '$lib/model/weightsFile';
 import type { Event, Request } from './protocol';
 import type { ProbeReply, ProbeRequest } from './probe.worker';
@@ -29,7 +29,8 @@ function loaders(assets: string): Loaders {
 				onProgress
 			);
 			return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-		}
+		},
+		text: (id, onProgress) => loadText(assets, id, onProgress)
 	};
 }
 

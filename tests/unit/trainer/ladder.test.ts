@@ -107,6 +107,9 @@ describe('TrainerHost ladder', () => {
 					digits: async () => digits,
 					base: async () => {
 						throw new Error('a ladder needs no base model');
+					},
+					text: async () => {
+						throw new Error('a ladder needs no text');
 					}
 				})
 			);

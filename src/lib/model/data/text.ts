@@ -366,3 +366,49 @@ export function concatSplits(splits: readonly TextSplit[]): TextSplit {
 	}
 	return { ids, bounds };
 }
+
+/** Typographic characters a reader may paste, written as the shipped text writes them. */
+const PROMPT_FOLDS: Record<string, string> = {
+	'\u2018': "'",
+	'\u2019': "'",
+	'\u201c': '"',
+	'\u201d': '"',
+	'\u2013': '-',
+	'\u2014': '--',
+	'\u2026': '...',
+	'\u00a0': ' ',
+	'\t': '  ',
+	'\r': ''
+};
+
+/** A reader's prompt as ids, and what had to change to make it fit the vocabulary. */
+export interface PromptIds {
+	ids: Int32Array;
+	/** The text the ids spell (after folding, dropping and trimming). */
+	text: string;
+	/** Characters left out because the vocabulary has no symbol for them (each once). */
+	dropped: string[];
+	/** True when the prompt was cut to its last `maxLength` characters. */
+	truncated: boolean;
+}
+
+/**
+ * A free-form prompt to ids: curly quotes, dashes, ellipses and non-breaking spaces folded to
+ * ASCII as the shipped corpora have them, accents stripped (é to e), anything else outside the
+ * vocabulary dropped and reported, and only the last `maxLength` characters kept. Never throws.
+ */
+export function encodePrompt(text: string, maxLength = 1000): PromptIds {
+	const dropped = new Set<string>();
+	let out = '';
+	for (const ch of text) {
+		const folded = PROMPT_FOLDS[ch] ?? ch;
+		for (const c of folded.normalize('NFKD')) {
+			const code = c.charCodeAt(0);
+			if (c.length === 1 && (code === 10 || (code >= 32 && code <= 126))) out += c;
+			else if (!/\p{M}/u.test(c)) dropped.add(ch);
+		}
+	}
+	const truncated = out.length > maxLength;
+	if (truncated) out = out.slice(-maxLength);
+	return { ids: encodeText(out), text: out, dropped: [...dropped], truncated };
+}

@@ -14,6 +14,9 @@
 export const GELU_C = Math.sqrt(2 / Math.PI);
 export const GELU_A = 0.044715;
 
+/** Layer norm's ε, as in GPT-2 and PyTorch's default. */
+export const LAYERNORM_EPS = 1e-5;
+
 /**
  * out[r, :] = tok[ids[r], :] + pos[r mod t, :]. @param ids [N] @param tok [V, d]
  * @param pos [≥ t, d] @param out [N, d]

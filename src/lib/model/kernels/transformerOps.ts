@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel } from './register';
-import { GELU_A, GELU_C } from './transformerArrays';
+import { GELU_A, GELU_C, LAYERNORM_EPS } from './transformerArrays';
 
 export const EMBED_KERNEL = 'WhyPeftEmbed';
 export const EMBED_GRAD_KERNEL = 'WhyPeftEmbedGrad';
@@ -34,8 +34,7 @@ export const TRANSFORMER_KERNELS = [
 	GELU_GRAD_KERNEL
 ] as const;
 
-/** Layer norm's ε, as in GPT-2 and PyTorch's default. */
-export const LAYERNORM_EPS = 1e-5;
+export { LAYERNORM_EPS } from './transformerArrays';
 
 /** Attributes of the embedding kernels: t, the sequence length (row r is position r mod t). */
 export interface EmbedAttrs {
