@@ -3,6 +3,7 @@
  * (Li et al. 2018: the smallest d reaching 90% of full training's accuracy from the same start),
  * the summary sentence whichever way the numbers fall, and the recorded file.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useRecordedBackend } from './recordedBackend';
 import {
@@ -199,6 +200,51 @@ describe('the recorded sweep', () => {
 		for (const id of ['new-classes', 'relabel', 'permuted']) {
 			const a = analyse(id);
 			expect(a.base.d90!, id).toBeGreaterThan(a.scratch.d90!);
+		}
+	});
+});
+
+describe('lesson 5’s prose about the sweep', () => {
+	const prose = readFileSync('lessons/05-when-peft-works/index.svx', 'utf8');
+	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+	/** Both starts' analyses of a task, on the fine grid or on the powers of two alone. */
+	const analyse = (id: string, only?: readonly number[]) => {
+		const points = pointsOf(
+			(recorded.tasks as Record<string, { results: QueuedResult[] }>)[id].results
+		).filter((p) => !only || p.d === null || only.includes(p.d));
+		return { base: analyseStart(points, 'base'), scratch: analyseStart(points, 'scratch') };
+	};
+	const at = (a: ReturnType<typeof analyseStart>, d: number) =>
+		pct(a.points.find((p) => p.d === d)!.accuracy);
+
+	it('quotes d₉₀ of the far tasks on both grids as recorded', () => {
+		const [nc, rl, pm] = ['new-classes', 'relabel', 'permuted'].map((id) => analyse(id));
+		const coarse = analyse('new-classes', DIMS.coarse);
+		const lines = [
+			`$d_{90} \\approx ${nc.base.d90}$ against ${nc.scratch.d90} for new classes, ${rl.base.d90} against ${rl.scratch.d90} for relabelled digits and ${pm.base.d90} against ${pm.scratch.d90} for permuted pixels`,
+			`new classes comes out at ${coarse.base.d90} for both`,
+			`${nc.base.d90} against ${nc.scratch.d90} (new classes; ${coarse.base.d90} each on powers of two), ${rl.base.d90} against ${rl.scratch.d90} (relabelled), ${pm.base.d90} against ${pm.scratch.d90} (permuted pixels)`,
+			`(${Math.round(nc.base.startAccuracy! * 100)}% on the new classes, below the 20% of guessing)`
+		];
+		expect(coarse.scratch.d90).toBe(coarse.base.d90);
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('quotes the small and quarter shifts’ lines and accuracies as recorded', () => {
+		const small = analyse('small-shift');
+		const quarter = analyse('shift-quarter');
+		const lines = [
+			`Full training from the base reaches ${pct(small.base.full!)} in these 300 steps, so its line is ${pct(small.base.threshold!)}, and the base starts at ${pct(small.base.startAccuracy!)}`,
+			`From a random start full training reaches ${pct(small.scratch.full!)}, and the subspace runs need $d = ${small.scratch.d90}$ to pass ${pct(small.scratch.threshold!)}`,
+			`the base must now climb from ${pct(quarter.base.startAccuracy!)} to a line of ${pct(quarter.base.threshold!)}`,
+			`(the base gets ${at(quarter.base, 512)} at $d = 512$, the random start ${at(quarter.scratch, 512)} against a line of ${pct(quarter.scratch.threshold!)})`,
+			`${small.base.d90} against ${small.scratch.d90} (\`scripts/intrinsic.ts\`, both grids)`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+		// "though the base is ahead at every d"
+		for (const p of quarter.base.points) {
+			const scratch = quarter.scratch.points.find((q) => q.d === p.d)!;
+			expect(p.accuracy, `d = ${p.d}`).toBeGreaterThan(scratch.accuracy);
 		}
 	});
 });

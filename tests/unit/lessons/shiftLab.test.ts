@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { useRecordedBackend } from './recordedBackend';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
+import { rankForEnergy } from '$lib/math/spectrum';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
 import {
 	PLANTED,
@@ -323,6 +324,44 @@ describe('lesson 6’s prose about large drift', () => {
 			`${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points at $s = \\tfrac12$`,
 			`matches full fine-tuning (${acc('lora-64', s1)})`
 		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('quotes the new-feature tasks and the strong distortion as recorded', () => {
+		const s2 = 's0.5000';
+		const acc = (m: string, c: string) => pct(cell(m, c).accuracy);
+		const gap = (m: string, c: string) => points(cell('full', c).accuracy, cell(m, c).accuracy);
+		const lines = [
+			`Full fine-tuning lifts the base from ${pct(cell('full', s2).start)} to ${acc('full', s2)}; the linear probe stops at ${acc('head', s2)} and BitFit at ${acc('bitfit', s2)}`,
+			`${acc('lora-1', s2)} at rank 1, ${acc('lora-4', s2)} at rank 4, ${acc('lora-16', s2)} at rank 16 and ${acc('lora-64', s2)} at rank 64, ${gap('lora-64', s2)} points from full fine-tuning`,
+			`the five-class base starts at ${pct(cell('full', 'new-classes').start)} (chance is 20%), yet the linear probe reaches ${acc('head', 'new-classes')}`,
+			`LoRA at rank 4 reaches ${acc('lora-4', 'new-classes')}. Only BitFit falls short, at ${acc('bitfit', 'new-classes')}`,
+			`On permuted pixels the probe still gets ${acc('head', 'permuted')} and LoRA at rank 4 ${acc('lora-4', 'permuted')}, against ${acc('full', 'permuted')} for full fine-tuning; only rank 1 (${acc('lora-1', 'permuted')}) and BitFit (${acc('bitfit', 'permuted')}) fail`,
+			`Full fine-tuning lifts the base from ${pct(cell('full', 'planted').start)} to ${acc('full', 'planted')}. LoRA on the first layer gets ${acc('lora-1', 'planted')} at rank 1 and ${acc('lora-4', 'planted')} at rank 4, ${gap('lora-4', 'planted')} points behind`,
+			`it reaches ${acc('lora-16', 'planted')}, level with full fine-tuning`,
+			`The linear probe stops at ${acc('head', 'planted')} and BitFit at ${acc('bitfit', 'planted')}`,
+			`LoRA at rank 4 is ${gap('lora-4', 'permuted')} points behind (${acc('lora-4', 'permuted')} against ${acc('full', 'permuted')})`,
+			`LoRA at rank 4 is ${gap('lora-4', 'planted')} points below full fine-tuning (${acc('lora-4', 'planted')} against ${acc('full', 'planted')}) and rank 1 ${gap('lora-1', 'planted')} points (${acc('lora-1', 'planted')})`,
+			`LoRA at rank 4 scores ${acc('lora-4', 'new-classes')} against ${acc('full', 'new-classes')}, and the linear probe ${acc('head', 'new-classes')}`,
+			`${acc('full', s2)} at $s = \\tfrac12$, ${acc('full', 's1.0000')} at $s = 1$`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('quotes the full updates’ energy and truncation as recorded', () => {
+		const energy = (c: string) => rankForEnergy(cell('full', c).singularValues!, 0.9);
+		const cut = (c: string, k: number) =>
+			pct(cell('full', c).truncation!.find((t) => t.k === k)!.accuracy);
+		const s2 = 's0.5000';
+		const full = (c: string) => pct(cell('full', c).accuracy);
+		const lines = [
+			`${energy(s2)} for 90% of the energy, and on accuracy the truncated update scores ${cut(s2, 4)} at rank 4, ${cut(s2, 8)} at rank 8, ${cut(s2, 16)} at rank 16 and ${cut(s2, 32)} at rank 32, within ${points(cell('full', s2).accuracy, cell('full', s2).truncation!.find((t) => t.k === 32)!.accuracy)} points of the whole update (${full(s2)})`,
+			`For new classes the update needs ${energy('new-classes')} directions for 90% of its energy but only 4 for full accuracy (${cut('new-classes', 4)})`,
+			`for permuted pixels ${energy('permuted')} for the energy and 8 to 16 for the accuracy (${cut('permuted', 8)}, then ${cut('permuted', 16)})`,
+			`the truncated update scores ${cut('planted', 4)} at rank 4, ${cut('planted', 8)} at rank 8 and ${cut('planted', 16)} at rank 16 (the whole update: ${full('planted')})`,
+			`energy asks for ${energy('planted')}`
+		];
+		expect(cut('new-classes', 4)).toBe(full('new-classes'));
 		for (const line of lines) expect(prose, line).toContain(line);
 	});
 });
