@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { useRecordedBackend } from './recordedBackend';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
-import { rankForEnergy } from '$lib/math/spectrum';
+import { effectiveRank, energyCaptured, rankForEnergy } from '$lib/math/spectrum';
+import { estimateTrainingMemory, MODEL_PRESETS, type TargetMatrix } from '$lib/math/memory';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
 import {
 	PLANTED,
@@ -304,6 +305,40 @@ describe('lesson 5’s prose about the shift lab', () => {
 	});
 });
 
+describe('lesson 5’s prose about the full update’s spectrum', () => {
+	const prose = readFileSync('lessons/05-when-peft-works/index.svx', 'utf8');
+	const index = indexCells(recorded.cells as Cell[]);
+	const full = (condition: string) => {
+		const c = index.get(`full@${condition}`);
+		if (!c?.singularValues || !c.truncation) throw new Error(`no spectrum for ${condition}`);
+		return { ...c, sv: c.singularValues, truncation: c.truncation };
+	};
+	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+	const share = (sv: number[]) => `${Math.round(energyCaptured(sv, 4) * 100)}%`;
+
+	it('quotes energies, directions and effective ranks along the dial as recorded', () => {
+		const s0 = full('s0.0000');
+		const s6 = full('s0.1667');
+		const s2 = full('s0.5000');
+		const lines = [
+			`barely moves the model (${pct(s0.start)} to ${pct(s0.accuracy)})`,
+			`the top four directions hold ${share(s0.sv)} of its energy and ${rankForEnergy(s0.sv, 0.9)} directions are needed for 90%`,
+			`cutting the update to its single top direction still scores ${pct(s0.truncation.find((t) => t.k === 1)!.accuracy)}`,
+			`at $s = \\tfrac16$ the top four hold ${share(s6.sv)} and 90% takes ${rankForEnergy(s6.sv, 0.9)} directions`,
+			`the effective rank rises from ${Math.round(effectiveRank(s0.sv))} to ${Math.round(effectiveRank(s2.sv))}`
+		];
+		for (const line of lines) expect(prose, line).toContain(line);
+		// "from s = ½ on, about a third and 25 or 26 directions … It stops flattening there."
+		const beyond = SHIFT_VALUES.filter((v) => v >= 0.5).map((v) => full(`s${v.toFixed(4)}`).sv);
+		for (const sv of beyond) {
+			expect(energyCaptured(sv, 4)).toBeGreaterThan(0.3);
+			expect(energyCaptured(sv, 4)).toBeLessThan(0.37);
+			expect([25, 26]).toContain(rankForEnergy(sv, 0.9));
+			expect(effectiveRank(sv)).toBeLessThanOrEqual(effectiveRank(s2.sv));
+		}
+	});
+});
+
 describe('lesson 6’s prose about large drift', () => {
 	const prose = readFileSync('lessons/06-when-peft-fails/index.svx', 'utf8');
 	const index = indexCells(recorded.cells as Cell[]);
@@ -363,5 +398,19 @@ describe('lesson 6’s prose about large drift', () => {
 		];
 		expect(cut('new-classes', 4)).toBe(full('new-classes'));
 		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('prices the rank the spectrum asks for on Llama 2 7B with lesson 3’s model', () => {
+		const sv = cell('full', 's0.5000').singularValues!;
+		const rank = rankForEnergy(sv, 0.9);
+		const targets: TargetMatrix[] = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'];
+		const setup = { batchSize: 1, seqLen: 512, targets } as const;
+		const arch = MODEL_PRESETS['llama-2-7b'];
+		const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
+		const lora = (r: number) =>
+			gb(estimateTrainingMemory(arch, { method: 'lora', rank: r, ...setup }).total);
+		const full = gb(estimateTrainingMemory(arch, { method: 'full', ...setup }).total);
+		const line = `prices the rank the spectrum asks for (${rank}) at ${lora(rank)} against ${lora(4)} at rank 4 and ${full} for full fine-tuning`;
+		expect(prose).toContain(line);
 	});
 });
