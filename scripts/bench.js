@@ -4,8 +4,9 @@
  * shared two-core machine are noisy, so only ratios are meaningful and none of this is a test).
  *
  * 1. Steps per second of our trainer per backend (wasm, webgl, webgpu, cpu) for the MLP and the
- *    character transformer, small (d 48, 2 layers, 16×32 tokens a step) and large (d 128,
- *    4 layers, 16×64 tokens), full fine-tuning and LoRA, against two peers: the same MLP
+ *    character transformer, small (d 48, 2 layers, 16×32 tokens a step), large (d 128,
+ *    4 layers, 16×64 tokens) and the course's language model as the lab trains it (d 96,
+ *    3 layers, 8×64 tokens), full fine-tuning and LoRA, against two peers: the same MLP
  *    fine-tune written the usual way with tfjs-layers `model.fit`, on the same backend; and every
  *    case written in PyTorch on the CPU with two threads (scripts/bench/torch_peer.py, run by
  *    Debian's /usr/bin/python3 when it can import torch, else skipped with a note), once before
@@ -22,8 +23,8 @@
  * Builds the benchmark pages and the site, then writes bench-results/bench.json with the parts
  * that ran. Environment: BENCH_ONLY, a comma list of the parts to run, trainer, lab and svd
  * (default all three); BENCH_SECONDS (per trainer case, default 3; the cases of one model run
- * interleaved in rounds); BENCH_CASES, the trainer's case groups, mlp, transformer and large
- * (default all three; leave out large for a quick run: on the cpu and webgpu backends of a
+ * interleaved in rounds); BENCH_CASES, the trainer's case groups, mlp, transformer, large and lm
+ * (default all four; leave out large for a quick run: on the cpu and webgpu backends of a
  * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu);
  * BENCH_LAB=0 to skip the lab part; BENCH_CHUNK_MS to size the chunks of queued steps, ours and
  * PyTorch's (default: as the worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and
@@ -39,7 +40,7 @@ import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { serve } from './serve.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const caseGroups = process.env.BENCH_CASES ?? 'mlp,transformer,large';
+const caseGroups = process.env.BENCH_CASES ?? 'mlp,transformer,large,lm';
 /** Thrown to skip the lab part (BENCH_LAB=0). */
 class Skip extends Error {}
 const parts = new Set((process.env.BENCH_ONLY ?? 'trainer,lab,svd').split(',').filter(Boolean));
@@ -231,7 +232,8 @@ try {
 				mlp: rows['ours: MLP LoRA r=4'] / rows['ours: MLP full'],
 				transformer: rows['ours: transformer LoRA r=4'] / rows['ours: transformer full'],
 				transformerLarge:
-					rows['ours: transformer large LoRA r=4'] / rows['ours: transformer large full']
+					rows['ours: transformer large LoRA r=4'] / rows['ours: transformer large full'],
+				languageModel: rows['ours: language model LoRA r=4'] / rows['ours: language model full']
 			}
 		};
 		console.log(`${backend}:`);

@@ -177,10 +177,12 @@ export async function interleaved(
 
 /**
  * Groups of cases, each timed interleaved within itself: the MLP (with the tfjs-layers peer), the
- * small character transformer, and a large one (vocab 96, context 64, d 128, 4 heads, 4 layers,
- * 16 sequences of 64 a batch), which a quick run may leave out.
+ * small character transformer, a large one (vocab 96, context 64, d 128, 4 heads, 4 layers,
+ * 16 sequences of 64 a batch), which a quick run may leave out, and the course's English language
+ * model as the lab fine-tunes it (`englishlm`: vocab 96, context 64, d 96, 4 heads, 3 layers,
+ * 8 sequences of 64 a batch).
  */
-export const CASE_GROUPS = ['mlp', 'transformer', 'large'] as const;
+export const CASE_GROUPS = ['mlp', 'transformer', 'large', 'lm'] as const;
 export type CaseGroup = (typeof CASE_GROUPS)[number];
 
 /**
@@ -226,16 +228,26 @@ export async function benchCases(
 			))
 		);
 	}
-	if (groups.includes('large')) {
-		const gpt = transformer({ vocab: 96, context: 64, dModel: 128, heads: 4, layers: 4 });
+	const sized = [
+		[
+			'large',
+			'transformer large',
+			{ vocab: 96, context: 64, dModel: 128, heads: 4, layers: 4 },
+			16
+		],
+		['lm', 'language model', { vocab: 96, context: 64, dModel: 96, heads: 4, layers: 3 }, 8]
+	] as const;
+	for (const [group, name, shape, batch] of sized) {
+		if (!groups.includes(group)) continue;
+		const gpt = transformer(shape);
 		const text = textTask(256, 64, 96);
 		rows.push(
 			...(await interleaved(
 				[
-					['ours: transformer large full', () => ours(gpt, text, { method: 'full' }, 16, chunkMs)],
+					[`ours: ${name} full`, () => ours(gpt, text, { method: 'full' }, batch, chunkMs)],
 					[
-						'ours: transformer large LoRA r=4',
-						() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
+						`ours: ${name} LoRA r=4`,
+						() => ours(gpt, text, { method: 'lora', rank: 4 }, batch, chunkMs)
 					]
 				],
 				seconds * 2

@@ -29,7 +29,7 @@ optimised one such as libopenblas0-pthread is installed.
 The output names the library in use, so that a ratio against a slow PyTorch is not mistaken for
 one against PyTorch as people run it.
 
-Run: /usr/bin/python3 scripts/bench/torch_peer.py [--seconds 3] [--cases mlp,transformer,large]
+Run: /usr/bin/python3 scripts/bench/torch_peer.py [--seconds 3] [--cases mlp,transformer,large,lm]
 [--threads 2]. Prints one JSON object: {"torch", "threads", "ompWaitPolicy", "blas": the BLAS
 library's path, "stepsPerSecond": {case: steps per second}}.
 """
@@ -42,7 +42,7 @@ import time
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--seconds", type=float, default=3.0, help="as BENCH_SECONDS")
-parser.add_argument("--cases", default="mlp,transformer,large", help="as BENCH_CASES")
+parser.add_argument("--cases", default="mlp,transformer,large,lm", help="as BENCH_CASES")
 parser.add_argument("--chunk-ms", type=float, default=25.0, help="as BENCH_CHUNK_MS")
 parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
 args = parser.parse_args()
@@ -106,7 +106,7 @@ def mlp(method: str):
     return p, forward, x, y, 64
 
 
-def transformer(vocab: int, context: int, d: int, heads: int, layers: int, method: str, n=256):
+def transformer(vocab: int, context: int, d: int, heads: int, layers: int, method: str, n=256, batch=16):
     dh, std = d // heads, 0.02
     specs = [("tok", (vocab, d), ("std", std)), ("pos", (context, d), ("std", std))]
     linears = []
@@ -143,7 +143,7 @@ def transformer(vocab: int, context: int, d: int, heads: int, layers: int, metho
 
     x = torch.randint(0, vocab, (n, context))
     y = torch.randint(0, vocab, (n, context))
-    return p, forward, x, y, 16
+    return p, forward, x, y, batch
 
 
 class Runner:
@@ -206,6 +206,13 @@ groups = {
         [
             ("ours: transformer large full", lambda: transformer(96, 64, 128, 4, 4, "full")),
             ("ours: transformer large LoRA r=4", lambda: transformer(96, 64, 128, 4, 4, "lora")),
+        ],
+    ),
+    "lm": (
+        2,
+        [
+            ("ours: language model full", lambda: transformer(96, 64, 96, 4, 3, "full", batch=8)),
+            ("ours: language model LoRA r=4", lambda: transformer(96, 64, 96, 4, 3, "lora", batch=8)),
         ],
     ),
 }
