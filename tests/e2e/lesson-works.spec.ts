@@ -7,6 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import { openPage, waitFor } from './browser';
 import { text, rowsIn } from './read';
+import recorded from '$lib/data/shiftLab.json';
+import { conditionKey, SHIFT_METHODS, SHIFT_VALUES } from '$lib/widgets/shiftLab';
+
+/** The recorded accuracy of a method at a shift, as the grid prints it. */
+function recordedCell(method: string, s: number): string {
+	const key = `${method}@${conditionKey({ kind: 'shift', s })}`;
+	const cell = recorded.cells.find((c) => `${c.method}@${c.condition}` === key);
+	if (!cell) throw new Error(`no recorded cell ${key}`);
+	return `${(cell.accuracy * 100).toFixed(1)}%`;
+}
 
 const LESSON = 'lessons/when-peft-works/';
 
@@ -86,7 +96,10 @@ describe('lesson 5: the shift lab', () => {
 				'BitFit'
 			]);
 			expect(grid[0]).toHaveLength(14);
-			for (const row of grid) for (const cell of row.slice(1)) expect(cell).toMatch(/^\d+\.\d%$/);
+			// Every cell is the recorded number, not merely a number.
+			expect(grid).toEqual(
+				SHIFT_METHODS.map((m) => [m.label, ...SHIFT_VALUES.map((s) => recordedCell(m.id, s))])
+			);
 			const spectrum = await rowsIn(page.locator('#fig-shift-spectrum'));
 			expect(spectrum).toHaveLength(13);
 			expect(await text(page, 'spectrum-summary')).toMatch(/directions are needed for 90%/);
