@@ -8,6 +8,7 @@
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
  *     queue(runs) ─▶ queueProgress … queueResults (one per run) … queueDone · cancel()
  *     requestBase(layer) ─▶ baseWeights
+ *     generate(request) ─▶ sample (text from the current weights; `generating` until it arrives)
  */
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
 import type { QueuedResult, QueuedRun } from './experimentSpec';
@@ -90,6 +91,12 @@ export interface QueueProgress {
 /** W₀ of a layer, [rows = inDim, cols = outDim] row-major, and its singular values. */
 export type BaseWeights = LayerMatrix;
 
+/** Text the language model wrote after `step` steps, as the worker's `sample` event gives it. */
+export type Sample = Omit<Extract<Event, { type: 'sample' }>, 'type'>;
+
+/** What to write: `length` characters after `prompt`, at `temperature`, from `seed`. */
+export type SampleRequest = Omit<Extract<Request, { type: 'generate' }>, 'type'>;
+
 /** A trainer worker and the state it reports. */
 export class TrainerClient {
 	status = $state<ClientStatus>('idle');
@@ -128,6 +135,10 @@ export class TrainerClient {
 	queueDone = $state.raw<{ cancelled: boolean; completed: number } | null>(null);
 	/** The last `base` answer: W₀ of a layer of the configured run. */
 	baseWeights = $state.raw<BaseWeights | null>(null);
+	/** The last text Generate wrote; null before any. */
+	sample = $state.raw<Sample | null>(null);
+	/** Whether a Generate request waits for its answer. */
+	generating = $state(false);
 
 	private worker?: Worker;
 	private watching = false;
@@ -278,12 +289,17 @@ export class TrainerClient {
 					singularValues: ev.singularValues
 				} satisfies LayerMatrix;
 				break;
+			case 'sample':
+				this.sample = ev;
+				this.generating = false;
+				break;
 			case 'fallback':
 				this.backend = ev.to;
 				this.message = ev.message;
 				break;
 			case 'error':
 				this.progress = null;
+				this.generating = false;
 				this.status = ev.kind === 'divergence' ? 'diverged' : 'error';
 				this.message = ev.message;
 				break;
@@ -356,6 +372,15 @@ export class TrainerClient {
 	/** Ask for W₀ of a layer of the configured run; it arrives in `baseWeights`. */
 	requestBase(layer: string): void {
 		this.send({ type: 'base', layer });
+	}
+
+	/**
+	 * Write text with the configured language model's current weights, between training chunks
+	 * if it trains; the answer arrives in `sample`.
+	 */
+	generate(request: SampleRequest): void {
+		this.generating = true;
+		this.send({ type: 'generate', ...request });
 	}
 
 	/** Move the run to another backend, keeping its progress. */
