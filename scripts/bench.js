@@ -26,7 +26,8 @@
  * interleaved in rounds); BENCH_CASES, the trainer's case groups, mlp, transformer, large and lm
  * (default all four; leave out large for a quick run: on the cpu and webgpu backends of a
  * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu);
- * BENCH_LAB=0 to skip the lab part; BENCH_CHUNK_MS to size the chunks of queued steps, ours and
+ * BENCH_LAB=0 to skip the lab part; BENCH_ISOLATE=1 to serve the trainer's page cross-origin
+ * isolated (tfjs's threaded WebAssembly build: its thread count is reported); BENCH_CHUNK_MS to size the chunks of queued steps, ours and
  * PyTorch's (default: as the worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and
  * BENCH_SVD_REPS (default 9).
  * Just the SVD, in under a minute:
@@ -198,7 +199,12 @@ async function spectrumLab(context, url) {
 	};
 }
 try {
-	const benchServer = await serve({ dir: 'bench-results/app', port: 0 });
+	// BENCH_ISOLATE=1: cross-origin isolated, so tfjs may run its threaded WebAssembly build.
+	const benchServer = await serve({
+		dir: 'bench-results/app',
+		port: 0,
+		isolate: process.env.BENCH_ISOLATE === '1'
+	});
 	// PyTorch before and after the browser's runs, so that a drift in the machine's speed during
 	// the run shows as a difference between the two instead of tilting every ratio one way.
 	const torchBefore = backends.length ? torchPeer('before') : undefined;
@@ -227,6 +233,9 @@ try {
 		result.backends[backend] = {
 			stepsPerSecond: rows,
 			...(Object.keys(errors).length ? { errors } : {}),
+			crossOriginIsolated: r.crossOriginIsolated,
+			wasmThreads: r.wasmThreads,
+			simdInPlace: r.simdInPlace,
 			oursOverPeer: rows['ours: MLP full'] / peer,
 			loraOverFull: {
 				mlp: rows['ours: MLP LoRA r=4'] / rows['ours: MLP full'],
@@ -236,7 +245,12 @@ try {
 				languageModel: rows['ours: language model LoRA r=4'] / rows['ours: language model full']
 			}
 		};
-		console.log(`${backend}:`);
+		console.log(
+			`${backend}:${r.crossOriginIsolated ? ` cross-origin isolated, ${r.wasmThreads} WebAssembly thread(s),` : ''}` +
+				(r.simdInPlace === null
+					? ''
+					: ` our SIMD kernels ${r.simdInPlace ? 'in place' : 'copying'}`)
+		);
 		for (const [k, v] of Object.entries(rows))
 			console.log(
 				`  ${k.padEnd(40)} ${errors[k] ? `failed: ${errors[k]}` : `${v.toFixed(1)} steps/s`}`

@@ -5,7 +5,10 @@
  * uses it to serve the course; the browser tests use it to serve the test build under a
  * sub-path. No dependencies, so it works on a fresh machine right after `npm ci`.
  *
- *   node scripts/serve.js [--dir build] [--base /why-peft] [--port 4173]
+ *   node scripts/serve.js [--dir build] [--base /why-peft] [--port 4173] [--isolate]
+ *
+ * `--isolate` serves the pages cross-origin isolated, so that tfjs may use its threaded
+ * WebAssembly build (see `serve`).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -31,10 +34,12 @@ const TYPES = {
 
 /**
  * Start serving `dir` under `base` on 127.0.0.1:`port` (0 picks a free port).
- * @param {{ dir?: string; base?: string; port?: number }} [options]
+ * With `isolate`, every response carries the headers that make a page cross-origin isolated
+ * (COOP same-origin, COEP require-corp), which SharedArrayBuffer and so WebAssembly threads need.
+ * @param {{ dir?: string; base?: string; port?: number; isolate?: boolean }} [options]
  * @returns {Promise<{ url: string; close: () => Promise<void> }>} the root URL (with base and a trailing slash)
  */
-export function serve({ dir = 'build', base = '', port = 4173 } = {}) {
+export function serve({ dir = 'build', base = '', port = 4173, isolate = false } = {}) {
 	const root = resolve(dir);
 	const prefix = base.replace(/\/+$/, '');
 	const server = createServer((req, res) => {
@@ -73,7 +78,13 @@ export function serve({ dir = 'build', base = '', port = 4173 } = {}) {
 		res.writeHead(200, {
 			'content-type': type,
 			'content-length': stat.size,
-			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
+			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+			...(isolate
+				? {
+						'cross-origin-opener-policy': 'same-origin',
+						'cross-origin-embedder-policy': 'require-corp'
+					}
+				: {})
 		});
 		if (req.method === 'HEAD') res.end();
 		else createReadStream(file).pipe(res);
@@ -101,7 +112,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const { url } = await serve({
 		dir: opt('dir', 'build'),
 		base: opt('base', process.env.BASE_PATH ?? ''),
-		port: Number(opt('port', process.env.PORT ?? '4173'))
+		port: Number(opt('port', process.env.PORT ?? '4173')),
+		isolate: args.includes('--isolate')
 	});
 	console.log(`Why PEFT is being served at ${url}  (Ctrl+C to stop)`);
 }

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { activate, type BackendName } from '$lib/trainer/backends';
 import { CHUNK_TARGET_MS } from '$lib/trainer/host';
 import { benchCases, CASE_GROUPS, type CaseGroup } from './cases';
+import { simdKernels, simdKernelsOn } from '$lib/model/kernels/simdKernels';
+import { wasmMemory } from '$lib/model/kernels/hostKernels';
 
 const params = new URLSearchParams(location.search);
 const chunkMs = Number(params.get('chunkMs') ?? CHUNK_TARGET_MS);
@@ -22,7 +24,18 @@ async function main() {
 	]) as CaseGroup[];
 	const rows = await benchCases(seconds, chunkMs, groups);
 	document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
-	(window as unknown as { benchResult: unknown }).benchResult = { backend: tf.getBackend(), rows };
+	// Threads of the WebAssembly backend (more than 1 only on its threaded build, in a cross-origin
+	// isolated page) and whether our SIMD kernels work on its memory in place.
+	const memory = wasmMemory(tf.backend());
+	const wasm = (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } })
+		.wasm;
+	(window as unknown as { benchResult: unknown }).benchResult = {
+		backend: tf.getBackend(),
+		crossOriginIsolated: self.crossOriginIsolated,
+		wasmThreads: wasm?.tfjs?.getThreadsCount?.() ?? null,
+		simdInPlace: memory ? simdKernelsOn(memory) !== simdKernels() : null,
+		rows
+	};
 }
 
 main().catch((e) => {

@@ -92,6 +92,9 @@ async function register(name: BackendName): Promise<void> {
 				'tfjs-backend-wasm-simd.wasm': wasmSimd,
 				'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded
 			});
+			// Used only by the threaded build (a cross-origin isolated page); left at its default
+			// tfjs runs one thread there.
+			wasm.setThreadsCount(wasmThreadsFor(globalThis.navigator?.hardwareConcurrency));
 			await import('$lib/model/kernels/adamWasm');
 			await import('$lib/model/kernels/linalgHost');
 			await import('$lib/model/kernels/transformerHost');
@@ -263,4 +266,12 @@ export function fallbackOrder(
 		.sort((a, b) => a[1] - b[1])
 		.map(([n]) => n);
 	return [...new Set([...measured, ...BACKENDS])].filter((b) => b !== failed);
+}
+
+/**
+ * Threads for tfjs's threaded WebAssembly build: every logical core the browser reports, at most
+ * four (the step's products are small), at least one.
+ */
+export function wasmThreadsFor(cores: number | undefined): number {
+	return Number.isFinite(cores) && cores! >= 1 ? Math.min(4, Math.floor(cores!)) : 1;
 }

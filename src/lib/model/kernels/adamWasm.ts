@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
 import { ADAM_KERNEL, adamUpdateArrays, type AdamKernelAttrs } from './adamKernel';
 import { simdKernelsOn } from './simdKernels';
+import { wasmMemory } from './hostKernels';
 
 /** The slice of the WebAssembly backend this kernel uses. */
 interface WasmBackendLike {
@@ -22,14 +23,14 @@ registerOnce(ADAM_KERNEL, 'wasm', ({ inputs, backend, attrs }) => {
 	const outs = [0, 1, 2].map(() => wasm.makeOutput(x.shape, 'float32'));
 	const n = tf.util.sizeFromShape(x.shape);
 	// Views are made after allocating: an allocation may grow (and move) the heap.
-	const heap = wasm.wasm.HEAPU8.buffer;
+	const memory = wasmMemory(wasm);
+	const heap = memory?.buffer ?? wasm.wasm.HEAPU8.buffer;
 	const view = (t: tf.TensorInfo) => {
 		const entry = wasm.dataIdMap.get(t.dataId);
 		if (!entry) throw new Error('Adam: a tensor is not in the WebAssembly heap');
 		return new Float32Array(heap, entry.memoryOffset, n);
 	};
 	const a = attrs as unknown as AdamKernelAttrs;
-	const memory = wasm.wasm.asm?.memory;
 	const simd = simdKernelsOn(memory);
 	if (simd && memory && simd.holds(heap)) {
 		simd.call(

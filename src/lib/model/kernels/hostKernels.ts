@@ -42,12 +42,21 @@ interface WasmBackendLike {
 	dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
 	wasm: {
 		HEAPU8: Uint8Array;
-		/** The module's memory (tfjs's Emscripten build exposes it here). */
+		/** The module's memory, exported by tfjs's single-threaded Emscripten builds… */
 		asm?: { memory?: WebAssembly.Memory };
+		/** …and imported, shared, by its threaded build (a cross-origin isolated page). */
+		wasmMemory?: WebAssembly.Memory;
 		_malloc(bytes: number): number;
 		_free(ptr: number): void;
 	};
 	makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** The WebAssembly memory of tfjs's wasm backend `backend`, whichever build it runs. */
+export function wasmMemory(backend: unknown): WebAssembly.Memory | undefined {
+	const wasm = (backend as Partial<WasmBackendLike> | undefined)?.wasm;
+	const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+	return memory instanceof WebAssembly.Memory ? memory : undefined;
 }
 
 /**
@@ -56,7 +65,7 @@ interface WasmBackendLike {
  */
 export async function bindSimdToWasmBackend(backend: unknown): Promise<boolean> {
 	const wasm = (backend as WasmBackendLike).wasm;
-	const memory = wasm?.asm?.memory;
+	const memory = wasmMemory(backend);
 	if (!(memory instanceof WebAssembly.Memory)) return false;
 	const kernels = await bindSimdKernels(memory, {
 		malloc: (bytes) => wasm._malloc(bytes),
@@ -99,7 +108,8 @@ export function registerHostKernel(name: string, kernel: HostKernel): void {
 		const types = outputDtypes(kernel, inputs, outShapes.length);
 		const infos = outShapes.map((s, i) => wasm.makeOutput(s, types[i]));
 		// Views are made after allocating: an allocation may grow (and move) the heap.
-		const heap = wasm.wasm.HEAPU8.buffer;
+		const memory = wasmMemory(wasm);
+		const heap = memory?.buffer ?? wasm.wasm.HEAPU8.buffer;
 		const view = (t: tf.TensorInfo): HostArray => {
 			const entry = wasm.dataIdMap.get(t.dataId);
 			if (!entry) throw new Error(`${name}: a tensor is not in the WebAssembly heap`);
@@ -116,7 +126,7 @@ export function registerHostKernel(name: string, kernel: HostKernel): void {
 			ins,
 			infos.map((t) => view(t) as Float32Array),
 			attrs,
-			simdKernelsOn(wasm.wasm.asm?.memory),
+			simdKernelsOn(memory),
 			shapes(inputs)
 		);
 		return infos.length === 1 ? infos[0] : infos;

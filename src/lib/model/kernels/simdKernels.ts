@@ -2,16 +2,20 @@
  * The WebAssembly SIMD build of the hot loops (`./simd/kernels.c`), in two instances:
  *
  * - on tfjs's WebAssembly backend, one that imports that backend's memory and works on its
- *   tensors in place (`bindSimdKernels`), no copies at all;
- * - everywhere else (the cpu backend, or a threaded tfjs build whose shared memory the import
- *   does not match), one with a memory of its own (`loadSimdKernels`): a call copies the input
+ *   tensors in place (`bindSimdKernels`), no copies at all; on its threaded build (a cross-origin
+ *   isolated page) the memory is shared, and a build with a shared import takes it;
+ * - everywhere else (the cpu backend), one with a memory of its own (`loadSimdKernels`): a call copies the input
  *   arrays in and the results out. At the course's sizes the copies cost a few percent of the
  *   loops they feed.
  *
  * Where the runtime lacks WebAssembly SIMD both stay null and the kernels run the scalar loops
  * of `./transformerArrays.ts`.
  */
-import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './simd/kernelsWasm';
+import {
+	KERNELS_SHARED_WASM_BASE64,
+	KERNELS_THREADS_WASM_BASE64,
+	KERNELS_WASM_BASE64
+} from './simd/kernelsWasm';
 
 /**
  * An argument of a SIMD call: an array read, an array written (zeroed first if asked), scratch
@@ -121,9 +125,11 @@ export async function bindSimdKernels(
 	if (bound.has(memory)) return bound.get(memory)!;
 	let kernels: SimdKernels | null;
 	try {
-		const { instance } = await WebAssembly.instantiate(decode(KERNELS_SHARED_WASM_BASE64), {
-			env: { memory }
-		});
+		// A threaded tfjs build's heap is a shared memory, which only a shared import can take.
+		const shared =
+			typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+		const build = shared ? KERNELS_THREADS_WASM_BASE64 : KERNELS_SHARED_WASM_BASE64;
+		const { instance } = await WebAssembly.instantiate(decode(build), { env: { memory } });
 		kernels = wrap(instance, memory, { ...heap, reset() {} });
 	} catch {
 		kernels = null;

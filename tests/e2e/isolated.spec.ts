@@ -1,0 +1,48 @@
+/**
+ * The course served cross-origin isolated (COOP same-origin, COEP require-corp: what a host that
+ * enables SharedArrayBuffer sends). There tfjs picks its threaded WebAssembly build, whose threads
+ * start from a Blob of the factory's source: bundled as is, that source dies in the thread with
+ * "… is not defined" and the backend never starts (scripts/vite/wasmThreads.js fixes it). The
+ * lab must load the threaded build, train on it and say so, with no console error.
+ */
+import { describe, expect, it } from 'vitest';
+import { serve } from '../../scripts/serve.js';
+import { getBrowser, waitFor } from './browser';
+import { text } from './read';
+import { TEST_BASE, TEST_BUILD_DIR } from './globalSetup';
+
+describe('a cross-origin isolated page', () => {
+	it('trains on the threaded WebAssembly build', { timeout: 180_000 }, async () => {
+		const server = await serve({ dir: TEST_BUILD_DIR, base: TEST_BASE, port: 0, isolate: true });
+		const context = await (await getBrowser()).newContext();
+		const errors: string[] = [];
+		const wasmFiles: string[] = [];
+		context.on('console', (m) => {
+			if (m.type() === 'error') errors.push(m.text());
+		});
+		context.on('request', (r) => {
+			const m = /\/(tfjs-backend-wasm[-a-z]*)-[\w-]+\.wasm$/.exec(new URL(r.url()).pathname);
+			if (m) wasmFiles.push(m[1]);
+		});
+		try {
+			const page = await context.newPage();
+			await page.goto(`${server.url}lab/?backend=wasm&steps=40&lr=0.01`);
+			expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+			await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0, 60_000);
+			expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe('wasm');
+			const train = page.getByRole('button', { name: 'Train' });
+			await waitFor(page, () => train.isEnabled(), 60_000);
+			await train.click();
+			await waitFor(page, async () => Number(await text(page, 'step')) >= 40, 120_000);
+			const curve = page.getByTestId('loss-curve');
+			expect(Number(await curve.getAttribute('data-last'))).toBeLessThan(
+				Number(await curve.getAttribute('data-first'))
+			);
+			expect(wasmFiles).toContain('tfjs-backend-wasm-threaded-simd');
+			expect(errors).toEqual([]);
+		} finally {
+			await context.close();
+			await server.close();
+		}
+	});
+});
