@@ -21,15 +21,31 @@ const MLP_LAYERS = [
 	{ name: 'l2', label: 'output head (128 → 10)', inDim: 128, outDim: 10 }
 ] as const;
 
-const D = 48;
-const TRANSFORMER_LAYERS = [0, 1].flatMap((b) => [
-	{ name: `h${b}.q`, label: `block ${b + 1}, W_q (48 → 48)`, inDim: D, outDim: D },
-	{ name: `h${b}.k`, label: `block ${b + 1}, W_k (48 → 48)`, inDim: D, outDim: D },
-	{ name: `h${b}.v`, label: `block ${b + 1}, W_v (48 → 48)`, inDim: D, outDim: D },
-	{ name: `h${b}.o`, label: `block ${b + 1}, W_o (48 → 48)`, inDim: D, outDim: D },
-	{ name: `h${b}.up`, label: `block ${b + 1}, MLP up (48 → 192)`, inDim: D, outDim: 4 * D },
-	{ name: `h${b}.down`, label: `block ${b + 1}, MLP down (192 → 48)`, inDim: 4 * D, outDim: D }
-]);
+/** The attention and MLP matrices of every block of a transformer of width d. */
+function transformerLayers(blocks: number, d: number) {
+	return Array.from({ length: blocks }, (_, b) => [
+		{ name: `h${b}.q`, label: `block ${b + 1}, W_q (${d} → ${d})`, inDim: d, outDim: d },
+		{ name: `h${b}.k`, label: `block ${b + 1}, W_k (${d} → ${d})`, inDim: d, outDim: d },
+		{ name: `h${b}.v`, label: `block ${b + 1}, W_v (${d} → ${d})`, inDim: d, outDim: d },
+		{ name: `h${b}.o`, label: `block ${b + 1}, W_o (${d} → ${d})`, inDim: d, outDim: d },
+		{
+			name: `h${b}.up`,
+			label: `block ${b + 1}, MLP up (${d} → ${4 * d})`,
+			inDim: d,
+			outDim: 4 * d
+		},
+		{
+			name: `h${b}.down`,
+			label: `block ${b + 1}, MLP down (${4 * d} → ${d})`,
+			inDim: 4 * d,
+			outDim: d
+		}
+	]).flat();
+}
+
+const TRANSFORMER_LAYERS = transformerLayers(2, 48);
+/** The English language model (`englishlm`): 3 blocks of width 96. */
+const ENGLISH_LAYERS = transformerLayers(3, 96);
 
 export const SETUPS = {
 	'digits-small': {
@@ -69,6 +85,22 @@ export const SETUPS = {
 		layers: TRANSFORMER_LAYERS,
 		lr: 0.003,
 		batchSize: 16
+	},
+	// The language model's learning rate: full fine-tuning's best on the modern addresses in the
+	// pilot of the drift-dial grid (src/lib/data/lmDrift.ts).
+	'english-modern': {
+		label: 'English language model · addresses of 1990–2021 (drift in time)',
+		task: { kind: 'english', corpus: 'sotu-1990-2021' },
+		layers: ENGLISH_LAYERS,
+		lr: 0.001,
+		batchSize: 8
+	},
+	'english-code': {
+		label: 'English language model · d3’s JavaScript (a far domain)',
+		task: { kind: 'english', corpus: 'd3-code' },
+		layers: ENGLISH_LAYERS,
+		lr: 0.001,
+		batchSize: 8
 	}
 } as const satisfies Record<string, Setup>;
 

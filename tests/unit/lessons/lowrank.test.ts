@@ -84,6 +84,24 @@ describe('rank figure helpers', () => {
 		expect(phiSentence(grid, 2, 4, 16)).toMatch(/share φ = 0\.80, 13 times/);
 	});
 
+	it('offers the matrices of each setup’s shipped base, with their shapes', async () => {
+		const { diskSources } = await import('$lib/trainer/diskSources');
+		const { buildModel } = await import('$lib/model/weightsFile');
+		const sources = diskSources();
+		for (const id of SETUP_IDS) {
+			const setup = SETUPS[id];
+			const { baseId } = await sources.task(setup.task, 1);
+			const { entry } = await sources.loadBase(baseId!);
+			const linears = new Map(buildModel(entry.config).linears.map((l) => [l.name, l]));
+			for (const l of setup.layers) {
+				expect(linears.get(l.name), `${id} ${l.name}`).toMatchObject({
+					inDim: l.inDim,
+					outDim: l.outDim
+				});
+			}
+		}
+	});
+
 	it('offers only layers that each setup has', () => {
 		for (const id of SETUP_IDS) {
 			expect(SETUPS[id].layers.length).toBeGreaterThan(0);
