@@ -145,6 +145,14 @@ describe('recorded runs', () => {
 		const lora = (r: number) =>
 			Math.round(RECORDED.lora[loraId('big', 'l1', r)].testAccuracy * 100);
 		expect(prose).toContain(`rank 1 reaches only ${lora(1)}%, rank 4 reaches ${lora(4)}%`);
+		const gap = (r: number) =>
+			(big.testAccuracy - RECORDED.lora[loraId('big', 'l1', r)].testAccuracy) * 100;
+		expect(prose).toContain(
+			`rank 8 is ${gap(8).toFixed(1)} points behind full fine-tuning, and from rank 16 it is within 2`
+		);
+		expect(prose).toContain(`within ${gap(8).toFixed(1)} points at rank 8 and 2 points at rank 16`);
+		for (const r of LORA_RANKS.filter((r) => r >= 16)) expect(gap(r)).toBeLessThan(2);
+		expect(gap(8)).toBeGreaterThan(3);
 		expect(prose).toContain(`φ of the two top directions is ${RECORDED.phi.grid[0].toFixed(2)}`);
 	});
 });

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { useRecordedBackend } from './recordedBackend';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
+import { makeTeacherStudent } from '$lib/model/data/synthetic';
+import { TEACHER_STUDENT } from '$lib/trainer/bases';
 import { effectiveRank, energyCaptured, rankForEnergy } from '$lib/math/spectrum';
 import { estimateTrainingMemory, MODEL_PRESETS, type TargetMatrix } from '$lib/math/memory';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
@@ -295,7 +297,13 @@ describe('lesson 5’s prose about the shift lab', () => {
 
 	it('quotes the planted task’s learning and forgetting as recorded', () => {
 		const p = 'planted';
+		const teachers = makeTeacherStudent({
+			...TEACHER_STUDENT,
+			...PLANTED,
+			kind: 'classification'
+		});
 		const lines = [
+			`The two teachers give the same label to only ${pct(1 - teachers.labelsChanged)} of held-out inputs, and the base scores ${pct(cell('full', p).start)} on the new teacher's labels`,
 			`Full fine-tuning learns the new teacher to ${acc('full', p)} and keeps ${kept('full', p)} of the old one`,
 			`LoRA at rank 1 learns almost nothing (${acc('lora-1', p)}) and keeps ${kept('lora-1', p)}; at rank 4 it learns ${acc('lora-4', p)} and keeps ${kept('lora-4', p)}`,
 			`(${acc('lora-16', p)}) and forgets as much (${kept('lora-16', p)})`,
