@@ -391,6 +391,14 @@ describe('lesson 6’s prose about large drift', () => {
 		for (const line of lines) expect(prose, line).toContain(line);
 	});
 
+	it('compares truncation with LoRA at s = 1/6 as recorded', () => {
+		const s6 = 's0.1667';
+		const cut4 = cell('full', s6).truncation!.find((t) => t.k === 4)!.accuracy;
+		expect(prose).toContain(
+			`at $s = \\tfrac16$ the update cut to rank 4 scores ${pct(cut4)} and LoRA at rank 4 ${pct(cell('lora-4', s6).accuracy)}`
+		);
+	});
+
 	it('quotes the full updates’ energy and truncation as recorded', () => {
 		const energy = (c: string) => rankForEnergy(cell('full', c).singularValues!, 0.9);
 		const cut = (c: string, k: number) =>
@@ -420,5 +428,18 @@ describe('lesson 6’s prose about large drift', () => {
 		const full = gb(estimateTrainingMemory(arch, { method: 'full', ...setup }).total);
 		const line = `prices the rank the spectrum asks for (${rank}) at ${lora(rank)} against ${lora(4)} at rank 4 and ${full} for full fine-tuning`;
 		expect(prose).toContain(line);
+		// Biderman et al.'s ranks, priced by the same model.
+		expect(prose).toContain(`it gives ${lora(1000)} at rank 1,000 and ${lora(2048)} at rank 2,048`);
+		expect(prose).toContain(
+			`all-matrix LoRA at rank 1,000 at ${lora(1000)} and at rank 2,048 at ${lora(2048)}, against ${full} for full fine-tuning; at 2,800 it would cost more than full fine-tuning`
+		);
+		const total = (r: number) =>
+			estimateTrainingMemory(arch, { method: 'lora', rank: r, ...setup }).total;
+		expect(total(2800)).toBeGreaterThan(
+			estimateTrainingMemory(arch, { method: 'full', ...setup }).total
+		);
+		expect(prose).toContain(
+			`here, ${rank}, read off a 64 × 128 layer of a toy model: ${lora(rank)} against ${lora(4)} at rank 4 and ${full} for full fine-tuning`
+		);
 	});
 });
