@@ -28,6 +28,16 @@ export interface MeasureSpec {
 	factors?: string;
 	/** Held-out accuracy every this many steps, for a curve (0 or absent: none). */
 	curveEvery?: number;
+	/**
+	 * Text written by the tuned weights at the end, as the page's Generate writes it (the prompt
+	 * folded to the vocabulary; none: a newline). Language models of the 96-symbol vocabulary only.
+	 */
+	sample?: { prompt: string; length: number; temperature: number; seed: number };
+	/**
+	 * Held-out loss split by the character to predict: on these ids (e.g. the characters the base
+	 * never saw in pretraining) and on every other. Next-character tasks only.
+	 */
+	charLoss?: number[];
 }
 
 /** One run of a queue. `spec.maxSteps` is ignored: `steps` says how long it trains. */
@@ -49,6 +59,8 @@ export interface QueuedResult {
 	trainAccuracy: number;
 	/** Held-out accuracy before the first step (the base, or the random start). */
 	startAccuracy: number;
+	/** Held-out loss before the first step (always set by `runQueued`). */
+	startLoss?: number;
 	trainableParams: number;
 	/** Steps trained when the numbers above were measured (fewer than asked when it diverged). */
 	steps: number;
@@ -60,6 +72,8 @@ export interface QueuedResult {
 	diverged?: string;
 	singularValues?: number[];
 	originalAccuracy?: number;
+	/** Held-out loss (nats per label) on `measure.original`'s task. */
+	originalLoss?: number;
 	truncation?: { k: number; accuracy: number }[];
 	factors?: {
 		layer: string;
@@ -70,4 +84,11 @@ export interface QueuedResult {
 		B: number[];
 	};
 	curve?: { step: number; testAccuracy: number }[];
+	/** The text `measure.sample` asked for (the continuation alone, without the prompt). */
+	sample?: string;
+	/**
+	 * Held-out loss (nats) on the labels `measure.charLoss` names and on the rest, and how many
+	 * labels each side has; together they average to `testLoss`.
+	 */
+	charLoss?: { loss: number; count: number; restLoss: number; restCount: number };
 }

@@ -10,6 +10,9 @@
  */
 import { reconstruct } from '$lib/math/spectrum';
 import { singularValues, svd, type Svd } from '$lib/math/svd';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeText, encodePrompt, TEXT_VOCAB_SIZE } from '$lib/model/data/text';
+import { MAX_TEMPERATURE, TextSampler } from '$lib/model/generate';
 import { LoraTuned } from '$lib/model/methods/lora';
 import { nextChunkSize } from './chunks';
 import type { MeasureSpec, QueuedResult, QueuedRun } from './experimentSpec';
@@ -21,6 +24,8 @@ export type { MeasureSpec, QueuedResult, QueuedRun } from './experimentSpec';
 
 /** The most steps one queued run may ask for. */
 export const MAX_QUEUED_STEPS = 100_000;
+/** The longest text `measure.sample` may ask for. */
+export const MAX_QUEUED_SAMPLE = 10_000;
 
 /** A queued run with its data loaded: the trainer's configuration and any other task it is scored on. */
 export interface ReadyRun {
@@ -61,6 +66,20 @@ export function checkQueuedRun(run: QueuedRun): void {
 		throw new RangeError(`${at}: truncation ranks must be whole numbers ≥ 0`);
 	if (m.factors !== undefined && run.spec.method !== 'lora')
 		throw new RangeError(`${at}: factors are LoRA's A and B; the method is ${run.spec.method}`);
+	if (m.sample) {
+		const { prompt, length, temperature, seed } = m.sample;
+		if (typeof prompt !== 'string') throw new RangeError(`${at}: the sample's prompt must be text`);
+		if (!Number.isInteger(length) || length < 1 || length > MAX_QUEUED_SAMPLE)
+			throw new RangeError(
+				`${at}: a sample's length must be a whole number from 1 to ${MAX_QUEUED_SAMPLE}`
+			);
+		if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE))
+			throw new RangeError(`${at}: a sample's temperature must lie in [0, ${MAX_TEMPERATURE}]`);
+		if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+			throw new RangeError(`${at}: a sample's seed must be a whole number in [0, 2³²)`);
+	}
+	if (m.charLoss && !m.charLoss.every((id) => Number.isInteger(id) && id >= 0))
+		throw new RangeError(`${at}: charLoss names labels by whole-number ids ≥ 0`);
 }
 
 /** Load what `run` needs (cached by `sources`): its task, its base, and the task `original` names. */
@@ -91,6 +110,19 @@ function checkMeasure(run: QueuedRun, t: Trainer): void {
 		if (!(tuned instanceof LoraTuned) || !tuned.targets.includes(m.factors))
 			throw new RangeError(`queued run “${run.id}”: layer “${m.factors}” has no LoRA adapter`);
 	}
+	const shape = t.config.model.transformer;
+	if (m.sample && (!shape || shape.vocab !== TEXT_VOCAB_SIZE))
+		throw new RangeError(`queued run “${run.id}”: only the English language model writes a sample`);
+	if (m.charLoss) {
+		const { classes, outWidth } = t.config.task;
+		if (outWidth < 2)
+			throw new RangeError(`queued run “${run.id}”: charLoss needs a next-character task`);
+		const bad = m.charLoss.find((id) => id >= classes);
+		if (bad !== undefined)
+			throw new RangeError(
+				`queued run “${run.id}”: label ${bad} is outside the ${classes} classes`
+			);
+	}
 	if (m.truncation) {
 		const { inDim, outDim } = layer(m.truncation.layer, 'truncation');
 		const full = Math.min(inDim, outDim);
@@ -120,6 +152,7 @@ export async function runQueued(
 		const every = run.measure?.curveEvery || 0;
 		let last: EvalReport & { step: number } = { step: 0, ...(await t.evaluate()) };
 		const startAccuracy = last.testAccuracy;
+		const startLoss = last.testLoss;
 		const curve = every ? [{ step: 0, testAccuracy: startAccuracy }] : undefined;
 		let chunk = Math.max(1, Math.floor(ctx.chunk ?? 1));
 		let seconds = 0;
@@ -154,6 +187,7 @@ export async function runQueued(
 			testLoss: last.testLoss,
 			trainAccuracy: last.trainAccuracy,
 			startAccuracy,
+			startLoss,
 			trainableParams: t.parameters.trainableCount(),
 			steps: last.step,
 			seconds,
@@ -176,7 +210,24 @@ async function measure(
 	result: QueuedResult
 ): Promise<void> {
 	const tuned = t.parameters;
-	if (ready.original) result.originalAccuracy = (await t.evaluateOn(ready.original)).accuracy;
+	if (ready.original) {
+		const { accuracy, loss } = await t.evaluateOn(ready.original);
+		result.originalAccuracy = accuracy;
+		result.originalLoss = loss;
+	}
+	if (m.charLoss) result.charLoss = await charLoss(t, m.charLoss);
+	if (m.sample) {
+		const sampler = new TextSampler(t.config.model.transformer!, await tuned.exportWeights());
+		const prompt = encodePrompt(m.sample.prompt).ids;
+		const ids = sampler.sample({
+			// No prompt: start as a document starts, after a newline (as the page's Generate does).
+			prompt: prompt.length > 0 ? prompt : Int32Array.of(0),
+			length: m.sample.length,
+			temperature: m.sample.temperature,
+			seed: m.sample.seed
+		});
+		result.sample = decodeText(ids);
+	}
 	if (m.spectrum !== undefined) {
 		const { inDim, outDim } = tuned.linearSpec(m.spectrum);
 		result.singularValues = Array.from(singularValues(await t.deltaW(m.spectrum), inDim, outDim));
@@ -208,6 +259,61 @@ async function measure(
 			B: Array.from(B)
 		};
 	}
+}
+
+/** Rows of held-out windows scored at once by `charLoss`. */
+const CHAR_LOSS_ROWS = 64;
+
+/**
+ * Held-out loss of `t`'s current weights split by label: mean −ln p(label) over the labels in
+ * `ids` and over every other, with their counts (a side without labels reports a loss of 0). The
+ * held-out split is uploaded in slices and freed.
+ */
+async function charLoss(t: Trainer, ids: number[]): Promise<NonNullable<QueuedResult['charLoss']>> {
+	const { model, task } = t.config;
+	const { test } = task;
+	const isIn = new Float32Array(task.classes);
+	for (const id of ids) isIn[id] = 1;
+	const mask = tf.tensor1d(isIn);
+	const sums = [0, 0, 0, 0];
+	try {
+		for (let start = 0; start < test.n; start += CHAR_LOSS_ROWS) {
+			const rows = Math.min(CHAR_LOSS_ROWS, test.n - start);
+			const part = tf.tidy(() => {
+				const x = tf.tensor2d(
+					test.x.slice(start * task.inWidth, (start + rows) * task.inWidth),
+					[rows, task.inWidth],
+					model.inputDtype
+				);
+				const y = tf.tensor1d(
+					test.y.slice(start * task.outWidth, (start + rows) * task.outWidth),
+					'int32'
+				);
+				const logits = model.infer ? model.infer(t.parameters, x) : model.forward(t.parameters, x);
+				const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(y, task.classes)), 1));
+				const m = tf.gather(mask, y);
+				const rest = tf.sub(1, m);
+				return tf.stack([
+					tf.sum(tf.mul(nll, m)),
+					tf.sum(m),
+					tf.sum(tf.mul(nll, rest)),
+					tf.sum(rest)
+				]);
+			});
+			const v = await part.data();
+			part.dispose();
+			for (let i = 0; i < 4; i++) sums[i] += v[i];
+		}
+	} finally {
+		mask.dispose();
+	}
+	const [inSum, count, restSum, restCount] = sums;
+	return {
+		loss: count > 0 ? inSum / count : 0,
+		count,
+		restLoss: restCount > 0 ? restSum / restCount : 0,
+		restCount
+	};
 }
 
 /**

@@ -27,8 +27,11 @@ import type { MemoryLedger } from './trainer';
 export type TaskSpec =
 	| { kind: 'digits'; task: string; strength?: number }
 	| { kind: 'text'; task: 'pretrain' | 'finetune-small' | 'finetune-large' }
-	/** The English language model (`englishlm`) fine-tuned on a shipped corpus. */
-	| { kind: 'english'; corpus: TextCorpusId }
+	/**
+	 * The English language model (`englishlm`) fine-tuned on a shipped corpus; `testWindows`
+	 * held-out windows scored (default `ENGLISH_TEST_WINDOWS`, clamped to 1…`ENGLISH_MAX_TEST_WINDOWS`).
+	 */
+	| { kind: 'english'; corpus: TextCorpusId; testWindows?: number }
 	| { kind: 'synthetic'; rank: number; relNorm: number };
 
 /** Everything a run needs; plain data, kept in the URL by widgets. */

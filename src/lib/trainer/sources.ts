@@ -49,6 +49,8 @@ export const ENGLISH_WINDOW = 64;
 export const ENGLISH_TRAIN_WINDOWS = 8192;
 /** Held-out windows the live curve scores: 4,096 characters, about 0.2 s on WebAssembly here. */
 export const ENGLISH_TEST_WINDOWS = 64;
+/** The most held-out windows an `english` task may ask for (a recorded grid's fixed, larger set). */
+export const ENGLISH_MAX_TEST_WINDOWS = 4096;
 
 /** Reports a download in progress: what, bytes so far, bytes in all. */
 export type LoadProgress = (what: string, loaded: number, total: number) => void;
@@ -141,7 +143,9 @@ export class RunSources {
 				splitCorpus(bytes, entry.split),
 				ENGLISH_WINDOW,
 				ENGLISH_TRAIN_WINDOWS,
-				ENGLISH_TEST_WINDOWS,
+				t.testWindows === undefined
+					? ENGLISH_TEST_WINDOWS
+					: Math.min(ENGLISH_MAX_TEST_WINDOWS, Math.max(1, Math.floor(t.testWindows) || 1)),
 				seed
 			);
 			return { task, baseId: ENGLISH_BASE, fallbackArch: [] };
