@@ -40,6 +40,8 @@ export interface CalcState {
 	batch: number;
 	seq: number;
 	checkpointing: boolean;
+	/** Attention by FlashAttention: the s×s matrices are not stored. */
+	flash: boolean;
 	precision: 'mixed' | 'fp32';
 	optimizer: 'adam' | 'adam8bit' | 'sgd';
 	zero: 0 | 1 | 2 | 3;
@@ -63,6 +65,7 @@ export const CALC_DEFAULTS: CalcState = {
 	batch: 1,
 	seq: 512,
 	checkpointing: false,
+	flash: false,
 	precision: 'mixed',
 	optimizer: 'adam',
 	zero: 0,
@@ -168,6 +171,7 @@ export function parseCalc(search: string): { state: CalcState; messages: string[
 		batch: take(parseField('batch', q.get('calc-batch'), d.batch)),
 		seq: take(parseField('seq', q.get('calc-seq'), d.seq)),
 		checkpointing: flag('calc-ckpt', d.checkpointing, 'checkpointing setting'),
+		flash: flag('calc-flash', d.flash, 'FlashAttention setting'),
 		precision: take(parseChoice(q.get('calc-precision'), PRECISIONS, d.precision, 'precision')),
 		optimizer: take(parseChoice(q.get('calc-optimizer'), OPTIMIZERS, d.optimizer, 'optimizer')),
 		zero: Number(
@@ -190,6 +194,7 @@ export function calcParams(s: CalcState): {
 		'calc-batch': c.batch,
 		'calc-seq': c.seq,
 		'calc-ckpt': c.checkpointing ? 1 : 0,
+		'calc-flash': c.flash ? 1 : 0,
 		'calc-precision': c.precision,
 		'calc-optimizer': c.optimizer,
 		'calc-zero': c.zero,
@@ -247,6 +252,7 @@ export function setupOf(s: CalcState, method: Method, arch: ModelArch): Training
 		batchSize: s.batch,
 		seqLen: s.seq,
 		gradientCheckpointing: s.checkpointing,
+		flashAttention: s.flash,
 		zeroStage: s.zero,
 		devices: s.devices
 	};

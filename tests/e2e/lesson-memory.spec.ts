@@ -123,6 +123,15 @@ describe('memory calculator', () => {
 			const calc = page.locator('#calculator');
 			const act = async () =>
 				Number(await calc.locator('[data-row="full"]').getAttribute('data-total'));
+			const textbook = await act();
+			await calc.getByLabel('FlashAttention').focus();
+			await page.keyboard.press('Space');
+			await waitFor(page, () => query(page).get('calc-flash') === '1');
+			// One sequence of 512 tokens: the s×s matrices were a small share, but a share.
+			expect(await act()).toBeLessThan(textbook);
+			await page.keyboard.press('Space');
+			await waitFor(page, () => !query(page).has('calc-flash'));
+			expect(await act()).toBe(textbook);
 			const before = await act();
 			await calc.getByLabel('Gradient checkpointing').focus();
 			await page.keyboard.press('Space');

@@ -134,6 +134,12 @@ export interface TrainingSetup {
 	seqLen?: number;
 	/** Full activation recomputation: keep only each layer's input. */
 	gradientCheckpointing?: boolean;
+	/**
+	 * Attention computed by FlashAttention (Dao et al. 2022), which never stores the a×s×s
+	 * scores or probabilities: the backward pass recomputes them from Q, K, V and each row's
+	 * softmax statistics. Off by default, as in Korthikanti et al.'s textbook count.
+	 */
+	flashAttention?: boolean;
 	/** ZeRO stage: 0 none, 1 optimizer state, 2 + gradients, 3 + parameters sharded. */
 	zeroStage?: 0 | 1 | 2 | 3;
 	/** Data-parallel devices N_d that ZeRO shards over. */
@@ -208,6 +214,7 @@ export const SETUP_DEFAULTS = {
 	batchSize: 1,
 	seqLen: 512,
 	gradientCheckpointing: false,
+	flashAttention: false,
 	zeroStage: 0,
 	devices: 1,
 	prefixLength: 20,
@@ -310,6 +317,7 @@ export function validateSetupMessages(arch: ModelArch, setup: TrainingSetup): st
 		wholeIssue('batchSize', s.batchSize, 1, MAX_BATCH),
 		wholeIssue('seqLen', s.seqLen, 1, MAX_POSITIONS),
 		oneOf('gradientCheckpointing', s.gradientCheckpointing, [true, false]),
+		oneOf('flashAttention', s.flashAttention, [true, false]),
 		oneOf('zeroStage', s.zeroStage, [0, 1, 2, 3]),
 		wholeIssue('devices', s.devices, 1, MAX_DEVICES),
 		wholeIssue('prefixLength', s.prefixLength, 1, MAX_POSITIONS),
@@ -380,6 +388,7 @@ export function resolveSetup(arch: ModelArch, setup: TrainingSetup): ResolvedSet
 		batchSize: setup.batchSize ?? SETUP_DEFAULTS.batchSize,
 		seqLen: setup.seqLen ?? SETUP_DEFAULTS.seqLen,
 		gradientCheckpointing: setup.gradientCheckpointing ?? SETUP_DEFAULTS.gradientCheckpointing,
+		flashAttention: setup.flashAttention ?? SETUP_DEFAULTS.flashAttention,
 		zeroStage: setup.zeroStage ?? SETUP_DEFAULTS.zeroStage,
 		devices: setup.devices ?? SETUP_DEFAULTS.devices,
 		prefixLength: setup.prefixLength ?? SETUP_DEFAULTS.prefixLength,
@@ -579,6 +588,11 @@ export function optimizerBytesPerParam(
  * counted. Prompt tuning lengthens the input to s + p; prefix tuning lengthens only keys and
  * values, so the attention term becomes 5·a·s·(s + p)·b. fp32 training doubles the total
  * (approximately: the 1-byte dropout masks are counted twice).
+ *
+ * With `flashAttention` (Dao et al. 2022, arXiv 2205.14135) the 5·a·s²·b term is replaced by
+ * what FlashAttention keeps instead: one fp32 softmax statistic (the row's log-sum-exp) per head
+ * and query, 4·a·s·b bytes. The 34·s·b·h term is left as Korthikanti et al. count it, dropout
+ * masks and a 4h MLP included, though Llama has neither dropout nor that MLP.
  */
 export function activationBytes(arch: ModelArch, setup: TrainingSetup): number {
 	const s0 = resolveSetup(arch, setup);
@@ -588,7 +602,8 @@ export function activationBytes(arch: ModelArch, setup: TrainingSetup): number {
 	const p = s0.method === 'prompt' || s0.method === 'prefix' ? s0.prefixLength : 0;
 	const s = s0.method === 'prompt' ? s0.seqLen + p : s0.seqLen;
 	const keys = s0.method === 'prefix' ? s + p : s;
-	const perLayer = s0.gradientCheckpointing ? 2 * s * b * h : 34 * s * b * h + 5 * a * s * keys * b;
+	const attention = s0.flashAttention ? 4 * a * s * b : 5 * a * s * keys * b;
+	const perLayer = s0.gradientCheckpointing ? 2 * s * b * h : 34 * s * b * h + attention;
 	const scale = s0.precision === 'fp32' ? 2 : 1;
 	return scale * arch.nLayers * perLayer;
 }

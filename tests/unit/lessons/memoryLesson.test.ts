@@ -41,6 +41,7 @@ describe('calculator URL state', () => {
 			batch: 4,
 			seq: 2048,
 			checkpointing: true,
+			flash: true,
 			precision: 'fp32' as const,
 			optimizer: 'adam8bit' as const,
 			zero: 3 as const,
@@ -61,7 +62,7 @@ describe('calculator URL state', () => {
 
 	it('clamps or replaces bad values, one message each', () => {
 		const { state, messages } = parseCalc(
-			'?calc-model=gpt9&calc-rank=0&calc-seq=1e9&calc-batch=2.5&calc-zero=7&calc-ckpt=yes&calc-devices=NaN'
+			'?calc-model=gpt9&calc-rank=0&calc-seq=1e9&calc-batch=2.5&calc-zero=7&calc-ckpt=yes&calc-devices=NaN&calc-flash=2'
 		);
 		expect(state).toMatchObject({
 			model: 'llama-2-7b',
@@ -70,9 +71,10 @@ describe('calculator URL state', () => {
 			batch: 3,
 			zero: 0,
 			checkpointing: false,
+			flash: false,
 			devices: 1
 		});
-		expect(messages).toHaveLength(7);
+		expect(messages).toHaveLength(8);
 		expect(messages.join(' ')).not.toMatch(/NaN is|Infinity/);
 	});
 

@@ -376,6 +376,25 @@ describe('activations (Korthikanti et al. 2022)', () => {
 		).toBe(12 * 2 * s * 4 * h);
 	});
 
+	it('keeps 4·a·s·b softmax statistics instead of the 5·a·s²·b scores under FlashAttention', () => {
+		const s = 1024;
+		const h = 768;
+		expect(activationBytes(gpt2, { method: 'full', seqLen: s, flashAttention: true })).toBe(
+			12 * (34 * s * h + 4 * 12 * s)
+		);
+		// Llama 2 7B at 8 × 4,096 tokens: the textbook count is mostly the s×s matrices.
+		const llama = MODEL_PRESETS['llama-2-7b'];
+		const run = { method: 'full', batchSize: 8, seqLen: 4096 } as const;
+		const textbook = activationBytes(llama, run);
+		const flash = activationBytes(llama, { ...run, flashAttention: true });
+		expect(textbook / 1e9).toBeCloseTo(833.0, 0);
+		expect((textbook - flash) / 1e9).toBeGreaterThan(680);
+		expect(flash / 1e9).toBeCloseTo(146.1, 0);
+		expect(
+			validateSetupMessages(llama, { ...run, flashAttention: 'yes' as unknown as boolean }).join()
+		).toMatch(/flashAttention/);
+	});
+
 	it('is not sharded by ZeRO and grows with the prompt in prompt tuning', () => {
 		const a = estimateTrainingMemory(gpt2, { method: 'full' }).activations;
 		expect(
