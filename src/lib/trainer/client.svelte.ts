@@ -6,6 +6,7 @@
  *
  *   new TrainerClient() ─ start(backend, assets) ─▶ worker
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
+ *     setVisible(v) (pause off screen, resume on screen)
  *     queue(runs) ─▶ queueProgress … queueResults (one per run) … queueDone · cancel()
  *     requestBase(layer) ─▶ baseWeights
  *     generate(request) ─▶ sample (text from the current weights; `generating` until it arrives)
@@ -146,6 +147,8 @@ export class TrainerClient {
 	private queuesPending = 0;
 	private frame = 0;
 	private started = 0;
+	/** Set when `setVisible(false)` paused a run that `setVisible(true)` should resume. */
+	private pausedOffScreen = false;
 
 	/** Start the worker on a backend (`auto` lets the device decide); `assets` is the site's asset base URL. */
 	start(backend: BackendChoice, assets: string): void {
@@ -320,6 +323,20 @@ export class TrainerClient {
 
 	pause(): void {
 		this.send({ type: 'pause' });
+	}
+
+	/**
+	 * Pause a running run while its figure is off screen, and go on when it comes back; a run the
+	 * reader paused stays paused.
+	 */
+	setVisible(visible: boolean): void {
+		if (!visible && this.status === 'running') {
+			this.pausedOffScreen = true;
+			this.pause();
+		} else if (visible && this.pausedOffScreen) {
+			this.pausedOffScreen = false;
+			this.run();
+		}
 	}
 
 	/** Take `steps` steps while paused. */
