@@ -3,8 +3,10 @@
  * here; the backend asserted from the badge): nothing loads before the reader acts; Generate
  * before any training writes at least 200 characters, the same seed writes the same text, a few
  * steps of fine-tuning change it; the held-out curve shows bits per character; Generate leaks no
- * tensor in the worker; leaving the page ends the workers. Also: URL state clamped with messages,
- * and Generate by keyboard alone, with no serious accessibility violation once text is shown.
+ * tensor in the worker; leaving the page ends the workers; training started first writes a
+ * sample from the base to compare with. Also: URL state clamped with messages, and Generate by
+ * keyboard alone, with no serious accessibility violation and no sideways scrolling on a phone
+ * once text is shown.
  */
 import type { Locator, Page, Worker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +120,28 @@ describe('language lab', () => {
 		);
 	}
 
+	it('writes a sample from the base when training starts, the “before” of the next one', async () => {
+		const { page, log, close } = await openPage(
+			lab('lm-backend=wasm&lm-method=bitfit&lm-steps=10')
+		);
+		try {
+			const fig = page.locator('#language-lab');
+			await fig.getByRole('button', { name: 'Fine-tune' }).click();
+			await waitFor(page, async () => (await fig.getByTestId('lm-sample').count()) > 0, 120_000);
+			expect(await fig.getByTestId('lm-sample').getAttribute('data-step')).toBe('0');
+			await waitFor(page, async () => (await curve(fig)).at === 10, 120_000);
+			const base = await fig.getByTestId('lm-sample-text').innerText();
+			const now = await generate(page, fig);
+			expect(await fig.getByTestId('lm-sample').getAttribute('data-step')).toBe('10');
+			expect(await fig.getByTestId('lm-earlier').getAttribute('data-step')).toBe('0');
+			expect(await fig.getByTestId('lm-earlier-text').innerText()).toBe(base);
+			expect(now).not.toBe(base);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+
 	it('clamps bad URL values with a message and generates by keyboard alone', async () => {
 		const { page, log, close } = await openPage(
 			lab('lm-backend=wasm&lm-rank=999&lm-temp=9&lm-corpus=klingon&lm-sample-seed=3')
@@ -144,6 +168,12 @@ describe('language lab', () => {
 			expect(await sample.locator('.prompt').innerText()).toMatch(/Gentlemen of the Senate/);
 			expect(await sample.innerText()).toMatch(/temperature 2 · seed 3/);
 			expect(await seriousA11yViolations(page)).toEqual([]);
+			// The written text wraps on a phone: no sideways scrolling.
+			await page.setViewportSize({ width: 360, height: 740 });
+			const overflow = await page.evaluate(
+				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+			);
+			expect(overflow).toBeLessThanOrEqual(0);
 			expect((await fig.getByTestId('lm-sample-text').innerText()).length).toBeGreaterThanOrEqual(
 				200
 			);

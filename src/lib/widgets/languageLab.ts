@@ -21,6 +21,8 @@ export interface LabCorpus {
 	label: string;
 	/** The text as a sentence names it ("addresses of 1990–2021"). */
 	short: string;
+	/** What it is to the base, in a sentence shown under the control. */
+	note: string;
 	/**
 	 * Bits per character of an add-one bigram model fitted to this text's training split, on its
 	 * held-out split (`baselineBits` in model/data/text.ts; a unit test recomputes them).
@@ -28,39 +30,60 @@ export interface LabCorpus {
 	bigramBits: number;
 }
 
+/** Bigram bits per shipped text (see `LabCorpus.bigramBits`). */
+const BIGRAM_BITS: Record<TextCorpusId, number> = {
+	'sotu-1790-1829': 3.328,
+	'sotu-1830-1869': 3.359,
+	'sotu-1870-1909': 3.363,
+	'sotu-1910-1949': 3.431,
+	'sotu-1950-1989': 3.464,
+	'sotu-1990-2021': 3.496,
+	'moby-dick': 3.507,
+	'd3-code': 3.589
+};
+
+/** A text the lab offers, with its bigram bits. */
+function textChoice(id: TextCorpusId, label: string, short: string, note: string): LabCorpus {
+	return { id, label, short, note, bigramBits: BIGRAM_BITS[id] };
+}
+
+/** An era of the addresses, its years read from its id (`sotu-1870-1909`). */
+function era(id: Extract<TextCorpusId, `sotu-${string}`>, own: boolean): LabCorpus {
+	const [, from, to] = id.split('-');
+	return textChoice(
+		id,
+		`Addresses ${from}–${to}${own ? ' (the base’s era)' : ''}`,
+		`addresses of ${from}–${to}`,
+		own
+			? 'The base was pretrained on this era and the next: no shift at all.'
+			: 'Addresses written after the base’s: the later the era, the further the drift.'
+	);
+}
+
 /**
  * The shipped texts in drift order: the base's own eras (1790–1869), later eras of the same
  * addresses, a novel of the same years, and code.
  */
 export const LAB_CORPORA: readonly LabCorpus[] = [
+	era('sotu-1790-1829', true),
+	era('sotu-1830-1869', true),
+	era('sotu-1870-1909', false),
+	era('sotu-1910-1949', false),
+	era('sotu-1950-1989', false),
+	era('sotu-1990-2021', false),
 	textChoice(
-		'sotu-1790-1829',
-		'Addresses 1790–1829 (the base’s own era)',
-		'addresses of 1790–1829',
-		3.328
+		'moby-dick',
+		'Moby-Dick (1851)',
+		'Moby-Dick',
+		'A novel of the base’s own years: the same English, another style.'
 	),
-	textChoice(
-		'sotu-1830-1869',
-		'Addresses 1830–1869 (the base’s own era)',
-		'addresses of 1830–1869',
-		3.359
-	),
-	textChoice('sotu-1870-1909', 'Addresses 1870–1909', 'addresses of 1870–1909', 3.363),
-	textChoice('sotu-1910-1949', 'Addresses 1910–1949', 'addresses of 1910–1949', 3.431),
-	textChoice('sotu-1950-1989', 'Addresses 1950–1989', 'addresses of 1950–1989', 3.464),
-	textChoice('sotu-1990-2021', 'Addresses 1990–2021', 'addresses of 1990–2021', 3.496),
-	textChoice('moby-dick', 'Moby-Dick (1851): same years, another style', 'Moby-Dick', 3.507),
 	textChoice(
 		'd3-code',
-		'd3’s JavaScript: code, with { } [ ] = the base never saw',
+		'd3’s JavaScript (code)',
 		'd3’s code',
-		3.589
+		'Code, a far domain, with characters the base never saw: { } [ ] = and more.'
 	)
 ];
-
-function textChoice(id: TextCorpusId, label: string, short: string, bigramBits: number): LabCorpus {
-	return { id, label, short, bigramBits };
-}
 
 /** The fine-tuning methods the lab offers, with their labels. */
 export const LAB_METHODS = {
@@ -78,14 +101,17 @@ export const LAB_TARGETS = {
 } as const;
 export type LabTargets = keyof typeof LAB_TARGETS;
 
-/** Transformer blocks of `englishlm` (its manifest's `config.layers`; a unit test checks). */
-export const LAB_BLOCKS = 3;
+/** The shape of `englishlm` as its manifest entry gives it (a unit test checks). */
+export const LAB_MODEL = { blocks: 3, width: 96, context: 64, parameters: 360_384 } as const;
+
+/** Transformer blocks of `englishlm`. */
+export const LAB_BLOCKS = LAB_MODEL.blocks;
 
 /**
  * The smallest matrix LoRA may adapt is d × d = 96 × 96 (W_q, W_k, W_v, W_o); W_up and W_down
  * are 96 × 384. A rank above 96 cannot exist.
  */
-export const LAB_MAX_RANK = 96;
+export const LAB_MAX_RANK = LAB_MODEL.width;
 
 /** LoRA's α is twice the rank, so α/r = 2 at every rank. */
 export const LAB_ALPHA_PER_RANK = 2;
@@ -177,6 +203,7 @@ export function parsePrompt(raw: string | null, fallback = LAB_DEFAULTS.prompt):
 	};
 }
 
+const keysOf = <T extends string>(o: Record<T, string>) => Object.keys(o) as T[];
 const corpusLabel = (id: TextCorpusId) => LAB_CORPORA.find((c) => c.id === id)?.label ?? id;
 
 /** The lab's state from a query string, and a sentence for each value that could not be used. */
@@ -184,33 +211,31 @@ export function parseLabQuery(q: URLSearchParams): { state: LabState; messages: 
 	const d = LAB_DEFAULTS;
 	const get = (k: keyof LabState) => q.get(LAB_KEYS[k]);
 	const num = (k: NumericKey) => parseLabNumber(k, get(k), d[k]);
+	const choice = <T extends string>(
+		k: keyof LabState,
+		allowed: readonly T[],
+		label: string,
+		describe: (v: T) => string
+	) => parseChoice(get(k), allowed, d[k] as T, label, describe);
 	const parsed = {
-		corpus: parseChoice(
-			get('corpus'),
+		corpus: choice(
+			'corpus',
 			LAB_CORPORA.map((c) => c.id),
-			d.corpus,
 			'text the lab offers',
 			corpusLabel
 		),
-		method: parseChoice(
-			get('method'),
-			Object.keys(LAB_METHODS) as LabMethod[],
-			d.method,
-			'fine-tuning method',
-			(m) => LAB_METHODS[m]
-		),
+		method: choice('method', keysOf(LAB_METHODS), 'fine-tuning method', (m) => LAB_METHODS[m]),
 		rank: num('rank'),
-		targets: parseChoice(
-			get('targets'),
-			Object.keys(LAB_TARGETS) as LabTargets[],
-			d.targets,
+		targets: choice(
+			'targets',
+			keysOf(LAB_TARGETS),
 			'choice of LoRA targets',
 			(t) => LAB_TARGETS[t]
 		),
 		lr: num('lr'),
 		seed: num('seed'),
 		steps: num('steps'),
-		backend: parseChoice(get('backend'), BACKEND_CHOICES, d.backend, 'backend'),
+		backend: choice('backend', BACKEND_CHOICES, 'backend', (b) => b),
 		prompt: parsePrompt(get('prompt')),
 		temperature: num('temperature'),
 		sampleSeed: num('sampleSeed')
@@ -273,9 +298,16 @@ export function smoothedBits(
 	});
 }
 
-/** The method in words: "LoRA (rank 8 on W_q and W_v)", "full fine-tuning". */
+/** The methods but LoRA as a sentence names them. */
+const METHOD_WORDS = {
+	full: 'full fine-tuning',
+	head: 'head-only fine-tuning',
+	bitfit: 'BitFit'
+} as const;
+
+/** The method in words: "LoRA (rank 8 on W_q and W_v)", "full fine-tuning", "BitFit". */
 export function methodWords(s: Pick<LabState, 'method' | 'rank' | 'targets'>): string {
-	if (s.method !== 'lora') return LAB_METHODS[s.method].toLowerCase();
+	if (s.method !== 'lora') return METHOD_WORDS[s.method];
 	const on = s.targets === 'qv' ? 'W_q and W_v' : 'every linear layer';
 	return `LoRA (rank ${s.rank} on ${on})`;
 }

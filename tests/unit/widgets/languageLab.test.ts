@@ -21,6 +21,7 @@ const {
 	LAB_CORPORA,
 	LAB_DEFAULTS,
 	LAB_KEYS,
+	LAB_MODEL,
 	LAB_MAX_RANK,
 	LAB_MAX_TEMPERATURE,
 	MAX_PROMPT,
@@ -50,9 +51,7 @@ describe('the texts', () => {
 		const eras = LAB_CORPORA.filter((c) => c.id.startsWith('sotu-')).map((c) => c.id);
 		expect(eras).toEqual([...eras].sort());
 		const own = english.language!.corpora;
-		expect(LAB_CORPORA.filter((c) => c.label.includes('base’s own era')).map((c) => c.id)).toEqual(
-			own
-		);
+		expect(LAB_CORPORA.filter((c) => c.label.includes('base’s era')).map((c) => c.id)).toEqual(own);
 	});
 
 	it('gives each text its bigram model’s held-out bits, as recomputed from the shipped files', () => {
@@ -64,7 +63,7 @@ describe('the texts', () => {
 
 	it('says truly that code has characters the base never saw', () => {
 		const code = LAB_CORPORA.find((c) => c.id === 'd3-code')!;
-		const claimed = code.label.match(/with (.*) the base never saw/)![1].split(' ');
+		const claimed = code.note.match(/never saw: (.*) and more/)![1].split(' ');
 		expect(claimed.length).toBeGreaterThan(2);
 		const text = (id: string) => readFileSync(`static/data/${data[id].file}`, 'latin1');
 		const base = english.language!.corpora.map(text).join('');
@@ -77,7 +76,13 @@ describe('the texts', () => {
 
 describe('the model', () => {
 	it('adapts real layers: W_q and W_v of each block, or every linear layer but the head', () => {
-		const config = english.config as { layers: number; dModel: number };
+		const config = english.config as { layers: number; dModel: number; context: number };
+		expect(LAB_MODEL).toEqual({
+			blocks: config.layers,
+			width: config.dModel,
+			context: config.context,
+			parameters: english.parameters
+		});
 		expect(LAB_BLOCKS).toBe(config.layers);
 		expect(LAB_MAX_RANK).toBe(config.dModel);
 		const linears = buildModel(english.config).linears;
@@ -182,11 +187,18 @@ describe('the summary', () => {
 		expect(start).toBe(
 			'Before fine-tuning, the base model needs 2.68 bits per character on held-out addresses of 1990–2021 (a bigram model of this text needs 3.50).'
 		);
-		const later = labSummary(LAB_DEFAULTS, 2.68, { step: 1500, bits: bits(1.6) }, 9216);
+		const last = { step: 1500, bits: bits(1.6) };
+		const later = labSummary(LAB_DEFAULTS, 2.68, last, 9216);
 		expect(later).toMatch(
 			/^After 1,500 steps of LoRA \(rank 8 on W_q and W_v\), training 9,216 parameters, the model needs 2\.31 bits/
 		);
 		expect(later).not.toMatch(/NaN|undefined/);
+		expect(labSummary({ ...LAB_DEFAULTS, method: 'bitfit' }, 2.68, last, 2688)).toMatch(
+			/^After 1,500 steps of BitFit, training 2,688/
+		);
+		expect(labSummary({ ...LAB_DEFAULTS, method: 'head' }, 2.68, last, undefined)).toMatch(
+			/^After 1,500 steps of head-only fine-tuning, the model needs/
+		);
 	});
 });
 
