@@ -4,7 +4,8 @@
  * before any training writes at least 200 characters, the same seed writes the same text, a few
  * steps of fine-tuning change it; the held-out curve shows bits per character; Generate leaks no
  * tensor in the worker; leaving the page ends the workers; training started first writes a
- * sample from the base to compare with. Also: URL state clamped with messages, and Generate by
+ * sample from the base to compare with; a load failure and a divergence are said, and a reset
+ * recovers. Also: URL state clamped with messages, and Generate by
  * keyboard alone, with no serious accessibility violation and no sideways scrolling on a phone
  * once text is shown.
  */
@@ -137,6 +138,35 @@ describe('language lab', () => {
 			expect(await fig.getByTestId('lm-earlier-text').innerText()).toBe(base);
 			expect(now).not.toBe(base);
 			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+
+	it('says so when the model cannot load, and stops a diverging run until reset', async () => {
+		const { page, close } = await openPage(lab('lm-backend=wasm&lm-method=full&lm-lr=1'));
+		try {
+			const fig = page.locator('#language-lab');
+			await page.route('**/englishlm.bin', (route) => route.abort());
+			await fig.getByRole('button', { name: 'Generate' }).click();
+			await waitFor(page, async () => (await fig.getByTestId('lm-alert').count()) > 0, 60_000);
+			expect(await fig.getByTestId('lm-alert').innerText()).toMatch(
+				/could not be loaded or run: .*fetch/i
+			);
+			expect(await fig.getByRole('button', { name: 'Generate' }).isEnabled()).toBe(true);
+
+			// Trying again loads the model this time, and lr = 1 diverges.
+			await page.unroute('**/englishlm.bin');
+			await fig.getByRole('button', { name: 'Try again' }).click();
+			await waitFor(page, async () => (await fig.getByTestId('lm-alert').count()) === 0, 60_000);
+			await waitFor(page, async () => (await curve(fig)).n >= 1, 60_000);
+			await fig.getByRole('button', { name: 'Fine-tune' }).click();
+			await waitFor(page, async () => (await fig.getByTestId('lm-alert').count()) > 0, 60_000);
+			expect(await fig.getByTestId('lm-alert').innerText()).toMatch(/diverged/);
+			expect(await fig.getByRole('button', { name: 'Fine-tune' }).isDisabled()).toBe(true);
+			await fig.getByRole('button', { name: 'Reset the run' }).click();
+			await waitFor(page, async () => (await fig.getByTestId('lm-alert').count()) === 0);
+			expect(await step(fig)).toBe(0);
 		} finally {
 			await close();
 		}
