@@ -6,9 +6,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openPage, waitFor } from './browser';
-import { text, rowsIn } from './read';
+import { text, rowsIn, tableRows } from './read';
 import recorded from '$lib/data/shiftLab.json';
-import { conditionKey, SHIFT_METHODS, SHIFT_VALUES } from '$lib/widgets/shiftLab';
+import {
+	conditionKey,
+	gainShare,
+	indexCells,
+	share,
+	SHIFT_METHODS,
+	SHIFT_VALUES,
+	type Cell
+} from '$lib/widgets/shiftLab';
+
+const ACCURACY = /^Held-out accuracy by method and domain shift/;
+const SHARES = /^Share of full fine-tuning's gain/;
 
 /** The recorded accuracy of a method at a shift, as the grid prints it. */
 function recordedCell(method: string, s: number): string {
@@ -85,7 +96,7 @@ describe('lesson 5: the shift lab', () => {
 		try {
 			for (const p of ['works', 'spectrum', 'forget'])
 				expect(await text(page, `${p}-source`)).toMatch(/recorded/i);
-			const grid = await rowsIn(page.locator('#fig-shift-lab'));
+			const grid = await tableRows(page, ACCURACY);
 			expect(grid.map((r) => r[0])).toEqual([
 				'Full fine-tuning',
 				'LoRA r = 1',
@@ -99,6 +110,16 @@ describe('lesson 5: the shift lab', () => {
 			// Every cell is the recorded number, not merely a number.
 			expect(grid).toEqual(
 				SHIFT_METHODS.map((m) => [m.label, ...SHIFT_VALUES.map((s) => recordedCell(m.id, s))])
+			);
+			// Beside it, each cell's share of full fine-tuning's gain.
+			const index = indexCells(recorded.cells as Cell[]);
+			expect(await tableRows(page, SHARES)).toEqual(
+				SHIFT_METHODS.map((m) => [
+					m.label,
+					...SHIFT_VALUES.map((s) =>
+						share(gainShare(index, m.id, conditionKey({ kind: 'shift', s })))
+					)
+				])
 			);
 			const spectrum = await rowsIn(page.locator('#fig-shift-spectrum'));
 			expect(spectrum).toHaveLength(13);
@@ -160,7 +181,7 @@ describe('lesson 5: live runs', () => {
 			const source = page.getByTestId('works-source');
 			expect(await source.innerText()).toMatch(/live/i);
 			expect(await source.getAttribute('data-backend')).toBe('wasm');
-			const grid = await rowsIn(fig);
+			const grid = await tableRows(page, ACCURACY);
 			// Column 7 is shift 0.50 (after the method and shifts 0 to 0.42).
 			for (const row of grid) expect(row[7]).toMatch(/^\d+\.\d% \(live\)$/);
 			for (const row of grid) expect(row[1]).not.toMatch(/live/);

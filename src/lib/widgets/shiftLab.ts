@@ -296,15 +296,49 @@ export function gapToFull(cells: Map<string, Cell>, method: string, condition: s
 	return m && f ? m.accuracy - f.accuracy : NaN;
 }
 
+/**
+ * Full fine-tuning must gain at least this much accuracy over the base for a share of its gain to
+ * mean anything (with less, a share is a ratio of noise).
+ */
+export const MIN_GAIN = 0.02;
+
+/**
+ * The share of full fine-tuning's gain a method recovers under a condition:
+ * (acc − start) / (full − start), with start the base's accuracy before fine-tuning. NaN where a
+ * cell is missing or full fine-tuning gained less than `MIN_GAIN`.
+ */
+export function gainShare(cells: Map<string, Cell>, method: string, condition: string): number {
+	const m = cells.get(`${method}@${condition}`);
+	const f = cells.get(`full@${condition}`);
+	if (!m || !f || !(f.accuracy - f.start >= MIN_GAIN)) return NaN;
+	return (m.accuracy - f.start) / (f.accuracy - f.start);
+}
+
+/** A share of full fine-tuning's gain as a whole percentage: "85%" or "—". */
+export function share(v: number): string {
+	return Number.isFinite(v) ? `${Math.round(v * 100)}%` : '—';
+}
+
 /** The best (largest) accuracy among LoRA ranks ≤ `maxRank` under a condition; NaN if none. */
 export function bestLowRank(cells: Map<string, Cell>, condition: string, maxRank = 4): number {
-	let best = NaN;
+	const id = bestLowRankId(cells, condition, maxRank);
+	return id ? cells.get(`${id}@${condition}`)!.accuracy : NaN;
+}
+
+/** The id of the best LoRA rank ≤ `maxRank` under a condition (the lower rank on a tie), or null. */
+export function bestLowRankId(
+	cells: Map<string, Cell>,
+	condition: string,
+	maxRank = 4
+): string | null {
+	let best: { id: string; accuracy: number } | null = null;
 	for (const m of SHIFT_METHODS) {
 		if (m.method !== 'lora' || (m.rank ?? 0) > maxRank) continue;
 		const c = cells.get(`${m.id}@${condition}`);
-		if (c && Number.isFinite(c.accuracy) && !(c.accuracy <= best)) best = c.accuracy;
+		if (c && Number.isFinite(c.accuracy) && !(best && c.accuracy <= best.accuracy))
+			best = { id: m.id, accuracy: c.accuracy };
 	}
-	return best;
+	return best?.id ?? null;
 }
 
 /**
@@ -334,8 +368,10 @@ export function conditionSummary(cells: Map<string, Cell>, c: Condition): string
 				: gap <= -0.1
 					? 'at least 10 points behind'
 					: 'behind it';
+		const lowId = bestLowRankId(cells, key, 4);
+		const recovered = lowId ? gainShare(cells, lowId, key) : NaN;
 		parts.push(
-			`The better of LoRA r = 1 and r = 4 gets ${pct(low)} (${points(gap)} points), ${verdict}.`
+			`The better of LoRA r = 1 and r = 4 gets ${pct(low)} (${points(gap)} points${Number.isFinite(recovered) ? `, ${share(recovered)} of full fine-tuning's gain` : ''}), ${verdict}.`
 		);
 	}
 	const others = (['head', 'bitfit'] as const)
@@ -344,7 +380,10 @@ export function conditionSummary(cells: Map<string, Cell>, c: Condition): string
 	if (others.length)
 		parts.push(
 			others
-				.map((o) => `${o.id === 'head' ? 'Head only' : 'BitFit'} ${pct(o.c!.accuracy)}`)
+				.map((o) => {
+					const recovered = gainShare(cells, o.id, key);
+					return `${o.id === 'head' ? 'Head only' : 'BitFit'} ${pct(o.c!.accuracy)}${Number.isFinite(recovered) ? ` (${share(recovered)})` : ''}`;
+				})
 				.join(', ') + '.'
 		);
 	const forgot = SHIFT_METHODS.map((m) => cells.get(`${m.id}@${key}`)).filter(

@@ -22,12 +22,14 @@ import {
 	conditionKey,
 	conditionSummary,
 	describeShift,
+	gainShare,
 	gapToFull,
 	indexCells,
 	maxRankOf,
 	methodFits,
 	parseRunId,
 	pct,
+	share,
 	points,
 	runsFor,
 	snapShift,
@@ -153,12 +155,26 @@ describe('cells, gaps and summaries', () => {
 		expect(points(-0.015)).toBe('−1.5');
 		expect(points(0.2)).toBe('+20.0');
 		expect(pct(NaN)).toBe('—');
+		expect(gainShare(cells, 'lora-1', key)).toBeCloseTo(0.07 / 0.12, 12);
+		expect(gainShare(cells, 'full', key)).toBe(1);
+		expect(gainShare(cells, 'bitfit', key)).toBeNaN();
+		expect(share(gainShare(cells, 'head', key))).toBe('83%');
+		// Under 2 points of gain a share would be a ratio of noise.
+		const flat = indexCells(
+			[result(`full@${key}`, 0.81), result(`head@${key}`, 0.9)].map((r) => cellOf(r)!)
+		);
+		expect(gainShare(flat, 'head', key)).toBeNaN();
+		expect(share(NaN)).toBe('—');
 	});
 
 	it('says within 2 points, or 10 behind, from the numbers alone', () => {
 		const text = conditionSummary(cells, small);
 		expect(text).toMatch(/full fine-tuning reaches 92\.0%/);
-		expect(text).toMatch(/90\.5% \(−1\.5 points\), within 2 points of it/);
+		// Start 0.8, full 0.92: LoRA r = 4's 0.905 recovers (0.905 − 0.8) / (0.92 − 0.8) of the gain.
+		expect(text).toContain(
+			`90.5% (−1.5 points, ${share((0.905 - 0.8) / (0.92 - 0.8))} of full fine-tuning's gain), within 2 points of it`
+		);
+		expect(text).toMatch(/Head only 90\.0% \(83%\)/);
 		expect(text).toMatch(/LoRA up to 96\.0%/);
 		expect(text).not.toMatch(/NaN|undefined/);
 		const far = indexCells([
@@ -278,8 +294,13 @@ describe('lesson 5’s prose about the shift lab', () => {
 			`Rank 1 (${acc('lora-1', s6)}) and BitFit (${acc('bitfit', s6)})`,
 			`the base is still at ${pct(cell('full', s12).start)}`,
 			`the base is at ${pct(cell('full', s2).start)} and full fine-tuning lifts it to ${acc('full', s2)}`,
-			`LoRA at rank 4 gets ${acc('lora-4', s2)}, ${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points behind, rank 1 ${acc('lora-1', s2)}, head only ${acc('head', s2)} and BitFit ${acc('bitfit', s2)}`
+			`LoRA at rank 4 gets ${acc('lora-4', s2)}, ${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points behind, rank 1 ${acc('lora-1', s2)}, head only ${acc('head', s2)} and BitFit ${acc('bitfit', s2)}`,
+			`and the linear probe ${acc('head', s6)} too; both recover ${share(gainShare(index, 'lora-4', s6))} of full fine-tuning's gain`,
+			`at this shift LoRA at rank 4 recovers ${share(gainShare(index, 'lora-4', s2))} of it, rank 1 ${share(gainShare(index, 'lora-1', s2))}, head only ${share(gainShare(index, 'head', s2))} and BitFit ${share(gainShare(index, 'bitfit', s2))}, all less than at $s = \\tfrac16$`
 		];
+		expect(share(gainShare(index, 'head', s6))).toBe(share(gainShare(index, 'lora-4', s6)));
+		for (const m of ['lora-1', 'lora-4', 'head', 'bitfit'])
+			expect(gainShare(index, m, s2), m).toBeLessThan(gainShare(index, m, s6));
 		for (const line of lines) expect(prose, line).toContain(line);
 	});
 
