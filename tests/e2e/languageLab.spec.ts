@@ -166,7 +166,8 @@ describe('language lab', () => {
 			expect(await fig.getByRole('button', { name: 'Fine-tune' }).isDisabled()).toBe(true);
 			await fig.getByRole('button', { name: 'Reset the run' }).click();
 			await waitFor(page, async () => (await fig.getByTestId('lm-alert').count()) === 0);
-			expect(await step(fig)).toBe(0);
+			await waitFor(page, async () => (await step(fig)) === 0);
+			expect(await fig.getByRole('button', { name: 'Fine-tune' }).isEnabled()).toBe(true);
 		} finally {
 			await close();
 		}
