@@ -57,13 +57,13 @@ const sweep: Omit<Cell, 'task' | 'strength' | 'seed'>[] = [
 		[1e-3, 3e-3, 1e-2].map((lr) => ({ method: 'lora' as const, rank, lr }))
 	),
 	...[3e-3, 1e-2, 3e-2].map((lr) => ({ method: 'head' as const, lr })),
-	...[3e-3, 1e-2, 3e-2].map((lr) => ({ method: 'bitfit' as const, lr }))
+	...[1e-3, 3e-3, 1e-2, 3e-2].map((lr) => ({ method: 'bitfit' as const, lr }))
 ];
 const chosen: Omit<Cell, 'task' | 'strength' | 'seed'>[] = [
 	{ method: 'full', lr: 3e-3 },
 	...[1, 4, 16, 64].map((rank) => ({ method: 'lora' as const, rank, lr: 3e-3 })),
 	{ method: 'head', lr: 3e-3 },
-	{ method: 'bitfit', lr: 3e-2 }
+	{ method: 'bitfit', lr: 1e-2 }
 ];
 const methods = process.env.SWEEP ? sweep : chosen;
 const cells: Cell[] = [];

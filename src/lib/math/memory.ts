@@ -487,7 +487,9 @@ export function countParameters(arch: ModelArch): number {
  *   d_model → H → 2·n_layers·d_kv with biases) is trained instead and dropped after training.
  * - prompt (Lester et al. 2021): prefixLength · d_model input embeddings.
  * - bitfit (Ben Zaken et al. 2022): every bias vector, LayerNorm biases included; 0 for models
- *   without biases (LLaMA, Mistral), where BitFit has nothing to train.
+ *   without biases (LLaMA, Mistral), where BitFit has nothing to train. Ben Zaken et al. also
+ *   train the task's new classification head, which these generative models do not have (the
+ *   course's own trainer, fine-tuning a fixed head, trains it as theirs: methods/bitfit.ts).
  * - ia3 (Liu et al. 2022): per layer l_k and l_v (d_kv each) and l_ff (d_ff).
  * - adapter (Houlsby et al. 2019): per layer two bottleneck adapters of 2·d_model·m + m + d_model.
  *   Houlsby et al. also train the layer norms; that is not counted here.

@@ -139,7 +139,12 @@ function trainedCount(model: ModelDef, t: TuningConfig): { base: number; adapter
 		case 'head':
 			return { base: count((n) => model.head.some((h) => n.startsWith(`${h}.`))), adapters: 0 };
 		case 'bitfit':
-			return { base: count((_, kind) => kind === 'bias'), adapters: 0 };
+			return {
+				base: count(
+					(n, kind) => kind === 'bias' || model.head.some((h) => n.startsWith(`${h}.`))
+				),
+				adapters: 0
+			};
 		case 'lora':
 			return {
 				base: 0,

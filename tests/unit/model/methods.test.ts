@@ -88,7 +88,8 @@ function expectedTrainable(model: ModelDef, config: TuningConfig): number {
 		case 'head':
 			return count((n) => model.head.some((h) => n.startsWith(`${h}.`)));
 		case 'bitfit':
-			return count((n) => n.endsWith('.b'));
+			// Ben Zaken et al.: every bias, and the task's head.
+			return count((n) => n.endsWith('.b') || model.head.some((h) => n.startsWith(`${h}.`)));
 		case 'lora':
 			return model.linears
 				.filter((l) => !model.head.includes(l.name))

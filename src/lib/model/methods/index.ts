@@ -44,7 +44,7 @@ export const METHODS: Record<MethodId, MethodEntry> = {
 	bitfit: {
 		id: 'bitfit',
 		label: 'BitFit',
-		trains: 'bias terms only',
+		trains: 'every bias term and the output layer (Ben Zaken et al.’s task head)',
 		prepare: (model, weights) => prepareBitfit(model, weights)
 	},
 	subspace: {
