@@ -9,22 +9,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diskLoaders, diskSources } from '$lib/trainer/diskSources';
-import { TrainerHost } from '$lib/trainer/host';
-import type { Event, RunSpec } from '$lib/trainer/protocol';
+import { diskSources } from '$lib/trainer/diskSources';
+import type { RunSpec } from '$lib/trainer/protocol';
+import { hostHarness } from './hostHarness';
 import { ENGLISH_TEST_WINDOWS, ENGLISH_TRAIN_WINDOWS, ENGLISH_WINDOW } from '$lib/trainer/sources';
 import { waitFor } from './waitFor';
 
-function harness() {
-	const events: Event[] = [];
-	const host = new TrainerHost(
-		(e) => void events.push(e),
-		() => diskLoaders()
-	);
-	const of = <T extends Event['type']>(type: T) =>
-		events.filter((e): e is Extract<Event, { type: T }> => e.type === type);
-	return { host, events, of };
-}
+const harness = hostHarness;
 
 const spec: RunSpec = {
 	task: { kind: 'english', corpus: 'sotu-1990-2021' },

@@ -4,21 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { diskLoaders } from '$lib/trainer/diskSources';
-import { TrainerHost } from '$lib/trainer/host';
-import type { Event, RunSpec } from '$lib/trainer/protocol';
+import type { RunSpec } from '$lib/trainer/protocol';
+import { hostHarness } from './hostHarness';
 import { waitFor } from './waitFor';
 
-function harness() {
-	const events: Event[] = [];
-	const host = new TrainerHost(
-		(e) => void events.push(e),
-		() => diskLoaders()
-	);
-	const of = <T extends Event['type']>(type: T) =>
-		events.filter((e): e is Extract<Event, { type: T }> => e.type === type);
-	return { host, events, of };
-}
+const harness = hostHarness;
 
 const spec: RunSpec = {
 	task: { kind: 'digits', task: 'affine-small', strength: 1 },

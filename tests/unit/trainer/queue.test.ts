@@ -9,22 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { loraSubspaceSimilarity } from '$lib/math/spectrum';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
 import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
-import { diskLoaders, diskSources } from '$lib/trainer/diskSources';
+import { diskSources } from '$lib/trainer/diskSources';
 import { runQueue } from '$lib/trainer/experiments';
-import { TrainerHost } from '$lib/trainer/host';
-import type { Event, RunSpec } from '$lib/trainer/protocol';
+import type { RunSpec } from '$lib/trainer/protocol';
+import { hostHarness } from './hostHarness';
 import { waitFor } from './waitFor';
 
 const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
 
 async function harness() {
-	const events: Event[] = [];
-	const host = new TrainerHost(
-		(e) => void events.push(e),
-		() => diskLoaders()
-	);
-	const of = <T extends Event['type']>(type: T) =>
-		events.filter((e): e is Extract<Event, { type: T }> => e.type === type);
+	const { host, events, of } = hostHarness();
 	await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 	/** Wait until `n` queues have ended. */
 	const done = async (n = 1) => {
