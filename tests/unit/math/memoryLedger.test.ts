@@ -140,9 +140,7 @@ function trainedCount(model: ModelDef, t: TuningConfig): { base: number; adapter
 			return { base: count((n) => model.head.some((h) => n.startsWith(`${h}.`))), adapters: 0 };
 		case 'bitfit':
 			return {
-				base: count(
-					(n, kind) => kind === 'bias' || model.head.some((h) => n.startsWith(`${h}.`))
-				),
+				base: count((n, kind) => kind === 'bias' || model.head.some((h) => n.startsWith(`${h}.`))),
 				adapters: 0
 			};
 		case 'lora':
