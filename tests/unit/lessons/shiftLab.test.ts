@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { useRecordedBackend } from './recordedBackend';
+import { gapPoints } from './prose';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
 import { makeTeacherStudent } from '$lib/model/data/synthetic';
@@ -38,6 +39,14 @@ import {
 } from '$lib/widgets/shiftLab';
 
 const small: Condition = { kind: 'shift', s: 2 / 12 };
+
+/** The recorded grid by `method@condition`, and one of its cells (a missing one is an error). */
+const recordedIndex = indexCells(recorded.cells as Cell[]);
+function recordedCell(method: string, condition: string): Cell {
+	const c = recordedIndex.get(`${method}@${condition}`);
+	if (!c) throw new Error(`no recorded cell ${method}@${condition}`);
+	return c;
+}
 
 function result(id: string, accuracy: number, original = 0.9): QueuedResult {
 	return {
@@ -200,15 +209,14 @@ describe('cells, gaps and summaries', () => {
 
 describe('the recorded grid', () => {
 	const cells = recorded.cells as Cell[];
-	const index = indexCells(cells);
 
 	it('has BitFit as published: biases and the head, more weights than head-only everywhere', () => {
 		for (const c of cells.filter((x) => x.method === 'bitfit')) {
-			const head = index.get(`head@${c.condition}`)!;
+			const head = recordedIndex.get(`head@${c.condition}`)!;
 			expect(c.trainableParams, c.condition).toBeGreaterThan(head.trainableParams);
 		}
 		// The ten-digit MLP: 266 biases and the head's 128 × 10 weights.
-		expect(index.get('bitfit@s0.1667')!.trainableParams).toBe(266 + 1280);
+		expect(recordedIndex.get('bitfit@s0.1667')!.trainableParams).toBe(266 + 1280);
 	});
 
 	it('has every method that fits under every shift and every new-feature task, with the shipped settings', () => {
@@ -224,16 +232,16 @@ describe('the recorded grid', () => {
 		for (const c of conditions)
 			for (const m of SHIFT_METHODS) {
 				const id = `${m.id}@${conditionKey(c)}`;
-				expect(index.has(id), id).toBe(methodFits(m, c));
+				expect(recordedIndex.has(id), id).toBe(methodFits(m, c));
 				if (methodFits(m, c)) expected++;
 			}
 		expect(cells).toHaveLength(expected);
 	});
 
 	it('shows the planted task failing low-rank LoRA and low ranks forgetting less, as lessons 5 and 6 say', () => {
-		const at = (m: string) => index.get(`${m}@planted`)!;
+		const at = (m: string) => recordedIndex.get(`${m}@planted`)!;
 		// Lesson 6: rank ≤ 4 at least 10 points behind; rank 16 (> the planted 10) closes the gap.
-		expect(bestLowRank(index, 'planted', 4) - at('full').accuracy).toBeLessThan(-0.1);
+		expect(bestLowRank(recordedIndex, 'planted', 4) - at('full').accuracy).toBeLessThan(-0.1);
 		expect(at('lora-16').accuracy - at('full').accuracy).toBeGreaterThan(-0.02);
 		// Lesson 5: ranks 1 and 4 keep more of the old teacher's task and learn less of the new.
 		for (const m of ['lora-1', 'lora-4']) {
@@ -284,40 +292,34 @@ describe('the recorded grid, re-run', () => {
 
 describe('lesson 5’s prose about the shift lab', () => {
 	const prose = readFileSync('lessons/05-when-peft-works/index.svx', 'utf8');
-	const index = indexCells(recorded.cells as Cell[]);
-	const cell = (method: string, condition: string) => {
-		const c = index.get(`${method}@${condition}`);
-		if (!c) throw new Error(`no recorded cell ${method}@${condition}`);
-		return c;
-	};
-	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-	const points = (a: number, b: number) => (Math.round((a - b) * 1000) / 10).toFixed(1);
 	const [s0, s12, s6, s2, s23] = ['s0.0000', 's0.0833', 's0.1667', 's0.5000', 's0.6667'];
-	const acc = (m: string, c: string) => pct(cell(m, c).accuracy);
-	const kept = (m: string, c: string) => pct(cell(m, c).original);
+	const acc = (m: string, c: string) => pct(recordedCell(m, c).accuracy);
+	const kept = (m: string, c: string) => pct(recordedCell(m, c).original);
 
 	it('quotes the small and large shifts’ accuracies as recorded', () => {
 		const lines = [
-			`the base drops to ${pct(cell('full', s6).start)}`,
-			`Full fine-tuning reaches ${acc('full', s6)}, LoRA at rank 4 ${acc('lora-4', s6)}, ${points(cell('full', s6).accuracy, cell('lora-4', s6).accuracy)} points behind, and the linear probe ${acc('head', s6)} too`,
+			`the base drops to ${pct(recordedCell('full', s6).start)}`,
+			`Full fine-tuning reaches ${acc('full', s6)}, LoRA at rank 4 ${acc('lora-4', s6)}, ${gapPoints(recordedCell('full', s6).accuracy, recordedCell('lora-4', s6).accuracy)} points behind, and the linear probe ${acc('head', s6)} too`,
 			`BitFit does a little better (${acc('bitfit', s6)}); rank 1 (${acc('lora-1', s6)}) recovers less`,
-			`the base is still at ${pct(cell('full', s12).start)}`,
-			`the base is at ${pct(cell('full', s2).start)} and full fine-tuning lifts it to ${acc('full', s2)}`,
-			`LoRA at rank 4 gets ${acc('lora-4', s2)}, ${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points behind, rank 1 ${acc('lora-1', s2)}, head only ${acc('head', s2)} and BitFit ${acc('bitfit', s2)}`,
-			`and the linear probe ${acc('head', s6)} too; both recover ${share(gainShare(index, 'lora-4', s6))} of full fine-tuning's gain`,
-			`at this shift LoRA at rank 4 recovers ${share(gainShare(index, 'lora-4', s2))} of it, rank 1 ${share(gainShare(index, 'lora-1', s2))}, head only ${share(gainShare(index, 'head', s2))} and BitFit ${share(gainShare(index, 'bitfit', s2))}, all less than at $s = \\tfrac16$`
+			`the base is still at ${pct(recordedCell('full', s12).start)}`,
+			`the base is at ${pct(recordedCell('full', s2).start)} and full fine-tuning lifts it to ${acc('full', s2)}`,
+			`LoRA at rank 4 gets ${acc('lora-4', s2)}, ${gapPoints(recordedCell('full', s2).accuracy, recordedCell('lora-4', s2).accuracy)} points behind, rank 1 ${acc('lora-1', s2)}, head only ${acc('head', s2)} and BitFit ${acc('bitfit', s2)}`,
+			`and the linear probe ${acc('head', s6)} too; both recover ${share(gainShare(recordedIndex, 'lora-4', s6))} of full fine-tuning's gain`,
+			`at this shift LoRA at rank 4 recovers ${share(gainShare(recordedIndex, 'lora-4', s2))} of it, rank 1 ${share(gainShare(recordedIndex, 'lora-1', s2))}, head only ${share(gainShare(recordedIndex, 'head', s2))} and BitFit ${share(gainShare(recordedIndex, 'bitfit', s2))}, all less than at $s = \\tfrac16$`
 		];
-		expect(share(gainShare(index, 'head', s6))).toBe(share(gainShare(index, 'lora-4', s6)));
+		expect(share(gainShare(recordedIndex, 'head', s6))).toBe(
+			share(gainShare(recordedIndex, 'lora-4', s6))
+		);
 		for (const m of ['lora-1', 'lora-4', 'head', 'bitfit'])
-			expect(gainShare(index, m, s2), m).toBeLessThan(gainShare(index, m, s6));
+			expect(gainShare(recordedIndex, m, s2), m).toBeLessThan(gainShare(recordedIndex, m, s6));
 		for (const line of lines) expect(prose, line).toContain(line);
 	});
 
 	it('quotes forgetting and learning along the dial as recorded', () => {
-		const base = cell('full', s0).start;
+		const base = recordedCell('full', s0).start;
 		const lines = [
 			`ends at ${kept('full', s6)} on clean digits, above the base's ${pct(base)}`,
-			`no method loses more than ${points(base, cell('lora-4', s6).original)} points (LoRA at rank 4, ${kept('lora-4', s6)})`,
+			`no method loses more than ${gapPoints(base, recordedCell('lora-4', s6).original)} points (LoRA at rank 4, ${kept('lora-4', s6)})`,
 			`full fine-tuning keeps ${kept('full', s23)} of clean digits; LoRA at rank 1 keeps ${kept('lora-1', s23)}, but rank 4 keeps ${kept('lora-4', s23)} and ranks 16 and 64 only ${kept('lora-16', s23)} and ${kept('lora-64', s23)}`,
 			`BitFit keeps ${kept('bitfit', s23)}, less than full fine-tuning too`,
 			`LoRA at rank 1 reaches ${acc('lora-1', s23)}, at rank 64 ${acc('lora-64', s23)}, full fine-tuning ${acc('full', s23)}. BitFit breaks the pattern: it reaches only ${acc('bitfit', s23)} yet keeps just ${kept('bitfit', s23)}`
@@ -333,7 +335,7 @@ describe('lesson 5’s prose about the shift lab', () => {
 			kind: 'classification'
 		});
 		const lines = [
-			`The two teachers give the same label to only ${pct(1 - teachers.labelsChanged)} of held-out inputs, and the base scores ${pct(cell('full', p).start)} on the new teacher's labels`,
+			`The two teachers give the same label to only ${pct(1 - teachers.labelsChanged)} of held-out inputs, and the base scores ${pct(recordedCell('full', p).start)} on the new teacher's labels`,
 			`Full fine-tuning learns the new teacher to ${acc('full', p)} and keeps ${kept('full', p)} of the old one`,
 			`LoRA at rank 1 learns almost nothing (${acc('lora-1', p)}) and keeps ${kept('lora-1', p)}; at rank 4 it learns ${acc('lora-4', p)} and keeps ${kept('lora-4', p)}`,
 			`(${acc('lora-16', p)}) and forgets as much (${kept('lora-16', p)})`,
@@ -345,13 +347,11 @@ describe('lesson 5’s prose about the shift lab', () => {
 
 describe('lesson 5’s prose about the full update’s spectrum', () => {
 	const prose = readFileSync('lessons/05-when-peft-works/index.svx', 'utf8');
-	const index = indexCells(recorded.cells as Cell[]);
 	const full = (condition: string) => {
-		const c = index.get(`full@${condition}`);
-		if (!c?.singularValues || !c.truncation) throw new Error(`no spectrum for ${condition}`);
+		const c = recordedCell('full', condition);
+		if (!c.singularValues || !c.truncation) throw new Error(`no spectrum for ${condition}`);
 		return { ...c, sv: c.singularValues, truncation: c.truncation };
 	};
-	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 	const share = (sv: number[]) => `${Math.round(energyCaptured(sv, 4) * 100)}%`;
 
 	it('quotes energies, directions and effective ranks along the dial as recorded', () => {
@@ -379,22 +379,14 @@ describe('lesson 5’s prose about the full update’s spectrum', () => {
 
 describe('lesson 6’s prose about large drift', () => {
 	const prose = readFileSync('lessons/06-when-peft-fails/index.svx', 'utf8');
-	const index = indexCells(recorded.cells as Cell[]);
-	const cell = (method: string, condition: string) => {
-		const c = index.get(`${method}@${condition}`);
-		if (!c) throw new Error(`no recorded cell ${method}@${condition}`);
-		return c;
-	};
-	const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-	const points = (a: number, b: number) => (Math.round((a - b) * 1000) / 10).toFixed(1);
 
 	it('quotes the far end of the dial as recorded', () => {
 		const [s1, s2] = ['s1.0000', 's0.5000'];
-		const acc = (m: string, c: string) => pct(cell(m, c).accuracy);
+		const acc = (m: string, c: string) => pct(recordedCell(m, c).accuracy);
 		const lines = [
-			`At $s = 1$ the base gets ${pct(cell('full', s1).start)}`,
-			`Full fine-tuning recovers ${acc('full', s1)}; LoRA at rank 4 gets ${acc('lora-4', s1)}, ${points(cell('full', s1).accuracy, cell('lora-4', s1).accuracy)} points behind, and at rank 1 ${acc('lora-1', s1)}; head only ${acc('head', s1)} and BitFit ${acc('bitfit', s1)}`,
-			`${points(cell('full', s2).accuracy, cell('lora-4', s2).accuracy)} points at $s = \\tfrac12$`,
+			`At $s = 1$ the base gets ${pct(recordedCell('full', s1).start)}`,
+			`Full fine-tuning recovers ${acc('full', s1)}; LoRA at rank 4 gets ${acc('lora-4', s1)}, ${gapPoints(recordedCell('full', s1).accuracy, recordedCell('lora-4', s1).accuracy)} points behind, and at rank 1 ${acc('lora-1', s1)}; head only ${acc('head', s1)} and BitFit ${acc('bitfit', s1)}`,
+			`${gapPoints(recordedCell('full', s2).accuracy, recordedCell('lora-4', s2).accuracy)} points at $s = \\tfrac12$`,
 			`matches full fine-tuning (${acc('lora-64', s1)})`
 		];
 		for (const line of lines) expect(prose, line).toContain(line);
@@ -402,15 +394,16 @@ describe('lesson 6’s prose about large drift', () => {
 
 	it('quotes the new-feature tasks and the strong distortion as recorded', () => {
 		const s2 = 's0.5000';
-		const acc = (m: string, c: string) => pct(cell(m, c).accuracy);
-		const gap = (m: string, c: string) => points(cell('full', c).accuracy, cell(m, c).accuracy);
+		const acc = (m: string, c: string) => pct(recordedCell(m, c).accuracy);
+		const gap = (m: string, c: string) =>
+			gapPoints(recordedCell('full', c).accuracy, recordedCell(m, c).accuracy);
 		const lines = [
-			`Full fine-tuning lifts the base from ${pct(cell('full', s2).start)} to ${acc('full', s2)}; the linear probe stops at ${acc('head', s2)} and BitFit, which adds the biases to the probe, at ${acc('bitfit', s2)}`,
+			`Full fine-tuning lifts the base from ${pct(recordedCell('full', s2).start)} to ${acc('full', s2)}; the linear probe stops at ${acc('head', s2)} and BitFit, which adds the biases to the probe, at ${acc('bitfit', s2)}`,
 			`${acc('lora-1', s2)} at rank 1, ${acc('lora-4', s2)} at rank 4, ${acc('lora-16', s2)} at rank 16 and ${acc('lora-64', s2)} at rank 64, ${gap('lora-64', s2)} points from full fine-tuning`,
-			`the five-class base starts at ${pct(cell('full', 'new-classes').start)} (chance is 20%), yet the linear probe reaches ${acc('head', 'new-classes')}`,
+			`the five-class base starts at ${pct(recordedCell('full', 'new-classes').start)} (chance is 20%), yet the linear probe reaches ${acc('head', 'new-classes')}`,
 			`LoRA at rank 4 reaches ${acc('lora-4', 'new-classes')}. BitFit reaches ${acc('bitfit', 'new-classes')} too; only LoRA at rank 1, which cannot touch the head, stops at ${acc('lora-1', 'new-classes')}`,
 			`On permuted pixels the probe still gets ${acc('head', 'permuted')} and LoRA at rank 4 ${acc('lora-4', 'permuted')}, against ${acc('full', 'permuted')} for full fine-tuning, BitFit ${acc('bitfit', 'permuted')}; only rank 1 (${acc('lora-1', 'permuted')}) falls far behind`,
-			`Full fine-tuning lifts the base from ${pct(cell('full', 'planted').start)} to ${acc('full', 'planted')}. LoRA on the first layer gets ${acc('lora-1', 'planted')} at rank 1 and ${acc('lora-4', 'planted')} at rank 4, ${gap('lora-4', 'planted')} points behind`,
+			`Full fine-tuning lifts the base from ${pct(recordedCell('full', 'planted').start)} to ${acc('full', 'planted')}. LoRA on the first layer gets ${acc('lora-1', 'planted')} at rank 1 and ${acc('lora-4', 'planted')} at rank 4, ${gap('lora-4', 'planted')} points behind`,
 			`it reaches ${acc('lora-16', 'planted')}, level with full fine-tuning`,
 			`The linear probe stops at ${acc('head', 'planted')} and BitFit at ${acc('bitfit', 'planted')}`,
 			`LoRA at rank 4 is ${gap('lora-4', 'permuted')} points behind (${acc('lora-4', 'permuted')} against ${acc('full', 'permuted')})`,
@@ -423,20 +416,20 @@ describe('lesson 6’s prose about large drift', () => {
 
 	it('compares truncation with LoRA at s = 1/6 as recorded', () => {
 		const s6 = 's0.1667';
-		const cut4 = cell('full', s6).truncation!.find((t) => t.k === 4)!.accuracy;
+		const cut4 = recordedCell('full', s6).truncation!.find((t) => t.k === 4)!.accuracy;
 		expect(prose).toContain(
-			`at $s = \\tfrac16$ the update cut to rank 4 scores ${pct(cut4)} and LoRA at rank 4 ${pct(cell('lora-4', s6).accuracy)}`
+			`at $s = \\tfrac16$ the update cut to rank 4 scores ${pct(cut4)} and LoRA at rank 4 ${pct(recordedCell('lora-4', s6).accuracy)}`
 		);
 	});
 
 	it('quotes the full updates’ energy and truncation as recorded', () => {
-		const energy = (c: string) => rankForEnergy(cell('full', c).singularValues!, 0.9);
+		const energy = (c: string) => rankForEnergy(recordedCell('full', c).singularValues!, 0.9);
 		const cut = (c: string, k: number) =>
-			pct(cell('full', c).truncation!.find((t) => t.k === k)!.accuracy);
+			pct(recordedCell('full', c).truncation!.find((t) => t.k === k)!.accuracy);
 		const s2 = 's0.5000';
-		const full = (c: string) => pct(cell('full', c).accuracy);
+		const full = (c: string) => pct(recordedCell('full', c).accuracy);
 		const lines = [
-			`${energy(s2)} for 90% of the energy, and on accuracy the truncated update scores ${cut(s2, 4)} at rank 4, ${cut(s2, 8)} at rank 8, ${cut(s2, 16)} at rank 16 and ${cut(s2, 32)} at rank 32, within ${points(cell('full', s2).accuracy, cell('full', s2).truncation!.find((t) => t.k === 32)!.accuracy)} points of the whole update (${full(s2)})`,
+			`${energy(s2)} for 90% of the energy, and on accuracy the truncated update scores ${cut(s2, 4)} at rank 4, ${cut(s2, 8)} at rank 8, ${cut(s2, 16)} at rank 16 and ${cut(s2, 32)} at rank 32, within ${gapPoints(recordedCell('full', s2).accuracy, recordedCell('full', s2).truncation!.find((t) => t.k === 32)!.accuracy)} points of the whole update (${full(s2)})`,
 			`For new classes the update needs ${energy('new-classes')} directions for 90% of its energy but only 4 for full accuracy (${cut('new-classes', 4)})`,
 			`for permuted pixels ${energy('permuted')} for the energy and 8 to 16 for the accuracy (${cut('permuted', 8)}, then ${cut('permuted', 16)})`,
 			`the truncated update scores ${cut('planted', 4)} at rank 4, ${cut('planted', 8)} at rank 8 and ${cut('planted', 16)} at rank 16 (the whole update: ${full('planted')})`,
@@ -447,7 +440,7 @@ describe('lesson 6’s prose about large drift', () => {
 	});
 
 	it('prices the rank the spectrum asks for on Llama 2 7B with lesson 3’s model', () => {
-		const sv = cell('full', 's0.5000').singularValues!;
+		const sv = recordedCell('full', 's0.5000').singularValues!;
 		const rank = rankForEnergy(sv, 0.9);
 		const targets: TargetMatrix[] = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'];
 		const setup = { batchSize: 1, seqLen: 512, targets } as const;
