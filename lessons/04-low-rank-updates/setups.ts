@@ -13,6 +13,8 @@ export interface Setup {
 	layers: readonly { name: string; label: string; inDim: number; outDim: number }[];
 	lr: number;
 	batchSize: number;
+	/** Steps of a run, and of the recorded spectra (src/lib/data/lmLowRank.json). */
+	steps: number;
 }
 
 const MLP_LAYERS = [
@@ -53,14 +55,16 @@ export const SETUPS = {
 		task: { kind: 'digits', task: 'affine-small' },
 		layers: MLP_LAYERS,
 		lr: 0.003,
-		batchSize: 64
+		batchSize: 64,
+		steps: 600
 	},
 	'digits-permuted': {
 		label: 'Digits MLP · large drift (permuted pixels)',
 		task: { kind: 'digits', task: 'permuted' },
 		layers: MLP_LAYERS,
 		lr: 0.003,
-		batchSize: 64
+		batchSize: 64,
+		steps: 600
 	},
 	planted: {
 		label: 'Teacher–student MLP · planted rank-2 change',
@@ -70,37 +74,42 @@ export const SETUPS = {
 			{ name: 'l1', label: 'output head (64 → 10)', inDim: 64, outDim: 10 }
 		],
 		lr: 0.003,
-		batchSize: 64
+		batchSize: 64,
+		steps: 600
 	},
 	'text-small': {
 		label: 'Tiny transformer · text, small shift',
 		task: { kind: 'text', task: 'finetune-small' },
 		layers: TRANSFORMER_LAYERS,
 		lr: 0.003,
-		batchSize: 16
+		batchSize: 16,
+		steps: 600
 	},
 	'text-large': {
 		label: 'Tiny transformer · text, large shift',
 		task: { kind: 'text', task: 'finetune-large' },
 		layers: TRANSFORMER_LAYERS,
 		lr: 0.003,
-		batchSize: 16
+		batchSize: 16,
+		steps: 600
 	},
-	// The language model's learning rate: full fine-tuning's best on the modern addresses in the
-	// pilot of the drift-dial grid (src/lib/data/lmDrift.ts).
+	// The language model's learning rate and steps: full fine-tuning's best rate on each target in
+	// the recorded drift dial (src/lib/data/lmDrift.json, 400 steps; LM_FULL_LR in lmLowRank.ts).
 	'english-modern': {
 		label: 'English language model · addresses of 1990–2021 (drift in time)',
 		task: { kind: 'english', corpus: 'sotu-1990-2021' },
 		layers: ENGLISH_LAYERS,
 		lr: 0.001,
-		batchSize: 8
+		batchSize: 8,
+		steps: 400
 	},
 	'english-code': {
 		label: 'English language model · d3’s JavaScript (a far domain)',
 		task: { kind: 'english', corpus: 'd3-code' },
 		layers: ENGLISH_LAYERS,
-		lr: 0.001,
-		batchSize: 8
+		lr: 0.003,
+		batchSize: 8,
+		steps: 400
 	}
 } as const satisfies Record<string, Setup>;
 
