@@ -20,9 +20,17 @@ export function phiSentence(grid: ArrayLike<number>, r1: number, r2: number, d: 
 	let row = 0;
 	for (let j = 1; j <= r2; j++) row += grid[j - 1] - randomPhi(1, j, d);
 	const diag = grid[(r1 - 1) * r2 + (r1 - 1)];
+	const ratio = top / chance;
+	const random = `two random directions in ${d} dimensions would`;
+	const against =
+		ratio >= 1.5
+			? `${ratio.toFixed(0)} times what ${random} (${chance.toFixed(3)})`
+			: ratio <= 2 / 3
+				? `less than the ${chance.toFixed(3)} ${random} share`
+				: `about what ${random} (${chance.toFixed(3)})`;
 	return (
-		`The top direction of the rank-${r1} adapter and that of the rank-${r2} adapter share φ = ${top.toFixed(2)}, ` +
-		`${(top / chance).toFixed(0)} times what two random directions in ${d} dimensions would (${chance.toFixed(3)}). ` +
+		`The top direction of the rank-${r1} adapter and that of the rank-${r2} adapter share φ = ${top >= 0.01 ? top.toFixed(2) : top.toPrecision(2)}, ` +
+		`${against}. ` +
 		`The top ${r1} directions of each share φ = ${diag.toFixed(2)} (random: ${randomPhi(r1, r1, d).toFixed(2)}); ` +
 		`along the first row φ exceeds chance by ${(row / r2).toFixed(2)} on average.`
 	);

@@ -12,6 +12,7 @@ import { openPage, waitFor } from './browser';
 import { text, tableRows } from './read';
 import RECORDED from '$lib/data/lowRankRecorded.json';
 import { phiSentence } from '../../lessons/04-low-rank-updates/phi';
+import LM_RECORDED from '$lib/data/lmLowRank.json';
 
 const LESSON = 'lessons/low-rank-updates/';
 const BACKENDS = ['webgpu', 'wasm'] as const;
@@ -34,8 +35,12 @@ describe('lesson 4, figure 1: the spectrum of ΔW', () => {
 					await fig.scrollIntoViewIfNeeded();
 					const train = fig.getByRole('button', { name: 'Train', exact: true });
 					await waitFor(page, () => train.isEnabled(), 120_000);
-					await waitFor(page, async () => /still zero/.test(await text(page, 'spectrum-summary')));
+					// Recorded first: the spectrum recorded for this setup until the reader trains.
+					await waitFor(page, async () =>
+						/^Recorded on/.test(await text(page, 'spectrum-summary'))
+					);
 					await train.click();
+					await waitFor(page, async () => (await text(page, 'spectrum-source')) !== 'Recorded');
 					await waitFor(
 						page,
 						async () => (await text(page, 'spectrum-status')).startsWith('Done'),
@@ -303,6 +308,116 @@ describe('lesson 4: URL state', () => {
 			expect(rankNotes).toMatch(/“abc” is not a number for α/);
 			expect(await text(page, 'rank-value')).toBe('r = 128');
 			expect(await text(page, 'agree-messages')).toMatch(/“nope” is not a matrix here/);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
+});
+
+describe('lesson 4: recorded first, and the language model', () => {
+	const rec = LM_RECORDED;
+	const sigmaOf = async (page: Page) =>
+		(await tableRows(page, /Singular values of ΔW \(recorded\)/)).map((r) => r[1]);
+
+	it('figure 1 shows a recorded spectrum before any click: the digits default and Big shift, and the language model by URL', async () => {
+		for (const c of [
+			{ q: '', run: rec.lab['digits-small'], layer: 'l1', n: 128 },
+			{
+				q: '?spectrum-setup=digits-permuted',
+				run: rec.lab['digits-permuted'],
+				layer: 'l1',
+				n: 128
+			},
+			{
+				q: '?spectrum-setup=english-modern&spectrum-layer=h2.v',
+				run: rec.full['sotu-1990-2021'],
+				layer: 'h2.v',
+				n: 96
+			},
+			{
+				q: '?spectrum-setup=english-code&spectrum-layer=h0.up',
+				run: rec.full['d3-code'],
+				layer: 'h0.up',
+				n: 96
+			}
+		]) {
+			const { page, log, close } = await openPage(`${LESSON}${c.q}`);
+			try {
+				const fig = page.locator('#fig-spectrum');
+				// The recording loads as the figure nears the screen, before any click.
+				await fig.scrollIntoViewIfNeeded();
+				await waitFor(page, async () => /^Recorded on/.test(await text(page, 'spectrum-summary')));
+				expect(await text(page, 'spectrum-source')).toMatch(/^recorded$/i);
+				expect(await attr(page, 'spectrum-source', 'data-backend')).toBe(rec.backend);
+				const summary = await text(page, 'spectrum-summary');
+				expect(summary).toContain(`Recorded on ${rec.recorded} (${rec.where})`);
+				const rank90 = (c.run.rank90 as Record<string, number>)[c.layer];
+				expect(summary).toContain(`90% needs ${rank90} of ${c.n} directions`);
+				expect(await fig.locator('[data-series="delta"]').getAttribute('data-count')).toBe(
+					String(c.n)
+				);
+				const want = (c.run.spectra as Record<string, number[]>)[c.layer];
+				const sigma = await sigmaOf(page);
+				expect(sigma).toHaveLength(c.n);
+				expect(Number(sigma[0])).toBeCloseTo(want[0], 3);
+				expect(await fig.getByRole('button', { name: 'Train', exact: true }).isVisible()).toBe(
+					true
+				);
+				expect(log.consoleErrors).toEqual([]);
+			} finally {
+				await close();
+			}
+		}
+	});
+
+	it('figure 2 offers the language model: its recorded rank sweep before any click, the slider by keyboard, r·(96 + 96) per matrix, and a bad matrix clamped', async () => {
+		const { page, log, close } = await openPage(`${LESSON}?rank-task=lm&rank-r=8&rank-layer=l1`);
+		try {
+			const fig = page.locator('#fig-rank');
+			await fig.scrollIntoViewIfNeeded();
+			await waitFor(page, async () => (await attr(page, 'rank-sweep', 'data-task')) === 'lm');
+			expect(await attr(page, 'rank-sweep', 'data-count')).toBe(String(rec.sweep.runs.length));
+			expect(await text(page, 'rank-sweep-source')).toMatch(/^recorded$/i);
+			const at8 = rec.sweep.runs.find((x) => x.rank === 8)!;
+			expect(await text(page, 'rank-sweep-summary')).toContain(
+				`at rank 8, LoRA reaches ${at8.bits.toFixed(3)} bits per character on held-out text, against ${rec.sweep.fullBits.toFixed(3)} with full fine-tuning`
+			);
+			expect(await text(page, 'rank-messages')).toMatch(/“l1” is not a matrix here/);
+			expect(await fig.getByLabel('Task', { exact: true }).inputValue()).toBe('lm');
+			expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(8 * 2 * 192));
+			const slider = page.getByRole('slider', { name: 'LoRA rank' });
+			await slider.focus();
+			await page.keyboard.press('ArrowRight');
+			expect(await text(page, 'rank-value')).toBe('r = 9');
+			expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(9 * 2 * 192));
+			await waitFor(page, () => page.url().includes('rank-r=9'));
+			expect(page.url()).toContain('rank-task=lm');
+			// The trainer builds the language model's adapters and counts them as the formula does.
+			await waitFor(
+				page,
+				async () => (await attr(page, 'rank-trainable', 'data-count')) === String(9 * 2 * 192),
+				180_000
+			);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	}, 240_000);
+
+	it('figure 3 shows the language model’s recorded φ, labelled, against chance in 96 dimensions', async () => {
+		const { page, log, close } = await openPage(`${LESSON}?agree-task=lm`);
+		try {
+			const { phi } = rec;
+			await page.locator('#fig-agree').scrollIntoViewIfNeeded();
+			await waitFor(page, async () => /^Recorded on/.test(await text(page, 'agree-summary')));
+			expect(await text(page, 'agree-source')).toMatch(/^recorded$/i);
+			expect(await text(page, 'agree-summary')).toContain(
+				`Recorded on ${rec.recorded} (${rec.backend}, ${rec.training.steps} steps). ${phiSentence(phi.grid, phi.r1, phi.r2, 96)}`
+			);
+			const rows = await tableRows(page, /φ\(A_8, A_64, i, j\)/);
+			expect(rows).toHaveLength(8);
+			expect(Number(rows[0][1])).toBeCloseTo(phi.grid[0], 3);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {
 			await close();
