@@ -371,8 +371,43 @@ describe('lesson 4: recorded first, and the language model', () => {
 		}
 	});
 
-	it('figure 2 offers the language model: its recorded rank sweep before any click, the slider by keyboard, r·(96 + 96) per matrix, and a bad matrix clamped', async () => {
-		const { page, log, close } = await openPage(`${LESSON}?rank-task=lm&rank-r=8&rank-layer=l1`);
+	it('figure 1 replaces the recorded spectrum with the live one when the reader trains the language model, and Reset brings the recording back', async () => {
+		const { page, log, close } = await openPage(
+			`${LESSON}?spectrum-setup=english-code&spectrum-layer=h1.v&spectrum-steps=10&spectrum-backend=wasm`
+		);
+		try {
+			const fig = page.locator('#fig-spectrum');
+			await fig.scrollIntoViewIfNeeded();
+			await waitFor(page, async () => /^Recorded on/.test(await text(page, 'spectrum-summary')));
+			// The reader's 10 steps are not the recording's 400: the figure says so.
+			expect(await text(page, 'spectrum-summary')).toMatch(
+				/Your settings differ \(steps 10, seed 1\)/
+			);
+			const train = fig.getByRole('button', { name: 'Train', exact: true });
+			await waitFor(page, () => train.isEnabled(), 120_000);
+			await train.click();
+			await waitFor(
+				page,
+				async () => (await text(page, 'spectrum-status')).startsWith('Done'),
+				180_000
+			);
+			expect(await text(page, 'spectrum-source')).toMatch(/^live$/i);
+			expect(await attr(page, 'spectrum-source', 'data-backend')).toBe('wasm');
+			expect(await text(page, 'spectrum-summary')).toMatch(/^After 10 steps of full fine-tuning/);
+			expect(await fig.locator('[data-series="delta"]').getAttribute('data-count')).toBe('96');
+			await fig.getByRole('button', { name: 'Reset' }).click();
+			await waitFor(page, async () => /^Recorded on/.test(await text(page, 'spectrum-summary')));
+			expect(await text(page, 'spectrum-source')).toMatch(/^recorded$/i);
+			expect(log.consoleErrors).toEqual([]);
+		} finally {
+			await close();
+		}
+	}, 240_000);
+
+	it('figure 2 offers the language model: its recorded rank sweep before any click, the slider by keyboard, r·(96 + 96) per matrix, a bad matrix clamped, and both runs trained live', async () => {
+		const { page, log, close } = await openPage(
+			`${LESSON}?rank-task=lm&rank-r=8&rank-layer=l1&rank-steps=10&rank-backend=wasm`
+		);
 		try {
 			const fig = page.locator('#fig-rank');
 			await fig.scrollIntoViewIfNeeded();
@@ -399,14 +434,31 @@ describe('lesson 4: recorded first, and the language model', () => {
 				async () => (await attr(page, 'rank-trainable', 'data-count')) === String(9 * 2 * 192),
 				180_000
 			);
+			// Both runs train live on the language model.
+			await fig.getByRole('button', { name: 'Train both' }).click();
+			await waitFor(
+				page,
+				async () => (await text(page, 'rank-status')).startsWith('Done'),
+				180_000
+			);
+			expect(await attr(page, 'rank-status', 'data-backend')).toBe('wasm');
+			// Ten minibatches of 8 windows are too noisy to demand a falling loss: the recording shows
+			// the learning; here both runs train and report finite losses.
+			for (const run of ['full', 'lora'])
+				expect(Number(await attr(page, 'rank-loss', `data-${run}-last`)), run).toBeGreaterThan(0);
+			expect(await text(page, 'rank-summary')).toMatch(
+				/After 10 steps, held-out next-character accuracy is \d+\.\d% with LoRA/
+			);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {
 			await close();
 		}
 	}, 240_000);
 
-	it('figure 3 shows the language model’s recorded φ, labelled, against chance in 96 dimensions', async () => {
-		const { page, log, close } = await openPage(`${LESSON}?agree-task=lm`);
+	it('figure 3 shows the language model’s recorded φ, labelled, against chance in 96 dimensions, and runs it live', async () => {
+		const { page, log, close } = await openPage(
+			`${LESSON}?agree-task=lm&agree-steps=10&agree-backend=wasm`
+		);
 		try {
 			const { phi } = rec;
 			await page.locator('#fig-agree').scrollIntoViewIfNeeded();
@@ -418,9 +470,19 @@ describe('lesson 4: recorded first, and the language model', () => {
 			const rows = await tableRows(page, /φ\(A_8, A_64, i, j\)/);
 			expect(rows).toHaveLength(8);
 			expect(Number(rows[0][1])).toBeCloseTo(phi.grid[0], 3);
+			// Run live: both adapters train on the language model and φ is computed from them.
+			await page.locator('#fig-agree').getByRole('button', { name: 'Run live' }).click();
+			await waitFor(
+				page,
+				async () => (await text(page, 'agree-status')).startsWith('Done'),
+				200_000
+			);
+			expect(await text(page, 'agree-summary')).toMatch(
+				/^Trained live on \w+\. .*in 96 dimensions.*bits per character at ranks 8 and 64\.$/
+			);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {
 			await close();
 		}
-	});
+	}, 240_000);
 });
