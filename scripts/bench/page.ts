@@ -6,7 +6,7 @@
  * `window.benchResult` for scripts/bench.js to collect. Timings, not tests: see npm run bench.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activate, type BackendName } from '$lib/trainer/backends';
+import { activate, wasmThreads, type BackendName } from '$lib/trainer/backends';
 import { CHUNK_TARGET_MS } from '$lib/trainer/host';
 import { benchCases, CASE_GROUPS, type CaseGroup } from './cases';
 import { simdKernels, simdKernelsOn } from '$lib/model/kernels/simdKernels';
@@ -27,12 +27,10 @@ async function main() {
 	// Threads of the WebAssembly backend (more than 1 only on its threaded build, in a cross-origin
 	// isolated page) and whether our SIMD kernels work on its memory in place.
 	const memory = wasmMemory(tf.backend());
-	const wasm = (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } })
-		.wasm;
 	(window as unknown as { benchResult: unknown }).benchResult = {
 		backend: tf.getBackend(),
 		crossOriginIsolated: self.crossOriginIsolated,
-		wasmThreads: wasm?.tfjs?.getThreadsCount?.() ?? null,
+		wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : null,
 		simdInPlace: memory ? simdKernelsOn(memory) !== simdKernels() : null,
 		rows
 	};

@@ -3,7 +3,9 @@
  * enables SharedArrayBuffer sends). There tfjs picks its threaded WebAssembly build, whose threads
  * start from a Blob of the factory's source: bundled as is, that source dies in the thread with
  * "… is not defined" and the backend never starts (scripts/vite/wasmThreads.js fixes it). The
- * lab must load the threaded build, train on it and say so, with no console error.
+ * lab must load the threaded build, train on it and say so, with no console error. And it must
+ * really run several threads: tfjs caps its pool at half the logical cores, which left a
+ * two-core machine (like this one) on one thread whatever it was asked (`backends.ts` lifts it).
  */
 import { describe, expect, it } from 'vitest';
 import { serve } from '../../scripts/serve.js';
@@ -39,6 +41,12 @@ describe('a cross-origin isolated page', () => {
 				Number(await curve.getAttribute('data-first'))
 			);
 			expect(wasmFiles).toContain('tfjs-backend-wasm-threaded-simd');
+			const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+			const threads = Math.min(4, cores);
+			if (threads > 1)
+				expect(await page.locator('.badge .why').textContent()).toContain(
+					`It runs ${threads} WebAssembly threads`
+				);
 			expect(errors).toEqual([]);
 		} finally {
 			await context.close();

@@ -115,7 +115,10 @@ async function register(name: BackendName): Promise<void> {
 export async function activate(name: BackendName): Promise<boolean> {
 	try {
 		await register(name);
-		const ok = await tf.setBackend(name);
+		const ok =
+			name === 'wasm'
+				? await withAllCoresVisible(() => tf.setBackend(name))
+				: await tf.setBackend(name);
 		if (!ok) return false;
 		await tf.ready();
 		if (name === 'wasm') {
@@ -202,6 +205,36 @@ export async function chooseBackend(
 	remembered?: RememberedChoice,
 	quickStart = false
 ): Promise<BackendDecision> {
+	const decision = await decide(choice, probe, remembered, quickStart);
+	const threads = decision.backend === 'wasm' ? wasmThreads() : 1;
+	return threads > 1
+		? { ...decision, reason: `${decision.reason} ${threadsNote(threads)}` }
+		: decision;
+}
+
+/** What the reader is told when tfjs's WebAssembly backend runs on several threads. */
+export function threadsNote(threads: number): string {
+	return `It runs ${threads} WebAssembly threads (this page is cross-origin isolated).`;
+}
+
+/**
+ * Threads of the active WebAssembly backend: more than 1 only on tfjs's threaded build (a
+ * cross-origin isolated page); 1 when another backend is active or the count is unknown.
+ */
+export function wasmThreads(): number {
+	const b = tf.getBackend() === 'wasm' ? tf.backend() : undefined;
+	const tfjs = (b as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } })?.wasm
+		?.tfjs;
+	const n = tfjs?.getThreadsCount?.();
+	return typeof n === 'number' && n >= 1 ? n : 1;
+}
+
+async function decide(
+	choice: BackendChoice,
+	probe: StepProbe,
+	remembered: RememberedChoice | undefined,
+	quickStart: boolean
+): Promise<BackendDecision> {
 	const gpu = await probeWebGPU();
 	const timings: Partial<Record<BackendName, number>> = {};
 	if (choice !== 'auto') {
@@ -266,6 +299,28 @@ export function fallbackOrder(
 		.sort((a, b) => a[1] - b[1])
 		.map(([n]) => n);
 	return [...new Set([...measured, ...BACKENDS])].filter((b) => b !== failed);
+}
+
+/**
+ * Run `start` (tfjs's WebAssembly backend starting) while `navigator.hardwareConcurrency` reads
+ * twice its value. tfjs's threaded build caps its thread pool at half the logical cores (it
+ * assumes two hardware threads a core), so on a two-core laptop it runs one thread whatever
+ * `setThreadsCount` asks; the count is read once, as the module starts, and restored after.
+ * Only matters where the page is cross-origin isolated (the threaded build); harmless elsewhere.
+ */
+export async function withAllCoresVisible<T>(start: () => Promise<T>): Promise<T> {
+	const nav = globalThis.navigator as { hardwareConcurrency?: number } | undefined;
+	const cores = nav?.hardwareConcurrency;
+	if (!nav || !globalThis.crossOriginIsolated || !Number.isFinite(cores)) return start();
+	// Browsers define it as a getter on the prototype; keep any own property to put it back.
+	const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+	Object.defineProperty(nav, 'hardwareConcurrency', { value: 2 * cores!, configurable: true });
+	try {
+		return await start();
+	} finally {
+		if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+		else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+	}
 }
 
 /**

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { wasmThreads } from '../../../scripts/vite/wasmThreads.js';
-import { wasmThreadsFor } from '$lib/trainer/backends';
+import { threadsNote, wasmThreadsFor, withAllCoresVisible } from '$lib/trainer/backends';
 
 const pkg = dirname(
 	createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')
@@ -52,5 +52,67 @@ describe('wasmThreadsFor', () => {
 		expect(wasmThreadsFor(undefined)).toBe(1);
 		expect(wasmThreadsFor(0)).toBe(1);
 		expect(wasmThreadsFor(NaN)).toBe(1);
+	});
+});
+
+describe('withAllCoresVisible', () => {
+	// tfjs's threaded build reads navigator.hardwareConcurrency once, as it starts, and caps its
+	// pool at half of it: a page must show it twice the cores for that start, and only then.
+	const g = globalThis as { navigator?: unknown; crossOriginIsolated?: boolean };
+	const saved = {
+		navigator: Object.getOwnPropertyDescriptor(g, 'navigator'),
+		isolated: Object.getOwnPropertyDescriptor(g, 'crossOriginIsolated')
+	};
+	function fake(isolated: boolean) {
+		class Nav {
+			get hardwareConcurrency() {
+				return 2;
+			}
+		}
+		Object.defineProperty(g, 'navigator', { value: new Nav(), configurable: true });
+		Object.defineProperty(g, 'crossOriginIsolated', { value: isolated, configurable: true });
+		return g.navigator as { hardwareConcurrency: number };
+	}
+	function restore() {
+		for (const [key, d] of [
+			['navigator', saved.navigator],
+			['crossOriginIsolated', saved.isolated]
+		] as const) {
+			if (d) Object.defineProperty(g, key, d);
+			else delete (g as Record<string, unknown>)[key];
+		}
+	}
+
+	it('doubles the cores while the backend starts on an isolated page, then puts them back', async () => {
+		try {
+			const nav = fake(true);
+			const seen = await withAllCoresVisible(async () => nav.hardwareConcurrency);
+			expect(seen).toBe(4);
+			expect(nav.hardwareConcurrency).toBe(2);
+			expect(Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency')).toBeUndefined();
+			await expect(
+				withAllCoresVisible(async () => {
+					throw new Error('start failed');
+				})
+			).rejects.toThrow('start failed');
+			expect(nav.hardwareConcurrency).toBe(2);
+		} finally {
+			restore();
+		}
+	});
+
+	it('changes nothing where the page is not isolated (no threaded build)', async () => {
+		try {
+			const nav = fake(false);
+			expect(await withAllCoresVisible(async () => nav.hardwareConcurrency)).toBe(2);
+		} finally {
+			restore();
+		}
+	});
+
+	it('tells the reader how many threads run', () => {
+		expect(threadsNote(2)).toBe(
+			'It runs 2 WebAssembly threads (this page is cross-origin isolated).'
+		);
 	});
 });
