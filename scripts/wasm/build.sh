@@ -42,12 +42,12 @@ fs.writeFileSync("kernelsWasm.ts", `/**
  *   env.memory (the threaded build of tfjs).
  */
 export const KERNELS_WASM_BASE64 =
-\t'${own.bytes.toString("base64")}';
+\t\x27${own.bytes.toString("base64")}\x27;
 
 export const KERNELS_SHARED_WASM_BASE64 =
-\t'${shared.bytes.toString("base64")}';
+\t\x27${shared.bytes.toString("base64")}\x27;
 
 export const KERNELS_THREADS_WASM_BASE64 =
-\t'${threads.bytes.toString("base64")}';
+\t\x27${threads.bytes.toString("base64")}\x27;
 `);
 '

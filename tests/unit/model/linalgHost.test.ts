@@ -1,6 +1,6 @@
 /**
  * The hand-written step's host kernels (`linalgHost.ts`: column sum, transpose, softmax
- * cross-entropy, ReLU's gradient) and the WebAssembly product's transposed routes
+ * cross-entropy, ReLU's gradient, aᵀ·b, a·b with bias and ReLU) and the WebAssembly product's transposed routes
  * (`linalg.ts` matMul), on the cpu and WebAssembly backends in Node, each with the SIMD build
  * and with the scalar loops, against tfjs's own ops on the cpu backend.
  */
@@ -42,6 +42,8 @@ function outputs(shapes: [number, number][]): Float32Array[][] {
 		const inv = tf.scalar(1 / r);
 		const other = tf.tensor2d(data.get(`${r}x3`)!, [r, 3]);
 		const wide = tf.tensor2d(data.get(`${r}x${4 * c}`)!, [r, 4 * c]);
+		const right = tf.tensor2d(data.get(`right:${c}`)!, [c, 2 * c + 9]);
+		const bias = tf.tensor1d(data.get(`bias:${c}`)!);
 		const xent = softmaxXent(x, targets, inv);
 		const rows = tf.tensor1d(
 			Int32Array.from({ length: 2 * r + 1 }, (_, i) => (i * 7) % r),
@@ -64,10 +66,27 @@ function outputs(shapes: [number, number][]): Float32Array[][] {
 			reluGrad(x, act),
 			matMul(x, other, { transposeA: true }),
 			matMul(wide, x, { transposeA: true }),
-			matMul(x, act, { transposeB: true })
+			matMul(x, act, { transposeB: true }),
+			matMul(x, right),
+			matMul(x, right, { bias }),
+			matMul(x, right, { bias, relu: true })
 		];
 		const values = outs.map((t) => t.dataSync().slice() as Float32Array);
-		tf.dispose([x, act, labels, targets, inv, other, wide, rows, ids, gatheredIds, ...outs]);
+		tf.dispose([
+			x,
+			act,
+			labels,
+			targets,
+			inv,
+			other,
+			wide,
+			right,
+			bias,
+			rows,
+			ids,
+			gatheredIds,
+			...outs
+		]);
 		return values;
 	});
 }
@@ -86,6 +105,8 @@ for (const [r, c] of shapes) {
 		const cols = Number(key.split(/[x:]/)[1]);
 		data.set(key, rand(r, cols));
 	}
+	data.set(`right:${c}`, rand(c, 2 * c + 9));
+	data.set(`bias:${c}`, rand(1, 2 * c + 9));
 	labelData.set(
 		`${r}x${c}`,
 		Int32Array.from({ length: r }, () => rng.int(c))
@@ -119,8 +140,11 @@ const names = [
 	'dLogits',
 	'reluGrad',
 	'aᵀ·b',
-	'(bᵀ·a)ᵀ',
-	'a·bᵀ'
+	'aᵀ·b, a wider than b',
+	'a·bᵀ',
+	'a·b',
+	'a·b + bias',
+	'ReLU(a·b + bias)'
 ];
 
 describe.each(['cpu', 'wasm'])('on %s', (backend) => {

@@ -38,7 +38,10 @@ export type SimdExport =
 	| 'col_sum'
 	| 'relu_grad'
 	| 'gather_rows'
-	| 'adam';
+	| 'adam'
+	| 'matmul_tn'
+	| 'matmul_nn'
+	| 'matmul_nn_bias';
 
 /** A loaded instance: call one of its exports on arrays. */
 export interface SimdKernels {
