@@ -10,7 +10,8 @@ import { serve } from '../../scripts/serve.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.js';
 
 export const TEST_BASE = '/why-peft';
-export const TEST_BUILD_DIR = 'build-test';
+/** The test build; WHY_PEFT_TEST_BUILD points elsewhere (a second build made alongside). */
+export const TEST_BUILD_DIR = process.env.WHY_PEFT_TEST_BUILD ?? 'build-test';
 
 declare module 'vitest' {
 	export interface ProvidedContext {

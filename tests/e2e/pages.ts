@@ -1,10 +1,11 @@
 /** Every page of the test build, as site paths (`''`, `lessons/why-peft/`, …), found on disk. */
 import { readdirSync } from 'node:fs';
 import { sitePages } from '../../scripts/pages.js';
+import { TEST_BUILD_DIR } from './globalSetup';
 
 /** Site paths of all prerendered pages, home first. */
 export function allPages(): string[] {
-	return sitePages('build-test');
+	return sitePages(TEST_BUILD_DIR);
 }
 
 /** Site paths of the lesson pages, in course order (the number of each `lessons/NN-slug` folder). */
