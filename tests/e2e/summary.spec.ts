@@ -194,6 +194,8 @@ describe('What to remember', () => {
 				for (const id of hashes) {
 					expect(await page.locator(`[id="${decodeURIComponent(id)}"]`).count(), id).toBe(1);
 				}
+				// The table of contents lists it.
+				expect(await page.locator('.side a[href="#what-to-remember"]').count()).toBe(1);
 				// It comes after every figure of the lesson.
 				const after = await box.evaluate((b) =>
 					[...document.querySelectorAll('main figure')].every(

@@ -108,7 +108,10 @@ function textOf(node) {
 	return Array.isArray(node.children) ? node.children.map(textOf).join('') : '';
 }
 
-/** Give h2/h3 headings ids; export `toc` and `minutes` (reading time) in the metadata. */
+/**
+ * Give h2/h3 headings ids; export `toc` (with the lesson's "What to remember" box, whose heading
+ * the component renders) and `minutes` (reading time) in the metadata.
+ */
 export function remarkOutline() {
 	/**
 	 * @param {any} tree
@@ -121,6 +124,10 @@ export function remarkOutline() {
 		let words = 0;
 		walk(tree, (node) => {
 			if (node.type === 'text') words += node.value.split(/\s+/).filter(Boolean).length;
+			// The box renders its own h2 (Takeaways.svelte's default id), so list it where it stands.
+			if (node.type === 'html' && /^<Takeaways[\s>]/.test(node.value)) {
+				toc.push({ id: 'what-to-remember', text: 'What to remember', depth: 2 });
+			}
 			if (node.type !== 'heading' || node.depth < 2 || node.depth > 3) return;
 			const text = textOf(node).trim();
 			const id = slugger.slug(text);

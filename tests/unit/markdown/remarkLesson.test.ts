@@ -81,4 +81,15 @@ describe('remarkOutline', () => {
 		]);
 		expect(meta.minutes).toBe(3);
 	});
+
+	it('lists the What to remember box where it stands', async () => {
+		const code = await render(
+			`${front}\n## Body\n\nText.\n\n<Takeaways>\n\n- A point ([Body](#body)).\n\n</Takeaways>\n`
+		);
+		const meta = JSON.parse(code.match(/export const metadata = (\{.*?\});/)![1]);
+		expect(meta.toc).toEqual([
+			{ id: 'body', text: 'Body', depth: 2 },
+			{ id: 'what-to-remember', text: 'What to remember', depth: 2 }
+		]);
+	});
 });
