@@ -82,6 +82,18 @@ describe('What to remember', () => {
 				}
 			});
 
+			it('quotes only numbers the lesson itself prints', () => {
+				const rest = source.replace(/<Takeaways>[\s\S]*?<\/Takeaways>/, '');
+				for (const p of points) {
+					const prose = p.replace(/\$[^$]*\$/g, '').replace(/\]\(#[^)]+\)/g, ']');
+					for (const n of prose.match(/\d+(,\d{3})*(\.\d+)?/g) ?? []) {
+						expect(rest, `${n} in ${folder}: ${p}`).toMatch(
+							new RegExp(`(^|[^\\d.,])${n.replace(/[.,]/g, '\\$&')}(?![\\d]|[.,]\\d)`)
+						);
+					}
+				}
+			});
+
 			it('ties at least two points to figures', () => {
 				const figures = points.filter((p) => /\]\(#(fig-|calculator|by-size|measured)/.test(p));
 				expect(figures.length).toBeGreaterThanOrEqual(folder.startsWith('01-') ? 1 : 2);
