@@ -5,9 +5,9 @@
  *
  * - `runs`: full fine-tuning of the digits MLP on the small shift and on the large drift, with
  *   the final spectrum of ΔW of hidden layers 1 and 2 and the held-out accuracy of W₀ + ΔW_k for
- *   k = 0…all (figure 2's truncation slider and the lesson's closing note);
- * - `lora`: LoRA on one layer at ranks 1 to 128 for both tasks (figure 2's recorded rank sweep);
- * - `phi`: LoRA adapters at r = 8 and r = 64 on the small shift with their factors (figure 3).
+ *   k = 0…all (figure 4's truncation slider and the lesson's closing note);
+ * - `lora`: LoRA on one layer at ranks 1 to 128 for both tasks (figure 4's recorded rank sweep);
+ * - `phi`: LoRA adapters at r = 8 and r = 64 on the small shift with their factors (figure 5).
  *
  * Writes src/lib/data/lowRankRecorded.json. Run: `npx vite-node scripts/lowrank.ts`.
  */

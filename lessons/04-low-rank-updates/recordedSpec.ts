@@ -27,7 +27,7 @@ export const LAYER_LABELS: Record<LayerKey, string> = {
 };
 /** LoRA ranks of the recorded sweep. */
 export const LORA_RANKS = [1, 2, 4, 8, 16, 32, 64, 128];
-/** The two ranks whose adapters figure 3 compares, as in LoRA §7. */
+/** The two ranks whose adapters figure 5 compares, as in LoRA §7. */
 export const PHI_RANKS = [8, 64] as const;
 
 /** A digits run of the lesson: Adam, learning rate 0.003, batch 64, seed 1. */
@@ -82,7 +82,7 @@ export const LOWRANK = {
 			}))
 		);
 	},
-	/** The two adapters of figure 3, with their factors. */
+	/** The two adapters of figure 5, with their factors. */
 	phiRuns(task: TaskKey = 'small', layer: LayerKey = 'l1'): QueuedRun[] {
 		return PHI_RANKS.map((r) => ({
 			id: loraId(task, layer, r),

@@ -1,9 +1,9 @@
 /**
  * Lesson 4 in real Chromium: each figure trains for real in its worker on the backend asked for
- * (WebGPU through SwiftShader, and WebAssembly), and the backend used is asserted. Figure 1's
+ * (WebGPU through SwiftShader, and WebAssembly), and the backend used is asserted. Figure 2's
  * loss falls and its spectrum appears (a non-empty list of singular values in the data table);
- * figure 2's "LoRA rank" slider moves with the keyboard and the trainer's count follows
- * r·(d + k); figure 3 shows recorded φ first and computes it live on request. State survives a
+ * figure 4's "LoRA rank" slider moves with the keyboard and the trainer's count follows
+ * r·(d + k); figure 5 shows recorded φ first and computes it live on request. State survives a
  * round trip through the URL, and bad URL values are clamped with a message.
  */
 import type { Page } from 'playwright-core';
@@ -20,7 +20,7 @@ const BACKENDS = ['webgpu', 'wasm'] as const;
 const attr = async (page: Page, testid: string, name: string) =>
 	page.getByTestId(testid).getAttribute(name);
 
-describe('lesson 4, figure 1: the spectrum of ΔW', () => {
+describe('lesson 4, figure 2: the spectrum of ΔW', () => {
 	for (const backend of BACKENDS) {
 		it(
 			`trains on ${backend}: the loss falls and the spectrum appears`,
@@ -75,7 +75,7 @@ describe('lesson 4, figure 1: the spectrum of ΔW', () => {
 	}
 });
 
-describe('lesson 4, figure 1: the other setups', () => {
+describe('lesson 4, figure 2: the other setups', () => {
 	// The planted teacher (a rank-2 change, so ΔW of the hidden layer should be nearly rank 2) and
 	// the tiny transformer's W_v, each trained briefly on wasm: the spectrum of the chosen matrix
 	// appears with its own size, and the loss falls.
@@ -129,7 +129,7 @@ describe('lesson 4, figure 1: the other setups', () => {
 		);
 });
 
-describe('lesson 4, figure 2: the LoRA rank slider', () => {
+describe('lesson 4, figure 4: the LoRA rank slider', () => {
 	for (const backend of BACKENDS) {
 		it(
 			`moves by keyboard, counts r·(d + k) in the trainer, and trains both runs on ${backend}`,
@@ -200,7 +200,7 @@ describe('lesson 4, figure 2: the LoRA rank slider', () => {
 	}
 });
 
-describe('lesson 4, figure 3: do ranks agree?', () => {
+describe('lesson 4, figure 5: do ranks agree?', () => {
 	it('shows recorded φ first, labelled, with a table against chance', async () => {
 		const { page, close } = await openPage(LESSON);
 		try {
@@ -320,7 +320,7 @@ describe('lesson 4: recorded first, and the language model', () => {
 	const sigmaOf = async (page: Page) =>
 		(await tableRows(page, /Singular values of ΔW \(recorded\)/)).map((r) => r[1]);
 
-	it('figure 1 shows a recorded spectrum before any click: the digits default and Big shift, and the language model by URL', async () => {
+	it('figure 2 shows a recorded spectrum before any click: the digits default and Big shift, and the language model by URL', async () => {
 		for (const c of [
 			{ q: '', run: rec.lab['digits-small'], layer: 'l1', n: 128 },
 			{
@@ -371,7 +371,7 @@ describe('lesson 4: recorded first, and the language model', () => {
 		}
 	});
 
-	it('figure 1 replaces the recorded spectrum with the live one when the reader trains the language model, and Reset brings the recording back', async () => {
+	it('figure 2 replaces the recorded spectrum with the live one when the reader trains the language model, and Reset brings the recording back', async () => {
 		const { page, log, close } = await openPage(
 			`${LESSON}?spectrum-setup=english-code&spectrum-layer=h1.v&spectrum-steps=10&spectrum-backend=wasm`
 		);
@@ -404,7 +404,7 @@ describe('lesson 4: recorded first, and the language model', () => {
 		}
 	}, 240_000);
 
-	it('figure 2 offers the language model: its recorded rank sweep before any click, the slider by keyboard, r·(96 + 96) per matrix, a bad matrix clamped, and both runs trained live', async () => {
+	it('figure 4 offers the language model: its recorded rank sweep before any click, the slider by keyboard, r·(96 + 96) per matrix, a bad matrix clamped, and both runs trained live', async () => {
 		const { page, log, close } = await openPage(
 			`${LESSON}?rank-task=lm&rank-r=8&rank-layer=l1&rank-steps=10&rank-backend=wasm`
 		);
@@ -455,7 +455,7 @@ describe('lesson 4: recorded first, and the language model', () => {
 		}
 	}, 240_000);
 
-	it('figure 3 shows the language model’s recorded φ, labelled, against chance in 96 dimensions, and runs it live', async () => {
+	it('figure 5 shows the language model’s recorded φ, labelled, against chance in 96 dimensions, and runs it live', async () => {
 		const { page, log, close } = await openPage(
 			`${LESSON}?agree-task=lm&agree-steps=10&agree-backend=wasm`
 		);

@@ -11,8 +11,8 @@
  * - `lab`: the same for the spectrum lab's other setups (digits, planted teacher, tiny
  *   transformer), every matrix it offers, with the lab's own settings.
  * - `sweep`: LoRA on W_q and W_v of one block of the language model at ranks 1 to 64 on the
- *   modern addresses (figure 2), beside full fine-tuning.
- * - `phi`: the rank-8 and rank-64 adapters of the sweep compared on W_q (figure 3, LoRA §7).
+ *   modern addresses (figure 4), beside full fine-tuning.
+ * - `phi`: the rank-8 and rank-64 adapters of the sweep compared on W_q (figure 5, LoRA §7).
  *
  *   plan (runs) ──scripts/lmlowrank.ts──▶ lmLowRank.json ──loadLmLowRank()──▶ figures (lazily)
  */

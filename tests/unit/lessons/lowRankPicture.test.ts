@@ -103,6 +103,38 @@ describe('Eckart–Young on the mosaic', () => {
 	});
 });
 
+describe('lesson 4’s prose on the picture', () => {
+	const prose = readFileSync('lessons/04-low-rank-updates/index.svx', 'utf8');
+	const at = (k: number) => copyStats(dec.S, k, n, n);
+	const pct0 = (v: number) => `${Math.round(v * 100)}%`;
+	it('quotes the energy, error and rank the mosaic has', () => {
+		expect(prose).toContain(
+			`The top direction alone keeps ${(at(1).energy * 100).toFixed(1)}% of the picture's energy, yet its copy is a blur with a relative error of ${pct0(at(1).error)}.`
+		);
+		expect(prose).toContain(
+			`Eight directions keep ${pct0(at(8).energy)} and leave ${pct0(at(8).error)}; 24 keep ${pct0(at(24).energy)} and leave ${pct0(at(24).error)}.`
+		);
+		const rank = Array.from(dec.S).filter((v) => v > 1e-9 * dec.S[0]).length;
+		expect(prose).toContain(`The picture has rank ${rank}, not 96`);
+		expect(prose).toContain(`from $k = ${rank}$ the copy is exact`);
+		let blank = 0;
+		for (let c = 0; c < n; c++) {
+			let zero = true;
+			for (let r = 0; r < n; r++) if (A[r * n + c] !== 0) zero = false;
+			if (zero) blank++;
+		}
+		expect(prose).toContain(`because ${blank} of its 96 columns of pixels are blank`);
+		expect(96 - blank).toBe(rank);
+	});
+	it('quotes the LoRA picture’s count at r = 8', () => {
+		const { trainable, share } = loraShare(8, 4096, 4096);
+		expect(prose).toContain(
+			`$8 \\cdot (4096 + 4096) = 65{,}536$ trainable numbers against 16,777,216, or ${(share * 100).toFixed(2)}%`
+		);
+		expect(trainable).toBe(65_536);
+	});
+});
+
 describe('the LoRA picture’s count', () => {
 	it('r·(d + k) against d·k: 0.39% at r = 8 on a 4096 × 4096 matrix of Llama 2 7B', () => {
 		const { trainable, share } = loraShare(8, 4096, 4096);
