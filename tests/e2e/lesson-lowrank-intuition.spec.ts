@@ -59,7 +59,7 @@ describe('lesson 4, figure 3: the LoRA picture', () => {
 			expect(await text(page, 'lora-share')).toBe('0.39%');
 			expect(await page.getByTestId('lora-count').getAttribute('data-trainable')).toBe('65536');
 
-			const slider = page.getByRole('slider', { name: 'LoRA rank r' });
+			const slider = page.getByRole('slider', { name: 'Rank r of B and A' });
 			const widthOfB = () =>
 				picture
 					.locator('rect.trained')
