@@ -137,7 +137,9 @@ describe('lesson 4, figure 1: the best rank-k copy, instantly', () => {
 			expect(await text(page, 'copy-sentence')).toMatch(
 				/^At k = 96, the copy keeps 100\.0% of the picture's energy; its relative error is 0\.0%/
 			);
-			expect(await slider.getAttribute('aria-valuetext')).toBe('k = 96, error 0.0%');
+			expect(await slider.getAttribute('aria-valuetext')).toBe(
+				'k = 96: error 0.0%, energy kept 100.0%'
+			);
 			await waitFor(page, () => page.url().includes('copy-k=96'));
 			// The default is left out of the URL.
 			await page.keyboard.press('Home');
