@@ -44,7 +44,9 @@ describe.each(LESSONS)('/%s', (path, folder) => {
 			const button = block.getByRole('button', { name: /^Copy code: \S/ });
 			// Its visible text is "Copy"; the rest of its name is for screen readers only.
 			expect(await button.evaluate((b) => b.firstChild?.textContent)).toBe('Copy');
-			const pre = block.locator('pre');
+			// The code is a named region a keyboard can reach, so long lines can be scrolled.
+			const pre = block.getByRole('region', { name: /\S/ });
+			expect(await pre.evaluate((p) => p.tagName)).toBe('PRE');
 			// The code region is the next stop after the button, so Shift+Tab from it reaches the button.
 			await pre.focus();
 			await page.keyboard.press('Shift+Tab');
