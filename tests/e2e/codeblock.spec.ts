@@ -52,7 +52,8 @@ describe.each(LESSONS)('/%s', (path, folder) => {
 			await page.keyboard.press('Shift+Tab');
 			expect(await button.evaluate((b) => b === document.activeElement)).toBe(true);
 			await page.keyboard.press('Enter');
-			const status = block.getByRole('status');
+			const status = block.getByTestId('copy-status');
+			expect(await status.getAttribute('aria-live')).toBe('polite');
 			await status.filter({ hasText: 'Copied' }).waitFor({ timeout: 5_000 });
 			expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
 			await page.keyboard.press('Tab');
@@ -73,7 +74,7 @@ describe('without a Clipboard API', () => {
 			);
 			const block = page.getByTestId('try-at-home');
 			await block.getByRole('button', { name: /^Copy code/ }).click();
-			await block.getByRole('status').filter({ hasText: 'Could not copy' }).waitFor();
+			await block.getByTestId('copy-status').filter({ hasText: 'Could not copy' }).waitFor();
 			const selected = await page.evaluate(() => window.getSelection()?.toString());
 			// A selection's text leaves out the file's final newline, which a <pre> does not render.
 			expect(selected).toBe(readFileSync(`${folder}/try_at_home.py`, 'utf8').replace(/\n$/, ''));
