@@ -200,10 +200,20 @@ describe('language lab', () => {
 			expect(await sample.innerText()).toMatch(/temperature 2 · seed 3/);
 			expect(await seriousA11yViolations(page)).toEqual([]);
 			// The written text wraps on a phone: no sideways scrolling.
+			// The charts take their new width from a ResizeObserver, a frame or more after the
+			// resize: on a busy machine an immediate reading still saw the old 800 px (a flaky run).
 			await page.setViewportSize({ width: 360, height: 740 });
-			const overflow = await page.evaluate(
-				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
-			);
+			let overflow = Infinity;
+			await waitFor(
+				page,
+				async () => {
+					overflow = await page.evaluate(
+						() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+					);
+					return overflow <= 0;
+				},
+				5_000
+			).catch(() => undefined);
 			expect(overflow).toBeLessThanOrEqual(0);
 			expect((await fig.getByTestId('lm-sample-text').innerText()).length).toBeGreaterThanOrEqual(
 				200
