@@ -17,8 +17,8 @@ export const XENT_KERNEL = 'WhyPeftSoftmaxXent';
 export const RELU_GRAD_KERNEL = 'WhyPeftReluGrad';
 export const TRANSPOSE_KERNEL = 'WhyPeftTranspose';
 export const GATHER_ROWS_KERNEL = 'WhyPeftGatherRows';
-export const MATMUL_TN_KERNEL = 'WhyPeftMatMulTN';
-export const MATMUL_NN_KERNEL = 'WhyPeftMatMulNN';
+/** op(a)·b (+ bias, ReLU) over the tensors' memory: WebAssembly SIMD (`linalgHost.ts`). */
+export const MATMUL_HOST_KERNEL = 'WhyPeftMatMulHost';
 
 /** Attributes of `MATMUL_KERNEL`. */
 export interface MatMulAttrs {
@@ -38,24 +38,16 @@ export function matMul(
 		relu = false
 	}: { transposeA?: boolean; transposeB?: boolean; bias?: tf.Tensor; relu?: boolean } = {}
 ): tf.Tensor2D {
-	// tfjs's WebAssembly product is ten or more times slower with a transpose flag than on
-	// operands transposed first (650–870 µs against 90 µs for 64×64ᵀ·64×128; 58 ms against 4.4
-	// for 1024×512·(128×512)ᵀ). aᵀ·b, a weight's gradient, has a kernel of ours (`linalgHost.ts`)
-	// that needs neither the transpose nor tfjs's packing of b: 1.0–1.9× faster here.
-	// The plain product a·b (+ bias, ReLU) has one too, for the same reason (b is packed on
-	// every call, and the step's b change every step).
-	if (tf.getBackend() === 'wasm') {
-		const [ta, tb] = [transposeA, transposeB];
-		if (ta && !tb && !bias && !relu && hasKernel(MATMUL_TN_KERNEL))
-			return tf.engine().runKernel(MATMUL_TN_KERNEL, { a, b }) as tf.Tensor2D;
-		if (!ta && !tb && hasKernel(MATMUL_NN_KERNEL)) {
-			const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
-			return tf.engine().runKernel(MATMUL_NN_KERNEL, inputs, { relu } as never) as tf.Tensor2D;
-		}
-		if (ta || tb)
-			return tf.tidy(() =>
-				matMul(ta ? transpose2d(a) : a, tb ? transpose2d(b) : b, { bias, relu })
-			);
+	// On WebAssembly op(a)·b (+ bias, ReLU) is a kernel of ours (`linalgHost.ts`): tfjs's product
+	// packs b on every call, and a step's b change every step (1.0–1.9× faster here); aᵀ·b, a
+	// weight's gradient, needs no transpose made first. For a·bᵀ, b is transposed by our kernel
+	// (tfjs's product is ten or more times slower with a transpose flag than on operands
+	// transposed first: 650–870 µs against 90 µs for 64×64ᵀ·64×128).
+	if (tf.getBackend() === 'wasm' && hasKernel(MATMUL_HOST_KERNEL)) {
+		if (transposeB) return tf.tidy(() => matMul(a, transpose2d(b), { transposeA, bias, relu }));
+		const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+		const attrs = { transposeA, relu };
+		return tf.engine().runKernel(MATMUL_HOST_KERNEL, inputs, attrs as never) as tf.Tensor2D;
 	}
 	if (hasKernel(MATMUL_KERNEL)) {
 		const attrs: MatMulAttrs = { transposeA, transposeB, relu };

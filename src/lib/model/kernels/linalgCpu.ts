@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
 import { MATMUL_KERNEL, type MatMulAttrs } from './linalg';
-// The column sum, cross-entropy and ReLU gradient, shared with WebAssembly.
-import './linalgHost';
+// The column sum, cross-entropy and ReLU gradient, shared with WebAssembly, and the loops.
+import { biasReluArrays, matMulArrays } from './linalgHost';
 
 /** The slice of the CPU backend these kernels use. */
 interface CpuBackendLike {
@@ -23,52 +23,6 @@ function values(backend: CpuBackendLike, t: tf.TensorInfo): Float32Array {
 	return backend.data.get(t.dataId).values as Float32Array;
 }
 
-/**
- * c = op(a)·op(b) for row-major a and b, op an optional transpose: [m, k]·[k, n] → [m, n].
- * Each case orders its loops so the innermost one reads and writes consecutive elements.
- */
-export function matMulArrays(
-	a: Float32Array,
-	b: Float32Array,
-	m: number,
-	k: number,
-	n: number,
-	transposeA: boolean,
-	transposeB: boolean
-): Float32Array {
-	const c = new Float32Array(m * n);
-	if (transposeB && !transposeA) {
-		// c[i, j] = a[i, :]·b[j, :], both rows contiguous.
-		for (let i = 0; i < m; i++) {
-			const ai = i * k;
-			for (let j = 0; j < n; j++) {
-				const bj = j * k;
-				let s = 0;
-				for (let p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
-				c[i * n + j] = s;
-			}
-		}
-		return c;
-	}
-	if (transposeB) {
-		// Both transposed (rare): transpose b first, then as below.
-		const bt = new Float32Array(k * n);
-		for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[p * n + j] = b[j * k + p];
-		return matMulArrays(a, bt, m, k, n, true, false);
-	}
-	// a[i, p] is a[i·k + p], or a[p·m + i] when transposed; c[i, :] += a[i, p]·b[p, :].
-	for (let i = 0; i < m; i++) {
-		const ci = i * n;
-		for (let p = 0; p < k; p++) {
-			const aip = transposeA ? a[p * m + i] : a[i * k + p];
-			if (aip === 0) continue;
-			const bp = p * n;
-			for (let j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
-		}
-	}
-	return c;
-}
-
 registerOnce(MATMUL_KERNEL, 'cpu', ({ inputs, backend, attrs }) => {
 	const cpu = backend as unknown as CpuBackendLike;
 	const { a, b, bias } = inputs as Record<'a' | 'b' | 'bias', tf.TensorInfo | undefined>;
@@ -76,15 +30,6 @@ registerOnce(MATMUL_KERNEL, 'cpu', ({ inputs, backend, attrs }) => {
 	const [m, k] = transposeA ? [a!.shape[1], a!.shape[0]] : [a!.shape[0], a!.shape[1]];
 	const n = transposeB ? b!.shape[0] : b!.shape[1];
 	const c = matMulArrays(values(cpu, a!), values(cpu, b!), m, k, n, transposeA, transposeB);
-	if (bias || relu) {
-		const bv = bias ? values(cpu, bias) : undefined;
-		for (let i = 0; i < m; i++) {
-			for (let j = 0; j < n; j++) {
-				let v = c[i * n + j] + (bv ? bv[j] : 0);
-				if (relu && v < 0) v = 0;
-				c[i * n + j] = v;
-			}
-		}
-	}
+	biasReluArrays(c, n, bias ? values(cpu, bias) : undefined, relu);
 	return cpu.makeTensorInfo([m, n], 'float32', c);
 });

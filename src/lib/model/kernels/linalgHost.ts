@@ -2,18 +2,18 @@
  * The hand-written step's kernels (`./linalg.ts`) as loops over the tensors' own memory on the
  * cpu and WebAssembly backends (`./hostKernels.ts`): the column sum (tfjs transposes, then
  * reduces), softmax cross-entropy with its gradient (about ten kernels as ops), ReLU's gradient
- * (two), and on WebAssembly the products a·b (+ bias, ReLU) and aᵀ·b in SIMD (`simd/kernels.c`):
+ * (two), and on WebAssembly the product op(a)·b (+ bias, ReLU) in SIMD (`simd/kernels.c`):
  * tfjs's XNNPACK product packs its right operand on every call, and in a training step that
  * operand changes every step, so ours, which packs nothing, ran from as fast to 1.9× faster at
- * the course's shapes (the same sums in the same order: bit for bit the same results). On cpu
- * the product is in `./linalgCpu.ts`; the scalar loops here serve when the SIMD build is missing.
+ * the course's shapes (the same sums in the same order: bit for bit the same results). The
+ * scalar product here is the cpu backend's (`./linalgCpu.ts` registers it) and stands in where
+ * the SIMD build is missing.
  */
 import { registerHostKernel } from './hostKernels';
 import {
 	COLSUM_KERNEL,
 	GATHER_ROWS_KERNEL,
-	MATMUL_NN_KERNEL,
-	MATMUL_TN_KERNEL,
+	MATMUL_HOST_KERNEL,
 	RELU_GRAD_KERNEL,
 	TRANSPOSE_KERNEL,
 	XENT_KERNEL
@@ -139,80 +139,91 @@ registerHostKernel(GATHER_ROWS_KERNEL, {
 	}
 });
 
-/** c [m, n] = aᵀ·b for a [k, m], b [k, n]. */
-export function matMulTNArrays(a: F, b: F, k: number, m: number, n: number, c: F): void {
-	c.fill(0);
-	for (let t = 0; t < k; t++) {
-		for (let i = 0; i < m; i++) {
-			const x = a[t * m + i];
-			if (x === 0) continue;
-			for (let j = 0; j < n; j++) c[i * n + j] += x * b[t * n + j];
-		}
-	}
-}
-
-// A weight's gradient, inputsᵀ·(output gradients): tfjs's WebAssembly product needs aᵀ made
-// first and packs b, a fresh 512-row gradient, on every call (see kernels.c).
-registerHostKernel(MATMUL_TN_KERNEL, {
-	outputs: (s) => {
-		if (s.a[0] !== s.b[0]) throw new Error(`aᵀ·b: ${s.a} and ${s.b} have different rows`);
-		return [[s.a[1], s.b[1]]];
-	},
-	run: ({ a, b }, [c], _a, simd, shapes) => {
-		const [k, m] = shapes.a;
-		const n = shapes.b[1];
-		if (simd) simd.call('matmul_tn', { in: a as F }, { in: b as F }, k, m, n, { out: c });
-		else matMulTNArrays(a as F, b as F, k, m, n, c);
-	}
-});
-
-/** c [m, n] = a·b (+ bias) (then ReLU) for a [m, k], b [k, n]. */
-export function matMulNNArrays(
+/**
+ * c = op(a)·op(b) for row-major a and b, op an optional transpose: [m, k]·[k, n] → [m, n], into
+ * `out` when given (it need not come zeroed). Each case orders its loops so the innermost one
+ * reads and writes consecutive elements. The cpu backend's product (`./linalgCpu.ts`), and the
+ * scalar stand-in for the SIMD one below.
+ */
+export function matMulArrays(
 	a: F,
 	b: F,
-	bias: F | undefined,
 	m: number,
 	k: number,
 	n: number,
-	relu: boolean,
-	c: F
-): void {
+	transposeA: boolean,
+	transposeB: boolean,
+	out?: F
+): F {
+	const c = out ? out.fill(0) : new Float32Array(m * n);
+	if (transposeB && !transposeA) {
+		// c[i, j] = a[i, :]·b[j, :], both rows contiguous.
+		for (let i = 0; i < m; i++) {
+			const ai = i * k;
+			for (let j = 0; j < n; j++) {
+				const bj = j * k;
+				let s = 0;
+				for (let p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
+				c[i * n + j] = s;
+			}
+		}
+		return c;
+	}
+	if (transposeB) {
+		// Both transposed (rare): transpose b first, then as below.
+		const bt = new Float32Array(k * n);
+		for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[p * n + j] = b[j * k + p];
+		return matMulArrays(a, bt, m, k, n, true, false, c);
+	}
+	// a[i, p] is a[i·k + p], or a[p·m + i] when transposed; c[i, :] += a[i, p]·b[p, :].
 	for (let i = 0; i < m; i++) {
+		const ci = i * n;
+		for (let p = 0; p < k; p++) {
+			const aip = transposeA ? a[p * m + i] : a[i * k + p];
+			if (aip === 0) continue;
+			const bp = p * n;
+			for (let j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
+		}
+	}
+	return c;
+}
+
+/** c [m, n] += bias (one value per column), then ReLU if asked: a product's epilogue, in place. */
+export function biasReluArrays(c: F, n: number, bias: F | undefined, relu: boolean): void {
+	if (!bias && !relu) return;
+	for (let r = 0; r < c.length; r += n) {
 		for (let j = 0; j < n; j++) {
-			let s = bias ? bias[j] : 0;
-			for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * n + j];
-			c[i * n + j] = relu && s < 0 ? 0 : s;
+			let v = c[r + j] + (bias ? bias[j] : 0);
+			if (relu && v < 0) v = 0;
+			c[r + j] = v;
 		}
 	}
 }
 
-registerHostKernel(MATMUL_NN_KERNEL, {
-	outputs: (s) => {
-		if (s.a[1] !== s.b[0]) throw new Error(`a·b: ${s.a} and ${s.b} do not chain`);
+// On WebAssembly, op(a)·b (+ bias, ReLU) in SIMD (`matmul` in kernels.c): a·b for a layer's
+// output and aᵀ·b for a weight's gradient, where tfjs's product packs b, a fresh 512-row
+// operand, on every call (and needs aᵀ made first).
+registerHostKernel(MATMUL_HOST_KERNEL, {
+	outputs: (s, attrs) => {
+		const [m, k] = attrs.transposeA ? [s.a[1], s.a[0]] : s.a;
+		if (k !== s.b[0]) throw new Error(`op(a)·b: ${s.a} and ${s.b} do not chain`);
 		if (s.bias && (s.bias.length !== 1 || s.bias[0] !== s.b[1]))
-			throw new Error(`a·b + bias: the bias ${s.bias} is not [${s.b[1]}]`);
-		return [[s.a[0], s.b[1]]];
+			throw new Error(`op(a)·b + bias: the bias ${s.bias} is not [${s.b[1]}]`);
+		return [[m, s.b[1]]];
 	},
 	run: ({ a, b, bias }, [c], attrs, simd, shapes) => {
-		const [m, k] = shapes.a;
+		const ta = attrs.transposeA ? 1 : 0;
+		const [m, k] = ta ? [shapes.a[1], shapes.a[0]] : shapes.a;
 		const n = shapes.b[1];
 		const relu = attrs.relu ? 1 : 0;
-		if (simd && bias)
-			simd.call(
-				'matmul_nn_bias',
-				{ in: a as F },
-				{ in: b as F },
-				{ in: bias as F },
-				m,
-				k,
-				n,
-				relu,
-				{
-					out: c
-				}
-			);
-		else if (simd)
-			simd.call('matmul_nn', { in: a as F }, { in: b as F }, m, k, n, relu, { out: c });
-		else matMulNNArrays(a as F, b as F, bias as F | undefined, m, k, n, relu === 1, c);
+		if (!simd) {
+			matMulArrays(a as F, b as F, m, k, n, ta === 1, false, c);
+			biasReluArrays(c, n, bias as F | undefined, relu === 1);
+		} else if (bias) {
+			const args = [m, k, n, ta, relu] as const;
+			simd.call('matmul_bias', { in: a as F }, { in: b as F }, { in: bias as F }, ...args, {
+				out: c
+			});
+		} else simd.call('matmul', { in: a as F }, { in: b as F }, m, k, n, ta, relu, { out: c });
 	}
 });

@@ -39,9 +39,8 @@ export type SimdExport =
 	| 'relu_grad'
 	| 'gather_rows'
 	| 'adam'
-	| 'matmul_tn'
-	| 'matmul_nn'
-	| 'matmul_nn_bias';
+	| 'matmul'
+	| 'matmul_bias';
 
 /** A loaded instance: call one of its exports on arrays. */
 export interface SimdKernels {

@@ -346,118 +346,36 @@ void adam(const f32 *x, const f32 *g, const f32 *m, const f32 *v, int n, f32 bet
 }
 
 /*
- * c [m, n] = aᵀ·b for a [k, m], b [k, n]: a weight's gradient, inputsᵀ·(output gradients), with
- * no transpose and no packing. tfjs's product packs its right operand on every call, which costs
- * as much as the product when that operand is a fresh gradient of 512 rows; here each 4×8 block
- * of c sums k outer products in eight registers, a's four values splatted from memory and b's
- * eight loaded as two vectors. Blocks run along b's columns outermost, so a strip of b (k × 8)
- * stays in the first-level cache while every row block of a passes it.
+ * The step's products: c [m, n] = op(a)·b (+ bias, then ReLU if asked) for b [k, n], op(a) being
+ * a [m, k] itself or, with `ta`, aᵀ for a [k, m] (a weight's gradient, inputsᵀ·(output
+ * gradients)). tfjs's XNNPACK product packs b on every call, and a training step's b change every
+ * step; here nothing is copied. Element (i, t) of op(a) is a[i·rs + t·ts], so one loop serves
+ * both layouts. Each 4×8 block of c sums k outer products in eight registers, op(a)'s four values
+ * splatted from memory and b's eight loaded as two vectors, starting from the bias (as XNNPACK
+ * does: the same sums in the same order, bit for bit); bias and ReLU apply as the block is
+ * stored. Blocks run along b's columns outermost, so a strip of b (k × 8) stays in the
+ * first-level cache while every row block passes it. Columns past the last block of eight (a
+ * vocabulary of 21, say) go by four, then one by one. `bias` may be 0 (none).
  */
-static inline void tn_row(const f32 *a, const f32 *b, int k, int m, int n, int i, int j, f32 *c) {
-	v128_t c0 = splat(0.0f), c1 = splat(0.0f);
-	const f32 *pa = a + i, *pb = b + j;
-	for (int t = 0; t < k; t++, pa += m, pb += n) {
-		v128_t x = wasm_v128_load32_splat(pa);
-		c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(pb)));
-		c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(pb + 4)));
-	}
-	wasm_v128_store(c + i * n + j, c0);
-	wasm_v128_store(c + i * n + j + 4, c1);
-}
-
-EXPORT(matmul_tn)
-void matmul_tn(const f32 *a, const f32 *b, int k, int m, int n, f32 *c) {
-	int n8 = n - n % 8, m4 = m - m % 4;
-	for (int j = 0; j < n8; j += 8) {
-		for (int i = 0; i < m4; i += 4) {
-			v128_t c00 = splat(0.0f), c01 = splat(0.0f), c10 = splat(0.0f), c11 = splat(0.0f);
-			v128_t c20 = splat(0.0f), c21 = splat(0.0f), c30 = splat(0.0f), c31 = splat(0.0f);
-			const f32 *pa = a + i, *pb = b + j;
-			for (int t = 0; t < k; t++, pa += m, pb += n) {
-				v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
-				v128_t x0 = wasm_v128_load32_splat(pa), x1 = wasm_v128_load32_splat(pa + 1);
-				v128_t x2 = wasm_v128_load32_splat(pa + 2), x3 = wasm_v128_load32_splat(pa + 3);
-				c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
-				c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-				c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
-				c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-				c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
-				c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-				c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
-				c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
-			}
-			f32 *o = c + i * n + j;
-			wasm_v128_store(o, c00);
-			wasm_v128_store(o + 4, c01);
-			wasm_v128_store(o + n, c10);
-			wasm_v128_store(o + n + 4, c11);
-			wasm_v128_store(o + 2 * n, c20);
-			wasm_v128_store(o + 2 * n + 4, c21);
-			wasm_v128_store(o + 3 * n, c30);
-			wasm_v128_store(o + 3 * n + 4, c31);
-		}
-		for (int i = m4; i < m; i++) tn_row(a, b, k, m, n, i, j, c);
-	}
-	/* Columns past the last block of eight (a vocabulary of 21, say): by four, then one by one. */
-	int n4 = n - n % 4;
-	for (int j = n8; j < n4; j += 4) {
-		int i = 0;
-		for (; i < m4; i += 4) {
-			v128_t c0 = splat(0.0f), c1 = splat(0.0f), c2 = splat(0.0f), c3 = splat(0.0f);
-			const f32 *pa = a + i, *pb = b + j;
-			for (int t = 0; t < k; t++, pa += m, pb += n) {
-				v128_t y = wasm_v128_load(pb);
-				c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(pa), y));
-				c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(pa + 1), y));
-				c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(pa + 2), y));
-				c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(pa + 3), y));
-			}
-			wasm_v128_store(c + i * n + j, c0);
-			wasm_v128_store(c + (i + 1) * n + j, c1);
-			wasm_v128_store(c + (i + 2) * n + j, c2);
-			wasm_v128_store(c + (i + 3) * n + j, c3);
-		}
-		for (; i < m; i++) {
-			v128_t acc = splat(0.0f);
-			const f32 *pa = a + i, *pb = b + j;
-			for (int t = 0; t < k; t++, pa += m, pb += n)
-				acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(pa), wasm_v128_load(pb)));
-			wasm_v128_store(c + i * n + j, acc);
-		}
-	}
-	for (int j = n4; j < n; j++) {
-		for (int i = 0; i < m; i++) {
-			f32 s = 0.0f;
-			for (int t = 0; t < k; t++) s += a[t * m + i] * b[t * n + j];
-			c[i * n + j] = s;
-		}
-	}
-}
-
-/*
- * c [m, n] = a·b (+ bias, then ReLU if asked) for a [m, k], b [k, n]: the step's other
- * products, the same 4×8 register blocks as matmul_tn with a's four values taken from four rows.
- * tfjs's product packs b on every call too; here nothing is copied, and bias and ReLU are
- * applied as the block is stored. `bias` may be 0 (none).
- */
-static inline v128_t nn_out(v128_t x, int relu) {
+static inline v128_t out_act(v128_t x, int relu) {
 	return relu ? wasm_f32x4_max(x, splat(0.0f)) : x;
 }
 
-static void nn(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int relu,
-		f32 *c) {
-	int n8 = n - n % 8, m4 = m - m % 4;
+static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int k, int n,
+		int relu, f32 *c) {
+	const int rs = ta ? 1 : k, ts = ta ? m : 1;
+	int n8 = n - n % 8, n4 = n - n % 4, m4 = m - m % 4;
 	for (int j = 0; j < n8; j += 8) {
 		v128_t z0 = bias ? wasm_v128_load(bias + j) : splat(0.0f);
 		v128_t z1 = bias ? wasm_v128_load(bias + j + 4) : splat(0.0f);
 		int i = 0;
 		for (; i < m4; i += 4) {
 			v128_t c00 = z0, c01 = z1, c10 = z0, c11 = z1, c20 = z0, c21 = z1, c30 = z0, c31 = z1;
-			const f32 *p0 = a + i * k, *p1 = p0 + k, *p2 = p1 + k, *p3 = p2 + k, *pb = b + j;
-			for (int t = 0; t < k; t++, pb += n) {
+			const f32 *p0 = a + i * rs, *p1 = p0 + rs, *p2 = p1 + rs, *p3 = p2 + rs, *pb = b + j;
+			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n) {
 				v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
-				v128_t x0 = wasm_v128_load32_splat(p0 + t), x1 = wasm_v128_load32_splat(p1 + t);
-				v128_t x2 = wasm_v128_load32_splat(p2 + t), x3 = wasm_v128_load32_splat(p3 + t);
+				v128_t x0 = wasm_v128_load32_splat(p0 + o), x1 = wasm_v128_load32_splat(p1 + o);
+				v128_t x2 = wasm_v128_load32_splat(p2 + o), x3 = wasm_v128_load32_splat(p3 + o);
 				c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
 				c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
 				c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
@@ -468,70 +386,69 @@ static void nn(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n,
 				c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
 			}
 			f32 *o = c + i * n + j;
-			wasm_v128_store(o, nn_out(c00, relu));
-			wasm_v128_store(o + 4, nn_out(c01, relu));
-			wasm_v128_store(o + n, nn_out(c10, relu));
-			wasm_v128_store(o + n + 4, nn_out(c11, relu));
-			wasm_v128_store(o + 2 * n, nn_out(c20, relu));
-			wasm_v128_store(o + 2 * n + 4, nn_out(c21, relu));
-			wasm_v128_store(o + 3 * n, nn_out(c30, relu));
-			wasm_v128_store(o + 3 * n + 4, nn_out(c31, relu));
+			wasm_v128_store(o, out_act(c00, relu));
+			wasm_v128_store(o + 4, out_act(c01, relu));
+			wasm_v128_store(o + n, out_act(c10, relu));
+			wasm_v128_store(o + n + 4, out_act(c11, relu));
+			wasm_v128_store(o + 2 * n, out_act(c20, relu));
+			wasm_v128_store(o + 2 * n + 4, out_act(c21, relu));
+			wasm_v128_store(o + 3 * n, out_act(c30, relu));
+			wasm_v128_store(o + 3 * n + 4, out_act(c31, relu));
 		}
 		for (; i < m; i++) {
 			v128_t c0 = z0, c1 = z1;
-			const f32 *pa = a + i * k, *pb = b + j;
-			for (int t = 0; t < k; t++, pb += n) {
-				v128_t x = wasm_v128_load32_splat(pa + t);
+			const f32 *pa = a + i * rs, *pb = b + j;
+			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n) {
+				v128_t x = wasm_v128_load32_splat(pa + o);
 				c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(pb)));
 				c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(pb + 4)));
 			}
-			wasm_v128_store(c + i * n + j, nn_out(c0, relu));
-			wasm_v128_store(c + i * n + j + 4, nn_out(c1, relu));
+			wasm_v128_store(c + i * n + j, out_act(c0, relu));
+			wasm_v128_store(c + i * n + j + 4, out_act(c1, relu));
 		}
 	}
-	int n4 = n - n % 4;
 	for (int j = n8; j < n4; j += 4) {
 		v128_t z = bias ? wasm_v128_load(bias + j) : splat(0.0f);
 		int i = 0;
 		for (; i < m4; i += 4) {
 			v128_t c0 = z, c1 = z, c2 = z, c3 = z;
-			const f32 *p0 = a + i * k, *p1 = p0 + k, *p2 = p1 + k, *p3 = p2 + k, *pb = b + j;
-			for (int t = 0; t < k; t++, pb += n) {
+			const f32 *p0 = a + i * rs, *p1 = p0 + rs, *p2 = p1 + rs, *p3 = p2 + rs, *pb = b + j;
+			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n) {
 				v128_t y = wasm_v128_load(pb);
-				c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(p0 + t), y));
-				c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(p1 + t), y));
-				c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(p2 + t), y));
-				c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(p3 + t), y));
+				c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(p0 + o), y));
+				c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(p1 + o), y));
+				c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(p2 + o), y));
+				c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(p3 + o), y));
 			}
-			wasm_v128_store(c + i * n + j, nn_out(c0, relu));
-			wasm_v128_store(c + (i + 1) * n + j, nn_out(c1, relu));
-			wasm_v128_store(c + (i + 2) * n + j, nn_out(c2, relu));
-			wasm_v128_store(c + (i + 3) * n + j, nn_out(c3, relu));
+			wasm_v128_store(c + i * n + j, out_act(c0, relu));
+			wasm_v128_store(c + (i + 1) * n + j, out_act(c1, relu));
+			wasm_v128_store(c + (i + 2) * n + j, out_act(c2, relu));
+			wasm_v128_store(c + (i + 3) * n + j, out_act(c3, relu));
 		}
 		for (; i < m; i++) {
 			v128_t acc = z;
-			const f32 *pa = a + i * k, *pb = b + j;
-			for (int t = 0; t < k; t++, pb += n)
-				acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(pa + t), wasm_v128_load(pb)));
-			wasm_v128_store(c + i * n + j, nn_out(acc, relu));
+			const f32 *pa = a + i * rs, *pb = b + j;
+			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n)
+				acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(pa + o), wasm_v128_load(pb)));
+			wasm_v128_store(c + i * n + j, out_act(acc, relu));
 		}
 	}
 	for (int j = n4; j < n; j++) {
 		for (int i = 0; i < m; i++) {
-			f32 s = bias ? bias[j] : 0.0f;
-			for (int t = 0; t < k; t++) s += a[i * k + t] * b[t * n + j];
-			c[i * n + j] = relu && s < 0.0f ? 0.0f : s;
+			f32 sum = bias ? bias[j] : 0.0f;
+			for (int t = 0; t < k; t++) sum += a[i * rs + t * ts] * b[t * n + j];
+			c[i * n + j] = relu && sum < 0.0f ? 0.0f : sum;
 		}
 	}
 }
 
-EXPORT(matmul_nn)
-void matmul_nn(const f32 *a, const f32 *b, int m, int k, int n, int relu, f32 *c) {
-	nn(a, b, 0, m, k, n, relu, c);
+EXPORT(matmul)
+void matmul(const f32 *a, const f32 *b, int m, int k, int n, int ta, int relu, f32 *c) {
+	gemm(a, ta, b, 0, m, k, n, relu, c);
 }
 
-EXPORT(matmul_nn_bias)
-void matmul_nn_bias(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int relu,
-		f32 *c) {
-	nn(a, b, bias, m, k, n, relu, c);
+EXPORT(matmul_bias)
+void matmul_bias(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int ta,
+		int relu, f32 *c) {
+	gemm(a, ta, b, bias, m, k, n, relu, c);
 }
