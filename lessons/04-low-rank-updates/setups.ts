@@ -118,8 +118,8 @@ export const SETUP_IDS = Object.keys(SETUPS) as SetupId[];
 
 /** Presets a teacher can pick: a setup and a matrix. */
 export const PRESETS = {
-	narrow: { label: 'Narrow task', setup: 'digits-small', layer: 'l1' },
-	big: { label: 'Big shift', setup: 'digits-permuted', layer: 'l1' }
+	narrow: { label: 'Small shift', setup: 'digits-small', layer: 'l1' },
+	big: { label: 'Large drift', setup: 'digits-permuted', layer: 'l1' }
 } as const satisfies Record<string, { label: string; setup: SetupId; layer: string }>;
 
 /** The names of a setup's matrices. */

@@ -275,14 +275,14 @@ describe('lesson 4: URL state', () => {
 			expect(await page.getByLabel('Model and task').inputValue()).toBe('digits-permuted');
 			expect(await page.getByLabel('Seed').inputValue()).toBe('7');
 			expect(
-				await page.getByRole('button', { name: 'Big shift' }).getAttribute('aria-pressed')
+				await page.getByRole('button', { name: 'Large drift' }).getAttribute('aria-pressed')
 			).toBe('true');
 			await waitFor(page, async () => (await text(page, 'rank-value')) === 'r = 16');
 			expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(16 * 256));
 			expect(await text(page, 'rank-k')).toMatch(/^k = 12: \d+\.\d%/);
 			expect(await text(page, 'agree-summary')).toMatch(/No recording for this choice/);
 
-			await page.getByRole('button', { name: 'Narrow task' }).click();
+			await page.getByRole('button', { name: 'Small shift' }).click();
 			await waitFor(
 				page,
 				() => !page.url().includes('spectrum-setup') && !page.url().includes('spectrum-layer')
@@ -320,7 +320,7 @@ describe('lesson 4: recorded first, and the language model', () => {
 	const sigmaOf = async (page: Page) =>
 		(await tableRows(page, /Singular values of ΔW \(recorded\)/)).map((r) => r[1]);
 
-	it('figure 2 shows a recorded spectrum before any click: the digits default and Big shift, and the language model by URL', async () => {
+	it('figure 2 shows a recorded spectrum before any click: the digits default and Large drift, and the language model by URL', async () => {
 		for (const c of [
 			{ q: '', run: rec.lab['digits-small'], layer: 'l1', n: 128 },
 			{
