@@ -47,7 +47,7 @@ export const INTRINSIC_TASKS: Readonly<Record<IntrinsicTaskId, IntrinsicTask>> =
 	},
 	permuted: {
 		id: 'permuted',
-		label: 'Permuted pixels: the base’s features no longer apply',
+		label: 'Large drift: permuted pixels, the base’s features no longer apply',
 		task: { kind: 'digits', task: 'permuted' },
 		base: 'the MLP pretrained on all ten digits'
 	},

@@ -31,7 +31,7 @@ describe('lesson 6: new features', () => {
 		try {
 			const fig = page.locator('#fig-new-features');
 			const group = fig.getByRole('group', { name: 'Task' });
-			const distorted = group.getByRole('radio', { name: 'Strong distortion (shift 0.50)' });
+			const distorted = group.getByRole('radio', { name: 'Medium shift (shift 0.50)' });
 			expect(await distorted.isChecked()).toBe(true);
 			expect(await text(page, 'features-source')).toMatch(/recorded/i);
 			const summary = await text(page, 'features-summary');
@@ -50,7 +50,9 @@ describe('lesson 6: new features', () => {
 			expect(await text(page, 'features-summary')).toMatch(/On new classes \(5–9\)/);
 			await page.keyboard.press('ArrowDown');
 			await waitFor(page, () => page.url().includes('features-task=permuted'));
-			expect(await text(page, 'features-summary')).toMatch(/On permuted pixels/);
+			expect(await text(page, 'features-summary')).toMatch(
+				/On the large drift \(permuted pixels\)/
+			);
 			await page.keyboard.press('ArrowDown');
 			await waitFor(page, () => page.url().includes('features-task=planted'));
 			const planted = await text(page, 'features-summary');
@@ -69,7 +71,9 @@ describe('lesson 6: new features', () => {
 		const again = await openPage(`${LESSON}?features-task=permuted&drift-shift=0.5`);
 		try {
 			const { page } = again;
-			expect(await page.getByRole('radio', { name: 'Permuted pixels' }).isChecked()).toBe(true);
+			expect(
+				await page.getByRole('radio', { name: 'Large drift (permuted pixels)' }).isChecked()
+			).toBe(true);
 			expect(await text(page, 'drift-shift-value')).toBe('0.50');
 			expect(await page.getByRole('status').count()).toBe(0);
 		} finally {
@@ -83,7 +87,7 @@ describe('lesson 6: new features', () => {
 		);
 		try {
 			const notes = (await page.getByRole('status').allInnerTexts()).join(' ');
-			expect(notes).toMatch(/“banana” is not a task; showing strong distortion \(shift 0\.50\)/);
+			expect(notes).toMatch(/“banana” is not a task; showing medium shift \(shift 0\.50\)/);
 			expect(notes).toMatch(/-4 is below the smallest steps per run, 10; using 10/);
 			expect(notes).toMatch(/“nope” is not a number for domain shift; using 1/);
 			expect(await text(page, 'drift-shift-value')).toBe('1.00');

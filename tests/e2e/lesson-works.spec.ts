@@ -159,7 +159,9 @@ describe('lesson 5: learning and forgetting by rank', () => {
 			await planted.focus();
 			await page.keyboard.press('ArrowUp');
 			await waitFor(page, () => page.url().includes('tradeoff-task=permuted'));
-			expect(await text(page, 'tradeoff-summary')).toMatch(/On permuted pixels/);
+			expect(await text(page, 'tradeoff-summary')).toMatch(
+				/On the large drift \(permuted pixels\)/
+			);
 			expect(await fig.locator('p.note').count()).toBe(0);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {

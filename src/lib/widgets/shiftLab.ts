@@ -3,7 +3,7 @@
  * → held-out accuracy), how a finished run becomes a cell, and the sentences and numbers the
  * lessons print about the grid. A condition is a point on the "Domain shift" axis of the digits
  * (`domainShift` in `model/data/digits.ts`) or one of the tasks that need new features (new
- * classes, permuted pixels, and the synthetic teacher's planted rank-10 change). Plain data: the figure, the recording script and the unit tests share
+ * classes, the large drift of permuted pixels, and the synthetic teacher's planted rank-10 change). Plain data: the figure, the recording script and the unit tests share
  * it, and nothing here loads tfjs.
  *
  *   condition ──runsFor──▶ QueuedRun[] ──worker or scripts/shiftlab.ts──▶ QueuedResult[]
@@ -99,8 +99,8 @@ export function maxRankOf(c: Condition): number {
 }
 
 /**
- * The tasks lesson 6's features figure offers: the strong distortion at the middle of the shift
- * axis (s = 1/2), new classes, permuted pixels and the planted rank-10 change, each a condition
+ * The tasks lesson 6's features figure offers: the medium shift at the middle of the shift
+ * axis (s = 1/2), new classes, the large drift (permuted pixels) and the planted rank-10 change, each a condition
  * of the grid.
  */
 export const FEATURE_CHOICES = ['distorted', 'new-classes', 'permuted', 'planted'] as const;
@@ -109,8 +109,8 @@ export type FeatureChoice = (typeof FEATURE_CHOICES)[number];
 /** Labels of `FEATURE_CHOICES` for the task control. */
 export const FEATURE_LABELS: Record<FeatureChoice, string> = {
 	'new-classes': 'New classes (digits 5–9)',
-	permuted: 'Permuted pixels',
-	distorted: 'Strong distortion (shift 0.50)',
+	permuted: 'Large drift (permuted pixels)',
+	distorted: 'Medium shift (shift 0.50)',
 	planted: 'Planted rank-10 change (synthetic)'
 };
 
@@ -162,7 +162,7 @@ export function conditionLabel(c: Condition): string {
 	return c.task === 'new-classes'
 		? 'new classes (5–9)'
 		: c.task === 'permuted'
-			? 'permuted pixels'
+			? 'the large drift (permuted pixels)'
 			: `a planted rank-${PLANTED.rank} change`;
 }
 

@@ -221,9 +221,9 @@ describe('lesson 5’s prose about the sweep', () => {
 		const [nc, rl, pm] = ['new-classes', 'relabel', 'permuted'].map((id) => analyse(id));
 		const coarse = analyse('new-classes', DIMS.coarse);
 		const lines = [
-			`$d_{90} \\approx ${nc.base.d90}$ against ${nc.scratch.d90} for new classes, ${rl.base.d90} against ${rl.scratch.d90} for relabelled digits and ${pm.base.d90} against ${pm.scratch.d90} for permuted pixels`,
+			`$d_{90} \\approx ${nc.base.d90}$ against ${nc.scratch.d90} for new classes, ${rl.base.d90} against ${rl.scratch.d90} for relabelled digits and ${pm.base.d90} against ${pm.scratch.d90} for the large drift`,
 			`new classes comes out at ${coarse.base.d90} for both`,
-			`${nc.base.d90} against ${nc.scratch.d90} (new classes; ${coarse.base.d90} each on powers of two), ${rl.base.d90} against ${rl.scratch.d90} (relabelled), ${pm.base.d90} against ${pm.scratch.d90} (permuted pixels)`,
+			`${nc.base.d90} against ${nc.scratch.d90} (new classes; ${coarse.base.d90} each on powers of two), ${rl.base.d90} against ${rl.scratch.d90} (relabelled), ${pm.base.d90} against ${pm.scratch.d90} (large drift)`,
 			`(${Math.round(nc.base.startAccuracy! * 100)}% on the new classes, below the 20% of guessing)`
 		];
 		expect(coarse.scratch.d90).toBe(coarse.base.d90);

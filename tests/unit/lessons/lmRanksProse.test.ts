@@ -193,14 +193,14 @@ describe('lesson 6’s prose on the ranks the language model’s full updates ne
 		const mlp = LM_TARGETS.flatMap((t) => ranks(t, MLP));
 		const lo = Math.min(...attention) / DIRECTIONS;
 		const hi = Math.max(...mlp) / DIRECTIONS;
-		// The digits' strong distortion: full fine-tuning's update of the 64 × 128 first layer.
+		// The digits' medium shift: full fine-tuning's update of the 64 × 128 first layer.
 		const sv = shift.get('full@s0.5000')!.singularValues!;
 		const digits = rankForEnergy(sv, 0.9);
 		// Biderman et al.'s ranks on Llama 2 7B, whose matrices have at most d_model directions.
 		const llama = MODEL_PRESETS['llama-2-7b'].dModel;
 		const [bLo, bHi] = [1000, 2800];
 		has(
-			`As a share of the largest possible rank, ${whole(lo)}–${pct(Math.max(...attention) / DIRECTIONS)} for attention and up to ${pct(hi)} for the MLP, this is close to what the digits' strong distortion needed, ${digits} of ${sv.length} (${pct(digits / sv.length)}), and to what Biderman et al. measured on Llama 2 7B, about ${en(bLo)} to ${en(bHi)} of ${en(llama)} (${whole(bLo / llama)}–${pct(bHi / llama)})`
+			`As a share of the largest possible rank, ${whole(lo)}–${pct(Math.max(...attention) / DIRECTIONS)} for attention and up to ${pct(hi)} for the MLP, this is close to what the digits' medium shift needed, ${digits} of ${sv.length} (${pct(digits / sv.length)}), and to what Biderman et al. measured on Llama 2 7B, about ${en(bLo)} to ${en(bHi)} of ${en(llama)} (${whole(bLo / llama)}–${pct(bHi / llama)})`
 		);
 		expect(sv).toHaveLength(64);
 		// "close to": the digits' share lies inside ours, and Biderman's ends within 5 points of ours.

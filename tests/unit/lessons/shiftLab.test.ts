@@ -392,7 +392,7 @@ describe('lesson 6’s prose about large drift', () => {
 		for (const line of lines) expect(prose, line).toContain(line);
 	});
 
-	it('quotes the new-feature tasks and the strong distortion as recorded', () => {
+	it('quotes the new-feature tasks and the medium shift as recorded', () => {
 		const s2 = 's0.5000';
 		const acc = (m: string, c: string) => pct(recordedCell(m, c).accuracy);
 		const gap = (m: string, c: string) =>
@@ -402,7 +402,7 @@ describe('lesson 6’s prose about large drift', () => {
 			`${acc('lora-1', s2)} at rank 1, ${acc('lora-4', s2)} at rank 4, ${acc('lora-16', s2)} at rank 16 and ${acc('lora-64', s2)} at rank 64, ${gap('lora-64', s2)} points from full fine-tuning`,
 			`the five-class base starts at ${pct(recordedCell('full', 'new-classes').start)} (chance is 20%), yet the linear probe reaches ${acc('head', 'new-classes')}`,
 			`LoRA at rank 4 reaches ${acc('lora-4', 'new-classes')}. BitFit reaches ${acc('bitfit', 'new-classes')} too; only LoRA at rank 1, which cannot touch the head, stops at ${acc('lora-1', 'new-classes')}`,
-			`On permuted pixels the probe still gets ${acc('head', 'permuted')} and LoRA at rank 4 ${acc('lora-4', 'permuted')}, against ${acc('full', 'permuted')} for full fine-tuning, BitFit ${acc('bitfit', 'permuted')}; only rank 1 (${acc('lora-1', 'permuted')}) falls far behind`,
+			`On the large drift the probe still gets ${acc('head', 'permuted')} and LoRA at rank 4 ${acc('lora-4', 'permuted')}, against ${acc('full', 'permuted')} for full fine-tuning, BitFit ${acc('bitfit', 'permuted')}; only rank 1 (${acc('lora-1', 'permuted')}) falls far behind`,
 			`Full fine-tuning lifts the base from ${pct(recordedCell('full', 'planted').start)} to ${acc('full', 'planted')}. LoRA on the first layer gets ${acc('lora-1', 'planted')} at rank 1 and ${acc('lora-4', 'planted')} at rank 4, ${gap('lora-4', 'planted')} points behind`,
 			`it reaches ${acc('lora-16', 'planted')}, level with full fine-tuning`,
 			`The linear probe stops at ${acc('head', 'planted')} and BitFit at ${acc('bitfit', 'planted')}`,
@@ -431,7 +431,7 @@ describe('lesson 6’s prose about large drift', () => {
 		const lines = [
 			`${energy(s2)} for 90% of the energy, and on accuracy the truncated update scores ${cut(s2, 4)} at rank 4, ${cut(s2, 8)} at rank 8, ${cut(s2, 16)} at rank 16 and ${cut(s2, 32)} at rank 32, within ${gapPoints(recordedCell('full', s2).accuracy, recordedCell('full', s2).truncation!.find((t) => t.k === 32)!.accuracy)} points of the whole update (${full(s2)})`,
 			`For new classes the update needs ${energy('new-classes')} directions for 90% of its energy but only 4 for full accuracy (${cut('new-classes', 4)})`,
-			`for permuted pixels ${energy('permuted')} for the energy and 8 to 16 for the accuracy (${cut('permuted', 8)}, then ${cut('permuted', 16)})`,
+			`for the large drift ${energy('permuted')} for the energy and 8 to 16 for the accuracy (${cut('permuted', 8)}, then ${cut('permuted', 16)})`,
 			`the truncated update scores ${cut('planted', 4)} at rank 4, ${cut('planted', 8)} at rank 8 and ${cut('planted', 16)} at rank 16 (the whole update: ${full('planted')})`,
 			`energy asks for ${energy('planted')}`
 		];

@@ -242,7 +242,7 @@ export function relabel(data: DigitsSet, seed: number, strength: number): Digits
  * The continuous "domain shift" control, s in [0, 1], monotone in both parts: affine distortion
  * a = min(1, 2s) grows over the first half, and a growing fraction f = max(0, 2s − 1) of pixel
  * positions is permuted over the second. So s = 0 is the clean data, s = 1/6 is the small-shift
- * task, s = 0.5 is the strong-distortion task, and s = 1 adds a full pixel permutation on top.
+ * task, s = 0.5 is the medium-shift task, and s = 1 adds a full pixel permutation on top.
  * @returns new arrays, caller owns.
  */
 export function domainShift(data: DigitsSet, seed: number, s: number): DigitsSet {
@@ -355,7 +355,7 @@ export const DIGIT_TASKS: Readonly<Record<DigitTaskId, DigitTask>> = {
 	},
 	'affine-strong': {
 		id: 'affine-strong',
-		title: 'Medium shift: strongly distorted digits',
+		title: 'Medium shift: rotated, moved and rescaled digits',
 		description:
 			'Each image rotated by up to ±30°, shifted by up to 2 pixels and rescaled by up to ±20%. Parts of digits leave the 8×8 frame.',
 		base: 'digits10',
