@@ -9,8 +9,15 @@
  *
  * `--isolate` serves the pages cross-origin isolated, so that tfjs may use its threaded
  * WebAssembly build (see `serve`).
+ *
+ * It is meant to stay up whatever a reader's browser, or anyone else, sends it: a request it
+ * cannot read (a malformed percent-escape, a NUL byte, an over-long address, a method other than
+ * GET or HEAD) gets a 4xx answer, a path that climbs out of the folder (`..`, also encoded as
+ * `%2e%2e`) gets 403, and an unknown path gets the site's own 404 page (`404.html`) with status
+ * 404. Every answer says `nosniff` and a referrer policy; pages also forbid being framed by other
+ * sites (the one thing a page's own `<meta>` policy cannot say).
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +28,7 @@ const TYPES = {
 	'.mjs': 'text/javascript; charset=utf-8',
 	'.css': 'text/css; charset=utf-8',
 	'.json': 'application/json; charset=utf-8',
+	'.xml': 'application/xml; charset=utf-8',
 	'.svg': 'image/svg+xml',
 	'.png': 'image/png',
 	'.jpg': 'image/jpeg',
@@ -29,8 +37,35 @@ const TYPES = {
 	'.ttf': 'font/ttf',
 	'.wasm': 'application/wasm',
 	'.bin': 'application/octet-stream',
-	'.txt': 'text/plain; charset=utf-8'
+	'.txt': 'text/plain; charset=utf-8',
+	'.cff': 'text/plain; charset=utf-8'
 };
+
+/** Longest request target (path and query) served, in characters; longer ones get 414. */
+export const MAX_URL_LENGTH = 4096;
+
+/** Headers on every response. */
+export const SECURITY_HEADERS = {
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'strict-origin-when-cross-origin'
+};
+
+/**
+ * Headers on every HTML page: the page's own policy arrives in a `<meta>` tag (SvelteKit's
+ * `kit.csp`), which cannot carry `frame-ancestors`; this one can. The two policies both apply.
+ */
+export const PAGE_HEADERS = {
+	'content-security-policy': "frame-ancestors 'self'"
+};
+
+/** @param {string} dir @returns {string} the folder with links resolved, as given if missing */
+function realRoot(dir) {
+	try {
+		return realpathSync(dir);
+	} catch {
+		return dir;
+	}
+}
 
 /**
  * Start serving `dir` under `base` on 127.0.0.1:`port` (0 picks a free port).
@@ -40,54 +75,155 @@ const TYPES = {
  * @returns {Promise<{ url: string; close: () => Promise<void> }>} the root URL (with base and a trailing slash)
  */
 export function serve({ dir = 'build', base = '', port = 4173, isolate = false } = {}) {
-	const root = resolve(dir);
+	const root = realRoot(resolve(dir));
 	const prefix = base.replace(/\/+$/, '');
-	const server = createServer((req, res) => {
-		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-		let path = decodeURIComponent(url.pathname);
+	/** @type {Record<string, string>} */
+	const always = {
+		...SECURITY_HEADERS,
+		...(isolate
+			? {
+					'cross-origin-opener-policy': 'same-origin',
+					'cross-origin-embedder-policy': 'require-corp'
+				}
+			: {})
+	};
+
+	/**
+	 * A short plain-text answer.
+	 * @param {import('node:http').ServerResponse} res
+	 * @param {number} status
+	 * @param {string} text
+	 * @param {Record<string, string>} [extra]
+	 */
+	const plain = (res, status, text, extra = {}) => {
+		res.writeHead(status, { ...always, 'content-type': TYPES['.txt'], ...extra });
+		res.end(res.req.method === 'HEAD' ? undefined : `${text}\n`);
+	};
+
+	/**
+	 * The site's 404 page, with a `<base>` so that its relative links and styles resolve from
+	 * the site's root whatever depth the unknown path has; plain text if the build has none.
+	 * @param {import('node:http').ServerResponse} res
+	 */
+	const notFound = (res) => {
+		let html;
+		try {
+			html = readFileSync(join(root, '404.html'), 'utf8');
+		} catch {
+			plain(res, 404, 'Not found');
+			return;
+		}
+		const page = html.replace(/<head>/i, `<head><base href="${prefix}/">`);
+		res.writeHead(404, {
+			...always,
+			...PAGE_HEADERS,
+			'content-type': TYPES['.html'],
+			'content-length': Buffer.byteLength(page),
+			'cache-control': 'no-cache'
+		});
+		res.end(res.req.method === 'HEAD' ? undefined : page);
+	};
+
+	/**
+	 * @param {import('node:http').IncomingMessage} req
+	 * @param {import('node:http').ServerResponse} res
+	 */
+	const handle = (req, res) => {
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			plain(res, 405, 'Method not allowed', { allow: 'GET, HEAD' });
+			return;
+		}
+		const target = req.url ?? '/';
+		if (target.length > MAX_URL_LENGTH) {
+			plain(res, 414, 'Address too long');
+			return;
+		}
+		if (!target.startsWith('/')) {
+			plain(res, 400, 'Bad request');
+			return;
+		}
+		const q = target.indexOf('?');
+		const rawPath = q < 0 ? target : target.slice(0, q);
+		const search = q < 0 ? '' : target.slice(q);
+		let path;
+		try {
+			path = decodeURIComponent(rawPath);
+		} catch {
+			plain(res, 400, 'Bad request: malformed percent-escape');
+			return;
+		}
+		if (path.includes('\0') || path.includes('\\')) {
+			plain(res, 400, 'Bad request');
+			return;
+		}
+		if (path.split('/').some((segment) => segment === '..')) {
+			plain(res, 403, 'Forbidden');
+			return;
+		}
 		if (prefix && path === prefix) {
-			res.writeHead(301, { location: `${prefix}/${url.search}` }).end();
+			res.writeHead(301, { ...always, location: `${prefix}/${search}` }).end();
 			return;
 		}
 		if (prefix && !path.startsWith(`${prefix}/`)) {
-			res.writeHead(404, { 'content-type': TYPES['.txt'] }).end('Not found');
+			notFound(res);
 			return;
 		}
 		path = path.slice(prefix.length);
 		let file = normalize(join(root, path));
 		if (file !== root && !file.startsWith(root + sep)) {
-			res.writeHead(403).end();
+			plain(res, 403, 'Forbidden');
 			return;
 		}
 		let stat = statSync(file, { throwIfNoEntry: false });
 		if (stat?.isDirectory()) {
-			if (!url.pathname.endsWith('/')) {
-				res.writeHead(301, { location: `${url.pathname}/${url.search}` }).end();
+			if (!rawPath.endsWith('/')) {
+				// One leading slash only: `//host/` would send the browser to another site.
+				const location = `${rawPath}/${search}`.replace(/^\/+/, '/');
+				res.writeHead(301, { ...always, location }).end();
 				return;
 			}
 			file = join(file, 'index.html');
 			stat = statSync(file, { throwIfNoEntry: false });
 		}
 		if (!stat?.isFile()) {
-			res.writeHead(404, { 'content-type': TYPES['.txt'] }).end('Not found');
+			notFound(res);
 			return;
 		}
-		const type =
-			TYPES[/** @type {keyof typeof TYPES} */ (extname(file))] ?? 'application/octet-stream';
+		const real = realpathSync(file);
+		if (real !== root && !real.startsWith(root + sep)) {
+			plain(res, 403, 'Forbidden');
+			return;
+		}
+		const ext = extname(file);
+		const type = TYPES[/** @type {keyof typeof TYPES} */ (ext)] ?? 'application/octet-stream';
 		const immutable = path.includes('/_app/immutable/');
 		res.writeHead(200, {
+			...always,
+			...(ext === '.html' ? PAGE_HEADERS : {}),
 			'content-type': type,
 			'content-length': stat.size,
-			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-			...(isolate
-				? {
-						'cross-origin-opener-policy': 'same-origin',
-						'cross-origin-embedder-policy': 'require-corp'
-					}
-				: {})
+			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
 		});
-		if (req.method === 'HEAD') res.end();
-		else createReadStream(file).pipe(res);
+		if (req.method === 'HEAD') {
+			res.end();
+			return;
+		}
+		const stream = createReadStream(file);
+		stream.on('error', () => res.destroy());
+		stream.pipe(res);
+	};
+
+	const server = createServer((req, res) => {
+		try {
+			handle(req, res);
+		} catch (e) {
+			// A path the file system refuses (a file used as a folder, a name too long) is not there.
+			const code = /** @type {NodeJS.ErrnoException} */ (e).code;
+			const missing = code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ENOENT';
+			if (res.headersSent) res.destroy();
+			else if (missing) notFound(res);
+			else plain(res, 500, 'Server error');
+		}
 	});
 	return new Promise((ok, fail) => {
 		server.once('error', fail);

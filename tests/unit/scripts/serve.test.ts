@@ -1,0 +1,169 @@
+/**
+ * The course's static server (scripts/serve.js) under hostile requests: each is answered with a
+ * 4xx status, never a file from outside the folder, and the server keeps serving the next,
+ * ordinary request. Requests go over a raw socket, so that nothing on the way tidies them up
+ * (fetch would resolve `..` and refuse a NUL byte or an odd method before sending).
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_URL_LENGTH, serve } from '../../../scripts/serve.js';
+
+interface Answer {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** Send one request exactly as written and read the whole answer (the server closes after it). */
+function raw(port: number, method: string, target: string): Promise<Answer> {
+	return new Promise((ok, fail) => {
+		const socket = connect(port, '127.0.0.1');
+		const chunks: Buffer[] = [];
+		socket.on('data', (c) => chunks.push(c));
+		socket.on('error', fail);
+		socket.on('end', () => {
+			const text = Buffer.concat(chunks).toString('latin1');
+			const [head, ...rest] = text.split('\r\n\r\n');
+			const [statusLine, ...lines] = head.split('\r\n');
+			const headers: Record<string, string> = {};
+			for (const line of lines) {
+				const i = line.indexOf(':');
+				headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+			}
+			ok({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+		});
+		socket.write(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+	});
+}
+
+let dir: string;
+let port: number;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'serve-test-'));
+	const site = join(dir, 'site');
+	mkdirSync(join(site, 'lessons', 'one'), { recursive: true });
+	writeFileSync(join(site, 'index.html'), '<html><head></head><body>home</body></html>');
+	writeFileSync(join(site, 'lessons', 'one', 'index.html'), '<html><head></head>lesson</html>');
+	writeFileSync(join(site, '404.html'), '<html><head><title>Not found</title></head>gone</html>');
+	writeFileSync(join(site, 'app.js'), 'export {}');
+	writeFileSync(join(dir, 'secret.txt'), 'SECRET');
+	symlinkSync(join(dir, 'secret.txt'), join(site, 'link.txt'));
+	const server = await serve({ dir: site, base: '/why-peft', port: 0 });
+	port = Number(new URL(server.url).port);
+	close = server.close;
+});
+
+afterAll(async () => {
+	await close();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+describe('serve.js', () => {
+	it('serves pages and files under the base path with safe headers', async () => {
+		const home = await raw(port, 'GET', '/why-peft/');
+		expect(home.status).toBe(200);
+		expect(home.body).toContain('home');
+		expect(home.headers['x-content-type-options']).toBe('nosniff');
+		expect(home.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+		expect(home.headers['content-security-policy']).toBe("frame-ancestors 'self'");
+		const js = await raw(port, 'GET', '/why-peft/app.js');
+		expect(js.status).toBe(200);
+		expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+		expect(js.headers['x-content-type-options']).toBe('nosniff');
+		expect((await raw(port, 'HEAD', '/why-peft/lessons/one/')).status).toBe(200);
+	});
+
+	it('redirects a folder without its slash, and never to another host', async () => {
+		const r = await raw(port, 'GET', '/why-peft/lessons/one?x=1');
+		expect(r.status).toBe(301);
+		expect(r.headers.location).toBe('/why-peft/lessons/one/?x=1');
+		expect(r.headers['x-content-type-options']).toBe('nosniff');
+		const bare = await raw(port, 'GET', '/why-peft');
+		expect(bare.status).toBe(301);
+		expect(bare.headers.location).toBe('/why-peft/');
+	});
+
+	it('answers unknown paths with the 404 page, its links based at the site root', async () => {
+		for (const target of [
+			'/why-peft/nope/',
+			'/why-peft/a/b/c',
+			'/elsewhere',
+			'/why-peft/app.js/x'
+		]) {
+			const r = await raw(port, 'GET', target);
+			expect(r.status, target).toBe(404);
+			expect(r.headers['content-type'], target).toMatch(/^text\/html/);
+			expect(r.body, target).toContain('<head><base href="/why-peft/"><title>Not found');
+			expect(r.headers['x-content-type-options'], target).toBe('nosniff');
+		}
+		const head = await raw(port, 'HEAD', '/why-peft/nope/');
+		expect(head.status).toBe(404);
+		expect(head.body).toBe('');
+	});
+
+	const hostile: [string, string, number][] = [
+		['GET', '/why-peft/%E0%A4%A', 400],
+		['GET', '/why-peft/%', 400],
+		['GET', '/why-peft/%zz/', 400],
+		['GET', '/why-peft/%C0%AE%C0%AE/secret.txt', 400],
+		['GET', '/why-peft/a%00b', 400],
+		['GET', '/why-peft/index.html%00.js', 400],
+		['GET', '/why-peft/..%5c..%5csecret.txt', 400],
+		['GET', '/why-peft/../secret.txt', 403],
+		['GET', '/why-peft/../../etc/passwd', 403],
+		['GET', '/why-peft/%2e%2e/secret.txt', 403],
+		['GET', '/why-peft/%2E%2E%2Fsecret.txt', 403],
+		['GET', '/why-peft/lessons/%2e%2e/%2e%2e/%2e%2e/secret.txt', 403],
+		['GET', '/why-peft/link.txt', 403],
+		['GET', 'http://evil.example/why-peft/', 400],
+		['GET', '*', 400],
+		['GET', `/why-peft/${'a'.repeat(MAX_URL_LENGTH)}`, 414],
+		['GET', `/why-peft/?q=${'%41'.repeat(MAX_URL_LENGTH)}`, 414],
+		['GET', `/why-peft/${'x'.repeat(300)}/`, 404],
+		['POST', '/why-peft/', 405],
+		['PUT', '/why-peft/index.html', 405],
+		['DELETE', '/why-peft/index.html', 405],
+		['OPTIONS', '/why-peft/', 405],
+		['TRACE', '/why-peft/', 405],
+		['PROPFIND', '/why-peft/', 405]
+	];
+
+	for (const [method, target, status] of hostile) {
+		it(`answers ${method} ${target.slice(0, 48)} with ${status} and keeps serving`, async () => {
+			const r = await raw(port, method, target);
+			expect(r.status).toBe(status);
+			expect(r.body).not.toContain('SECRET');
+			expect(r.headers['x-content-type-options']).toBe('nosniff');
+			expect(r.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+			if (status === 405) expect(r.headers.allow).toBe('GET, HEAD');
+			const next = await raw(port, 'GET', '/why-peft/');
+			expect(next.status).toBe(200);
+			expect(next.body).toContain('home');
+		});
+	}
+
+	it('survives a request line Node itself refuses (over 16 KB of header)', async () => {
+		const r = await raw(port, 'GET', `/why-peft/${'b'.repeat(20_000)}`);
+		expect(r.status).toBeGreaterThanOrEqual(400);
+		expect(r.status).toBeLessThan(500);
+		expect((await raw(port, 'GET', '/why-peft/')).status).toBe(200);
+	});
+
+	it('survives a socket that sends garbage and hangs up', async () => {
+		await new Promise<void>((ok) => {
+			const s = connect(port, '127.0.0.1', () => {
+				s.write('\x00\x01\x02 not http at all\r\n\r\n');
+				s.end();
+			});
+			s.on('close', () => ok());
+			s.on('error', () => ok());
+			s.resume();
+		});
+		expect((await raw(port, 'GET', '/why-peft/lessons/one/')).status).toBe(200);
+	});
+});
