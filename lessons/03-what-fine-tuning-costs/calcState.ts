@@ -8,6 +8,7 @@
  *   control change ──▶ state ──calcParams──▶ writeParams (parameters equal to the default dropped)
  */
 import {
+	METHODS,
 	MODEL_PRESETS,
 	PRESET_IDS,
 	TARGET_MATRICES,
@@ -46,6 +47,10 @@ export interface CalcState {
 	optimizer: 'adam' | 'adam8bit' | 'sgd';
 	zero: 0 | 1 | 2 | 3;
 	devices: number;
+	/** The inverse question: memory per device to fit in, in GB (10⁹ bytes). */
+	budget: number;
+	/** The inverse question: the method asked about. */
+	ask: Method;
 }
 
 export const CALC_DEFAULTS: CalcState = {
@@ -69,7 +74,9 @@ export const CALC_DEFAULTS: CalcState = {
 	precision: 'mixed',
 	optimizer: 'adam',
 	zero: 0,
-	devices: 1
+	devices: 1,
+	budget: 24,
+	ask: 'lora'
 };
 
 /** Allowed ranges of the numeric controls (the custom model's fields and the run's knobs). */
@@ -83,7 +90,8 @@ export const LIMITS = {
 	rank: { min: 1, max: 1_024, label: 'LoRA rank' },
 	batch: { min: 1, max: 1_024, label: 'batch size' },
 	seq: { min: 1, max: 131_072, label: 'sequence length' },
-	devices: { min: 1, max: 4_096, label: 'number of devices' }
+	devices: { min: 1, max: 4_096, label: 'number of devices' },
+	budget: { min: 1, max: 100_000, label: 'memory budget in GB' }
 } as const;
 
 export type NumericField = keyof typeof LIMITS;
@@ -112,7 +120,12 @@ export function parseField(
 	raw: string | null,
 	fallback: number
 ): Parsed<number> {
-	return parseNumber(raw, { ...LIMITS[field], fallback, integer: true });
+	const p = parseNumber(raw, { ...LIMITS[field], fallback, integer: true });
+	// "2.5 is not a whole number" names no field: two such values would read as one message.
+	const { label } = LIMITS[field];
+	return p.message && !p.message.includes(label)
+		? { value: p.value, message: `${label[0].toUpperCase()}${label.slice(1)}: ${p.message}` }
+		: p;
 }
 
 /** Read the matrices LoRA adapts from "q,v"; unknown names are dropped with a message. */
@@ -177,7 +190,9 @@ export function parseCalc(search: string): { state: CalcState; messages: string[
 		zero: Number(
 			take(parseChoice(q.get('calc-zero'), ZERO_STAGES, String(d.zero) as '0', 'ZeRO stage'))
 		) as CalcState['zero'],
-		devices: take(parseField('devices', q.get('calc-devices'), d.devices))
+		devices: take(parseField('devices', q.get('calc-devices'), d.devices)),
+		budget: take(parseField('budget', q.get('calc-budget'), d.budget)),
+		ask: take(parseChoice(q.get('calc-ask'), METHODS, d.ask, 'method'))
 	};
 	return { state, messages };
 }
@@ -199,6 +214,8 @@ export function calcParams(s: CalcState): {
 		'calc-optimizer': c.optimizer,
 		'calc-zero': c.zero,
 		'calc-devices': c.devices,
+		'calc-budget': c.budget,
+		'calc-ask': c.ask,
 		...Object.fromEntries(
 			(Object.keys(CUSTOM_PARAM) as (keyof CustomModel)[]).map((k) => [
 				CUSTOM_PARAM[k],

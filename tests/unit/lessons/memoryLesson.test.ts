@@ -78,6 +78,84 @@ describe('calculator URL state', () => {
 		expect(messages.join(' ')).not.toMatch(/NaN is|Infinity/);
 	});
 
+	it('reads the inverse question’s budget and method, clamped with a message', () => {
+		expect(parseCalc('?calc-budget=80&calc-ask=qlora')).toEqual({
+			state: { ...CALC_DEFAULTS, budget: 80, ask: 'qlora' },
+			messages: []
+		});
+		const { state, messages } = parseCalc('?calc-budget=0&calc-ask=dora');
+		expect(state).toMatchObject({ budget: 1, ask: 'lora' });
+		expect(messages).toEqual([
+			'0 is below the smallest memory budget in GB, 1; using 1.',
+			'“dora” is not a method; showing lora.'
+		]);
+	});
+
+	it('names the field in every message, so two bad values never read as one (issue 14)', () => {
+		// "2.5 is not a whole number; using 3." once said nothing of which field: two such values
+		// gave two identical notes, and the notes list, keyed by its text, threw each_key_duplicate.
+		const { messages } = parseCalc(
+			'?calc-batch=2.5&calc-rank=2.5&calc-seq=2.5&calc-devices=2.5&calc-budget=2.5&calc-model=custom&calc-layers=2.5&calc-heads=2.5&calc-kv=2.5&calc-d=2.5&calc-ff=2.5&calc-vocab=2.5'
+		);
+		expect(messages).toHaveLength(11);
+		expect(new Set(messages).size).toBe(11);
+		expect(messages).toContain('Batch size: 2.5 is not a whole number; using 3.');
+	});
+
+	it('never gives two equal messages for a random hostile query (seeded)', () => {
+		const params = [
+			'calc-model',
+			'calc-rank',
+			'calc-targets',
+			'calc-batch',
+			'calc-seq',
+			'calc-ckpt',
+			'calc-flash',
+			'calc-precision',
+			'calc-optimizer',
+			'calc-zero',
+			'calc-devices',
+			'calc-budget',
+			'calc-ask',
+			'calc-vocab',
+			'calc-d',
+			'calc-layers',
+			'calc-heads',
+			'calc-kv',
+			'calc-ff',
+			'calc-gated',
+			'calc-tied'
+		];
+		const values = [
+			'',
+			'0',
+			'-1',
+			'2.5',
+			'1e9',
+			'NaN',
+			'Infinity',
+			'<b>x</b>',
+			'__proto__',
+			'٣',
+			'q,q',
+			'yes'
+		];
+		let seed = 7;
+		const rand = (n: number) => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+			return seed % n;
+		};
+		for (let i = 0; i < 2000; i++) {
+			const q = new URLSearchParams();
+			for (let k = 0; k < 1 + rand(8); k++)
+				q.append(params[rand(params.length)], values[rand(values.length)]);
+			const { state, messages } = parseCalc(`?${q}`);
+			expect(new Set(messages).size, q.toString()).toBe(messages.length);
+			expect(messages.join(' '), q.toString()).not.toMatch(/NaN is|Infinity;|undefined/);
+			expect(Number.isFinite(state.budget) && Number.isFinite(state.rank)).toBe(true);
+		}
+	});
+
 	it('drops unknown matrices, and falls back to q, v when none is known', () => {
 		expect(parseTargets('q,zz,v')).toEqual({
 			value: ['q', 'v'],
