@@ -412,3 +412,45 @@ export interface ShiftRecord {
 	seconds: number;
 	cells: Cell[];
 }
+
+/** The pretrained model before any fine-tuning, as a row of the grid's tables and a chart line. */
+export const BASE_METHOD: ShiftMethod = {
+	id: 'base',
+	label: 'Base, no fine-tuning',
+	method: 'full',
+	lr: 0
+};
+
+/**
+ * Held-out accuracy of the untouched base under a condition, read from the runs themselves: every
+ * run records the base's accuracy before its first step (`start`), full fine-tuning's first.
+ * NaN when no run of the condition has finished.
+ */
+export function baseAccuracy(cells: Map<string, Cell>, condition: string): number {
+	for (const m of SHIFT_METHODS) {
+		const c = cells.get(`${m.id}@${condition}`);
+		if (c && Number.isFinite(c.start)) return c.start;
+	}
+	return NaN;
+}
+
+/**
+ * The base as a cell of a condition, for the tables and charts: its accuracy on the condition, and
+ * on its own task the clean-digits accuracy of the ten-digit base where the condition starts from
+ * it (every shift, the medium shift and the large drift), NaN for the five-class and teacher bases,
+ * whose own-task score the grid does not record. Null when nothing is known.
+ */
+export function baseCell(cells: Map<string, Cell>, c: Condition): Cell | null {
+	const key = conditionKey(c);
+	const accuracy = baseAccuracy(cells, key);
+	if (!Number.isFinite(accuracy)) return null;
+	const tenDigits = c.kind === 'shift' || c.task === 'permuted';
+	return {
+		method: BASE_METHOD.id,
+		condition: key,
+		accuracy,
+		start: accuracy,
+		original: tenDigits ? baseAccuracy(cells, conditionKey({ kind: 'shift', s: 0 })) : NaN,
+		trainableParams: 0
+	};
+}

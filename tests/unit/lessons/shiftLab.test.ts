@@ -14,10 +14,13 @@ import { effectiveRank, energyCaptured, rankForEnergy } from '$lib/math/spectrum
 import { estimateTrainingMemory, MODEL_PRESETS, type TargetMatrix } from '$lib/math/memory';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
 import {
+	BASE_METHOD,
 	PLANTED,
 	SHIFT_METHODS,
 	SHIFT_TRAINING,
 	SHIFT_VALUES,
+	baseAccuracy,
+	baseCell,
 	bestLowRank,
 	cellOf,
 	conditionKey,
@@ -464,5 +467,45 @@ describe('lesson 6’s prose about large drift', () => {
 		expect(prose).toContain(
 			`here, ${rank}, read off a 64 × 128 layer of a toy model: ${lora(rank)} against ${lora(4)} at rank 4 and ${full} for full fine-tuning`
 		);
+	});
+});
+
+describe('the base line on the shift charts', () => {
+	it('is the untouched base’s accuracy, which every run of a condition recorded alike', () => {
+		const conditions = [
+			...SHIFT_VALUES.map((s) => conditionKey({ kind: 'shift', s })),
+			'new-classes',
+			'permuted',
+			'planted'
+		];
+		for (const key of conditions) {
+			const starts = recorded.cells.filter((c) => c.condition === key).map((c) => c.start);
+			expect(new Set(starts).size, key).toBe(1);
+			expect(baseAccuracy(recordedIndex, key)).toBe(starts[0]);
+		}
+		// The numbers the lessons quote for the base.
+		expect(pct(baseAccuracy(recordedIndex, 's0.1667'))).toBe('81.3%');
+		expect(pct(baseAccuracy(recordedIndex, 's1.0000'))).toBe('9.5%');
+	});
+
+	it('reads the base’s own task from the clean digits only where the ten-digit base starts', () => {
+		const clean = recordedCell('full', 's0.0000').start;
+		expect(baseCell(recordedIndex, { kind: 'shift', s: 0.5 })).toMatchObject({
+			method: BASE_METHOD.id,
+			condition: 's0.5000',
+			accuracy: recordedCell('full', 's0.5000').start,
+			original: clean,
+			trainableParams: 0
+		});
+		expect(baseCell(recordedIndex, { kind: 'task', task: 'permuted' })!.original).toBe(clean);
+		expect(baseCell(recordedIndex, { kind: 'task', task: 'new-classes' })!.original).toBeNaN();
+		expect(baseCell(recordedIndex, { kind: 'task', task: 'planted' })!.original).toBeNaN();
+	});
+
+	it('waits for a run before it draws anything', () => {
+		expect(baseAccuracy(new Map(), 's0.5000')).toBeNaN();
+		expect(baseCell(new Map(), { kind: 'shift', s: 0.5 })).toBeNull();
+		const one = indexCells([cellOf(result('head@s0.5000', 0.4))!]);
+		expect(baseAccuracy(one, 's0.5000')).toBe(0.8);
 	});
 });
