@@ -124,7 +124,7 @@ export async function activate(name: BackendName): Promise<boolean> {
 		if (name === 'wasm') {
 			// Our SIMD kernels then work on tfjs's tensors in place instead of copying them.
 			const { bindSimdToWasmBackend } = await import('$lib/model/kernels/hostKernels');
-			await bindSimdToWasmBackend(tf.backend());
+			await bindSimdToWasmBackend(tf.backend(), wasmThreads());
 		}
 		return tf.getBackend() === name;
 	} catch {
@@ -208,13 +208,25 @@ export async function chooseBackend(
 	const decision = await decide(choice, probe, remembered, quickStart);
 	const threads = decision.backend === 'wasm' ? wasmThreads() : 1;
 	return threads > 1
-		? { ...decision, reason: `${decision.reason} ${threadsNote(threads)}` }
+		? { ...decision, reason: `${decision.reason} ${threadsNote(threads, await simdThreads())}` }
 		: decision;
 }
 
-/** What the reader is told when tfjs's WebAssembly backend runs on several threads. */
-export function threadsNote(threads: number): string {
-	return `It runs ${threads} WebAssembly threads (this page is cross-origin isolated).`;
+/**
+ * What the reader is told when tfjs's WebAssembly backend runs on several threads, and `ours` of
+ * them also carry the course's own SIMD kernels (the products, attention, GELU).
+ */
+export function threadsNote(threads: number, ours = 1): string {
+	const base = `It runs ${threads} WebAssembly threads (this page is cross-origin isolated)`;
+	return ours > 1 ? `${base}; the course's own kernels share their work over ${ours}.` : `${base}.`;
+}
+
+/** Threads the course's SIMD kernels share a call over on the active WebAssembly backend. */
+async function simdThreads(): Promise<number> {
+	if (tf.getBackend() !== 'wasm') return 1;
+	const { wasmMemory } = await import('$lib/model/kernels/hostKernels');
+	const { simdKernelsOn } = await import('$lib/model/kernels/simdKernels');
+	return simdKernelsOn(wasmMemory(tf.backend()))?.threads() ?? 1;
 }
 
 /**

@@ -111,6 +111,9 @@ describe('withAllCoresVisible', () => {
 	});
 
 	it('tells the reader how many threads run', () => {
+		expect(threadsNote(2, 2)).toBe(
+			"It runs 2 WebAssembly threads (this page is cross-origin isolated); the course's own kernels share their work over 2."
+		);
 		expect(threadsNote(2)).toBe(
 			'It runs 2 WebAssembly threads (this page is cross-origin isolated).'
 		);

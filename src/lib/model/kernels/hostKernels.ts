@@ -7,7 +7,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from './register';
-import { bindSimdKernels, simdKernels, simdKernelsOn, type SimdKernels } from './simdKernels';
+import {
+	bindSimdKernels,
+	simdKernels,
+	simdKernelsOn,
+	startSimdThreads,
+	type SimdKernels
+} from './simdKernels';
 
 /** A typed view of one tensor's values. */
 export type HostArray = Float32Array | Int32Array;
@@ -61,9 +67,11 @@ export function wasmMemory(backend: unknown): WebAssembly.Memory | undefined {
 
 /**
  * Bind the SIMD kernels to tfjs's WebAssembly backend `backend`, so that they work on its
- * tensors in place. Resolves whether that worked; if not, the kernels copy, or run scalar loops.
+ * tensors in place, and where its heap is shared (the threaded build of a cross-origin isolated
+ * page) give them `threads - 1` helper threads of their own. Resolves whether binding worked; if
+ * not, the kernels copy, or run scalar loops.
  */
-export async function bindSimdToWasmBackend(backend: unknown): Promise<boolean> {
+export async function bindSimdToWasmBackend(backend: unknown, threads = 1): Promise<boolean> {
 	const wasm = (backend as WasmBackendLike).wasm;
 	const memory = wasmMemory(backend);
 	if (!(memory instanceof WebAssembly.Memory)) return false;
@@ -71,6 +79,7 @@ export async function bindSimdToWasmBackend(backend: unknown): Promise<boolean> 
 		malloc: (bytes) => wasm._malloc(bytes),
 		free: (ptr) => wasm._free(ptr)
 	});
+	if (kernels && threads > 1) await startSimdThreads(memory, threads);
 	return kernels !== null;
 }
 

@@ -200,6 +200,9 @@ export function biasReluArrays(c: F, n: number, bias: F | undefined, relu: boole
 	}
 }
 
+/** Multiply-adds below which a call is not worth sharing between threads (about 20 µs of work). */
+export const SPLIT_MIN_MACS = 1 << 18;
+
 // On WebAssembly, op(a)·b (+ bias, ReLU) in SIMD (`matmul` in kernels.c): a·b for a layer's
 // output and aᵀ·b for a weight's gradient, where tfjs's product packs b, a fresh 512-row
 // operand, on every call (and needs aᵀ made first).
@@ -219,11 +222,24 @@ registerHostKernel(MATMUL_HOST_KERNEL, {
 		if (!simd) {
 			matMulArrays(a as F, b as F, m, k, n, ta === 1, false, c);
 			biasReluArrays(c, n, bias as F | undefined, relu === 1);
-		} else if (bias) {
-			const args = [m, k, n, ta, relu] as const;
-			simd.call('matmul_bias', { in: a as F }, { in: b as F }, { in: bias as F }, ...args, {
-				out: c
-			});
-		} else simd.call('matmul', { in: a as F }, { in: b as F }, m, k, n, ta, relu, { out: c });
+		} else {
+			// Rows shared out over the helper threads where there are any (and the product is
+			// big enough to pay for waking them); one call otherwise.
+			const rows = m * k * n >= SPLIT_MIN_MACS ? m : 0;
+			simd.split(
+				'matmul_part',
+				m,
+				rows ? 4 : m,
+				{ in: a as F },
+				{ in: b as F },
+				bias ? { in: bias as F } : 0,
+				m,
+				k,
+				n,
+				ta,
+				relu,
+				{ out: c }
+			);
+		}
 	}
 });

@@ -28,6 +28,7 @@ export type SimdArg =
 	| number;
 
 export type SimdExport =
+	| SplitExport
 	| 'gelu'
 	| 'gelu_grad'
 	| 'layer_norm'
@@ -42,11 +43,43 @@ export type SimdExport =
 	| 'matmul'
 	| 'matmul_bias';
 
+/**
+ * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
+ * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
+ * elements of GELU. Each range writes floats no other range writes, and computes them exactly
+ * as the whole call would.
+ */
+export const SPLIT_EXPORTS = [
+	'matmul_part',
+	'attention_part',
+	'attention_grad_part',
+	'gelu_part',
+	'gelu_grad_part'
+] as const;
+export type SplitExport = (typeof SPLIT_EXPORTS)[number];
+
+/** Helper threads that run ranges of a split call on the same memory (see `simdThreads.ts`). */
+export interface SimdPool {
+	/** Threads a call can be shared over, the calling one included. */
+	readonly threads: number;
+	/** Run `calls[0]` here and the others on helpers, at once; returns when all are done. */
+	run(name: SplitExport, calls: number[][]): void;
+}
+
 /** A loaded instance: call one of its exports on arrays. */
 export interface SimdKernels {
 	/** Whether arrays in this buffer are passed in place (no copy). */
 	holds(buffer: ArrayBufferLike): boolean;
 	call(name: SimdExport, ...args: SimdArg[]): void;
+	/**
+	 * Call `name` on `args` plus a range [lo, hi) of [0, total): once over everything, or, where
+	 * helper threads share this memory (a cross-origin isolated page) and there are at least two
+	 * pieces of `grain`, in ranges (multiples of `grain`) run at once. The result is the same bit
+	 * for bit. `zero` outputs are zeroed once, whole; each range gets its own scratch.
+	 */
+	split(name: SplitExport, total: number, grain: number, ...args: SimdArg[]): void;
+	/** Threads `split` shares a call over (1 without helpers). */
+	threads(): number;
 }
 
 /** Allocation in a memory the instance does not own (tfjs's `_malloc` and `_free`). */
@@ -58,6 +91,11 @@ export interface HeapAllocator {
 let own: SimdKernels | null = null;
 let loading: Promise<SimdKernels | null> | undefined;
 const bound = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+const modules = new WeakMap<
+	WebAssembly.Memory,
+	{ module: WebAssembly.Module; instance: WebAssembly.Instance }
+>();
+const pools = new WeakMap<WebAssembly.Memory, SimdPool>();
 let active = true;
 
 /** The own-memory instance once `loadSimdKernels()` has resolved with it (and while active). */
@@ -131,7 +169,10 @@ export async function bindSimdKernels(
 		const shared =
 			typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 		const build = shared ? KERNELS_THREADS_WASM_BASE64 : KERNELS_SHARED_WASM_BASE64;
-		const { instance } = await WebAssembly.instantiate(decode(build), { env: { memory } });
+		const { instance, module } = await WebAssembly.instantiate(decode(build), {
+			env: { memory }
+		});
+		if (shared) modules.set(memory, { module, instance });
 		kernels = wrap(instance, memory, { ...heap, reset() {} });
 	} catch {
 		kernels = null;
@@ -140,14 +181,90 @@ export async function bindSimdKernels(
 	return kernels;
 }
 
+/**
+ * Start `threads - 1` helper threads for the instance bound to `memory`, so that split calls
+ * share their work: only where `bindSimdKernels` bound the shared-memory build (tfjs's threaded
+ * heap, a cross-origin isolated page). Resolves the threads a split call now uses (1: none
+ * started). Starting again with the same count keeps the running helpers.
+ */
+export async function startSimdThreads(
+	memory: WebAssembly.Memory,
+	threads: number
+): Promise<number> {
+	const bound = modules.get(memory);
+	const running = pools.get(memory);
+	if (running?.threads === threads) return threads;
+	(running as { stop?: () => void } | undefined)?.stop?.();
+	pools.delete(memory);
+	if (!bound || threads < 2) return 1;
+	const { startSimdPool } = await import('./simdThreads');
+	const pool = await startSimdPool(bound.module, memory, threads - 1, bound.instance);
+	if (pool) pools.set(memory, pool);
+	return pool?.threads ?? 1;
+}
+
+/** Let `split` calls on `memory`'s instance share their work with `pool` (null: stop). */
+export function setSimdPool(memory: WebAssembly.Memory, pool: SimdPool | null): void {
+	if (pool) pools.set(memory, pool);
+	else pools.delete(memory);
+}
+
+/** Where `total` splits into `parts` ranges, each a multiple of `grain` but the last. */
+export function splitRanges(total: number, grain: number, parts: number): [number, number][] {
+	const out: [number, number][] = [];
+	let lo = 0;
+	for (let i = 1; i <= parts; i++) {
+		const hi = i === parts ? total : Math.round((total * i) / parts / grain) * grain;
+		if (hi > lo) out.push([lo, hi]);
+		lo = Math.max(lo, hi);
+	}
+	return out;
+}
+
 function wrap(
 	instance: WebAssembly.Instance,
 	memory: WebAssembly.Memory,
 	alloc: HeapAllocator & { reset(): void }
 ): SimdKernels {
 	const exports = instance.exports as Record<string, unknown>;
-	return {
+	const kernels: SimdKernels = {
 		holds: (buffer) => buffer === memory.buffer,
+		threads: () => pools.get(memory)?.threads ?? 1,
+		split(name, total, grain, ...args) {
+			const pool = pools.get(memory);
+			const parts = pool ? Math.min(pool.threads, Math.floor(total / grain)) : 1;
+			const arrays = args.filter((a) => typeof a !== 'number' && !('scratch' in a)) as (
+				{ in: Float32Array | Int32Array } | { out: Float32Array | Int32Array; zero?: boolean }
+			)[];
+			const inPlace = arrays.every((a) => ('in' in a ? a.in : a.out).buffer === memory.buffer);
+			if (!pool || parts < 2 || !inPlace) {
+				kernels.call(name, ...args, 0, total);
+				return;
+			}
+			const ranges = splitRanges(total, grain, parts);
+			// Offsets first: nothing allocated yet, so no view can have moved.
+			const fixed = args.map((a) =>
+				typeof a === 'number' ? a : 'scratch' in a ? null : ('in' in a ? a.in : a.out).byteOffset
+			);
+			for (const a of arrays) if ('out' in a && a.zero) a.out.fill(0);
+			const scratch: number[] = [];
+			try {
+				const calls = ranges.map(([lo, hi]) => [
+					...args.map((a, i) => {
+						if (fixed[i] !== null) return fixed[i]!;
+						const at = alloc.malloc((a as { scratch: number }).scratch * 4);
+						scratch.push(at);
+						return at;
+					}),
+					lo,
+					hi
+				]);
+				pool.run(name, calls);
+			} finally {
+				for (const at of scratch) alloc.free(at);
+				alloc.reset();
+			}
+		},
 		call(name, ...args) {
 			// Offsets of arrays already in this memory are read before anything is allocated:
 			// an allocation may grow the memory, which detaches views of its old buffer.
@@ -193,4 +310,5 @@ function wrap(
 			}
 		}
 	};
+	return kernels;
 }

@@ -113,8 +113,11 @@ registerHostKernel(ATTENTION_KERNEL, {
 		const { b, t, heads } = a as unknown as AttentionAttrs;
 		const d = q.length / (b * t);
 		if (simd && (d / heads) % 4 === 0) {
-			simd.call(
-				'attention',
+			// (batch row, head) pairs shared out over helper threads where there are any.
+			simd.split(
+				'attention_part',
+				b * heads,
+				1,
 				{ in: q as F },
 				{ in: k as F },
 				{ in: v as F },
@@ -138,8 +141,10 @@ registerHostKernel(ATTENTION_GRAD_KERNEL, {
 		const { b, t, heads } = a as unknown as AttentionAttrs;
 		const d = q.length / (b * t);
 		if (simd && (d / heads) % 4 === 0) {
-			simd.call(
-				'attention_grad',
+			simd.split(
+				'attention_grad_part',
+				b * heads,
+				1,
 				{ in: dCtx as F },
 				{ in: q as F },
 				{ in: k as F },
@@ -175,10 +180,16 @@ registerHostKernel(ATTENTION_GRAD_KERNEL, {
 	}
 });
 
+/** GELU is shared between threads in pieces of 16,384 floats, and not at all below twice that. */
+function geluGrain(n: number): number {
+	return n >= 32768 ? 16384 : n;
+}
+
 registerHostKernel(GELU_KERNEL, {
 	outputs: (s) => [s.x],
 	run: ({ x }, [y], _a, simd) => {
-		if (simd) simd.call('gelu', { in: x as F }, { out: y }, y.length);
+		if (simd)
+			simd.split('gelu_part', y.length, geluGrain(y.length), { in: x as F }, { out: y }, y.length);
 		else geluArrays(x as F, y);
 	}
 });
@@ -186,7 +197,16 @@ registerHostKernel(GELU_KERNEL, {
 registerHostKernel(GELU_GRAD_KERNEL, {
 	outputs: (s) => [s.x],
 	run: ({ dy, x }, [dx], _a, simd) => {
-		if (simd) simd.call('gelu_grad', { in: dy as F }, { in: x as F }, { out: dx }, dx.length);
+		if (simd)
+			simd.split(
+				'gelu_grad_part',
+				dx.length,
+				geluGrain(dx.length),
+				{ in: dy as F },
+				{ in: x as F },
+				{ out: dx },
+				dx.length
+			);
 		else geluGradArrays(dy as F, x as F, dx);
 	}
 });

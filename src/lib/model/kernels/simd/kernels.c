@@ -82,6 +82,13 @@ void gelu(const f32 *x, f32 *y, int n) {
 	for (; i < n; i++) y[i] = wasm_f32x4_extract_lane(gelu4(splat(x[i])), 0);
 }
 
+/* Elements [lo, hi) of `gelu` (lo a multiple of 4). */
+EXPORT(gelu_part)
+void gelu_part(const f32 *x, f32 *y, int n, int lo, int hi) {
+	(void)n;
+	gelu(x + lo, y + lo, hi - lo);
+}
+
 static inline v128_t gelu_grad4(v128_t dy, v128_t z) {
 	v128_t half, sech2;
 	gelu_parts(z, &half, &sech2);
@@ -97,6 +104,13 @@ void gelu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
 		wasm_v128_store(dx + i, gelu_grad4(wasm_v128_load(dy + i), wasm_v128_load(x + i)));
 	}
 	for (; i < n; i++) dx[i] = wasm_f32x4_extract_lane(gelu_grad4(splat(dy[i]), splat(x[i])), 0);
+}
+
+/* Elements [lo, hi) of `gelu_grad` (lo a multiple of 4). */
+EXPORT(gelu_grad_part)
+void gelu_grad_part(const f32 *dy, const f32 *x, f32 *dx, int n, int lo, int hi) {
+	(void)n;
+	gelu_grad(dy + lo, x + lo, dx + lo, hi - lo);
 }
 
 /* Layer norm of `rows` rows of width d (d % 4 == 0); see layerNormArrays. */
@@ -167,48 +181,88 @@ static inline void axpy(f32 *y, f32 a, const f32 *x, int n) {
 	for (int c = 0; c < n; c += 4) wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(y + c), wasm_f32x4_mul(va, wasm_v128_load(x + c))));
 }
 
+/* Causal attention of one (batch row, head) pair `bh` (= bb · heads + hh); see attentionArrays. */
+static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int heads, int d,
+		int bh, f32 *ctx, f32 *probs) {
+	const int dh = d / heads, bb = bh / heads, hh = bh % heads;
+	const f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
+	const int col = bb * t * d + hh * dh;
+	f32 *pbase = probs + bh * t * t;
+	for (int i = 0; i < t; i++) {
+		const f32 *qi = q + col + i * d;
+		f32 *p = pbase + i * t;
+		f32 mx = -3.0e38f;
+		for (int j = 0; j <= i; j++) {
+			f32 s = dot(qi, k + col + j * d, dh) * scale;
+			p[j] = s;
+			mx = s > mx ? s : mx;
+		}
+		v128_t vmx = splat(mx), vsum = splat(0.0f);
+		int j = 0;
+		for (; j + 4 <= i + 1; j += 4) {
+			v128_t e = vexp(wasm_f32x4_sub(wasm_v128_load(p + j), vmx));
+			wasm_v128_store(p + j, e);
+			vsum = wasm_f32x4_add(vsum, e);
+		}
+		f32 sum = hsum(vsum);
+		for (; j <= i; j++) {
+			f32 e = wasm_f32x4_extract_lane(vexp(splat(p[j] - mx)), 0);
+			p[j] = e;
+			sum += e;
+		}
+		f32 inv = 1.0f / sum;
+		f32 *ci = ctx + col + i * d;
+		for (int c = 0; c < dh; c += 4) wasm_v128_store(ci + c, splat(0.0f));
+		for (j = 0; j <= i; j++) {
+			f32 pj = p[j] * inv;
+			p[j] = pj;
+			axpy(ci, pj, v + col + j * d, dh);
+		}
+		for (j = i + 1; j < t; j++) p[j] = 0.0f;
+	}
+}
+
 /* Causal multi-head attention; see attentionArrays. dh = d/heads must be a multiple of 4. */
 EXPORT(attention)
 void attention(const f32 *q, const f32 *k, const f32 *v, int b, int t, int heads, int d, f32 *ctx,
 		f32 *probs) {
-	int dh = d / heads;
-	f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
-	for (int bb = 0; bb < b; bb++) {
-		for (int hh = 0; hh < heads; hh++) {
-			const int col = bb * t * d + hh * dh;
-			f32 *pbase = probs + (bb * heads + hh) * t * t;
-			for (int i = 0; i < t; i++) {
-				const f32 *qi = q + col + i * d;
-				f32 *p = pbase + i * t;
-				f32 mx = -3.0e38f;
-				for (int j = 0; j <= i; j++) {
-					f32 s = dot(qi, k + col + j * d, dh) * scale;
-					p[j] = s;
-					mx = s > mx ? s : mx;
-				}
-				v128_t vmx = splat(mx), vsum = splat(0.0f);
-				int j = 0;
-				for (; j + 4 <= i + 1; j += 4) {
-					v128_t e = vexp(wasm_f32x4_sub(wasm_v128_load(p + j), vmx));
-					wasm_v128_store(p + j, e);
-					vsum = wasm_f32x4_add(vsum, e);
-				}
-				f32 sum = hsum(vsum);
-				for (; j <= i; j++) {
-					f32 e = wasm_f32x4_extract_lane(vexp(splat(p[j] - mx)), 0);
-					p[j] = e;
-					sum += e;
-				}
-				f32 inv = 1.0f / sum;
-				f32 *ci = ctx + col + i * d;
-				for (int c = 0; c < dh; c += 4) wasm_v128_store(ci + c, splat(0.0f));
-				for (j = 0; j <= i; j++) {
-					f32 pj = p[j] * inv;
-					p[j] = pj;
-					axpy(ci, pj, v + col + j * d, dh);
-				}
-				for (j = i + 1; j < t; j++) p[j] = 0.0f;
-			}
+	for (int bh = 0; bh < b * heads; bh++) attention_one(q, k, v, t, heads, d, bh, ctx, probs);
+}
+
+/*
+ * The (batch row, head) pairs [lo, hi) of `attention`: each pair writes only its own columns of
+ * ctx and its own block of probs, so threads given disjoint ranges never touch the same float,
+ * and the result is the same, bit for bit, however the pairs are shared out.
+ */
+EXPORT(attention_part)
+void attention_part(const f32 *q, const f32 *k, const f32 *v, int b, int t, int heads, int d,
+		f32 *ctx, f32 *probs, int lo, int hi) {
+	for (int bh = lo; bh < hi; bh++) attention_one(q, k, v, t, heads, d, bh, ctx, probs);
+}
+
+/* Attention's backward pass for one (batch row, head) pair; dp is scratch of t floats. */
+static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v,
+		const f32 *probs, int t, int heads, int d, int bh, f32 *dq, f32 *dk, f32 *dv, f32 *dp) {
+	const int dh = d / heads, bb = bh / heads, hh = bh % heads;
+	const f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
+	const int col = bb * t * d + hh * dh;
+	const f32 *pbase = probs + bh * t * t;
+	for (int i = 0; i < t; i++) {
+		const f32 *gi = dctx + col + i * d;
+		const f32 *p = pbase + i * t;
+		f32 rowdot = 0.0f;
+		for (int j = 0; j <= i; j++) {
+			f32 s = dot(gi, v + col + j * d, dh);
+			dp[j] = s;
+			rowdot += p[j] * s;
+			axpy(dv + col + j * d, p[j], gi, dh);
+		}
+		const f32 *qi = q + col + i * d;
+		f32 *dqi = dq + col + i * d;
+		for (int j = 0; j <= i; j++) {
+			f32 ds = p[j] * (dp[j] - rowdot) * scale;
+			axpy(dqi, ds, k + col + j * d, dh);
+			axpy(dk + col + j * d, ds, qi, dh);
 		}
 	}
 }
@@ -217,32 +271,17 @@ void attention(const f32 *q, const f32 *k, const f32 *v, int b, int t, int heads
 EXPORT(attention_grad)
 void attention_grad(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v, const f32 *probs,
 		int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *dp) {
-	int dh = d / heads;
-	f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
-	for (int bb = 0; bb < b; bb++) {
-		for (int hh = 0; hh < heads; hh++) {
-			const int col = bb * t * d + hh * dh;
-			const f32 *pbase = probs + (bb * heads + hh) * t * t;
-			for (int i = 0; i < t; i++) {
-				const f32 *gi = dctx + col + i * d;
-				const f32 *p = pbase + i * t;
-				f32 rowdot = 0.0f;
-				for (int j = 0; j <= i; j++) {
-					f32 s = dot(gi, v + col + j * d, dh);
-					dp[j] = s;
-					rowdot += p[j] * s;
-					axpy(dv + col + j * d, p[j], gi, dh);
-				}
-				const f32 *qi = q + col + i * d;
-				f32 *dqi = dq + col + i * d;
-				for (int j = 0; j <= i; j++) {
-					f32 ds = p[j] * (dp[j] - rowdot) * scale;
-					axpy(dqi, ds, k + col + j * d, dh);
-					axpy(dk + col + j * d, ds, qi, dh);
-				}
-			}
-		}
-	}
+	for (int bh = 0; bh < b * heads; bh++)
+		attention_grad_one(dctx, q, k, v, probs, t, heads, d, bh, dq, dk, dv, dp);
+}
+
+/* The pairs [lo, hi) of `attention_grad` (disjoint columns again); each thread its own dp. */
+EXPORT(attention_grad_part)
+void attention_grad_part(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v,
+		const f32 *probs, int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *dp,
+		int lo, int hi) {
+	for (int bh = lo; bh < hi; bh++)
+		attention_grad_one(dctx, q, k, v, probs, t, heads, d, bh, dq, dk, dv, dp);
 }
 
 /* out [cols, rows] = aᵀ for a [rows, cols]; 4×4 blocks through registers where both divide by 4. */
@@ -362,13 +401,13 @@ static inline v128_t out_act(v128_t x, int relu) {
 }
 
 static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int k, int n,
-		int relu, f32 *c) {
+		int relu, f32 *c, int lo, int hi) {
 	const int rs = ta ? 1 : k, ts = ta ? m : 1;
-	int n8 = n - n % 8, n4 = n - n % 4, m4 = m - m % 4;
+	int n8 = n - n % 8, n4 = n - n % 4, m4 = lo + (hi - lo) - (hi - lo) % 4;
 	for (int j = 0; j < n8; j += 8) {
 		v128_t z0 = bias ? wasm_v128_load(bias + j) : splat(0.0f);
 		v128_t z1 = bias ? wasm_v128_load(bias + j + 4) : splat(0.0f);
-		int i = 0;
+		int i = lo;
 		for (; i < m4; i += 4) {
 			v128_t c00 = z0, c01 = z1, c10 = z0, c11 = z1, c20 = z0, c21 = z1, c30 = z0, c31 = z1;
 			const f32 *p0 = a + i * rs, *p1 = p0 + rs, *p2 = p1 + rs, *p3 = p2 + rs, *pb = b + j;
@@ -395,7 +434,7 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 			wasm_v128_store(o + 3 * n, out_act(c30, relu));
 			wasm_v128_store(o + 3 * n + 4, out_act(c31, relu));
 		}
-		for (; i < m; i++) {
+		for (; i < hi; i++) {
 			v128_t c0 = z0, c1 = z1;
 			const f32 *pa = a + i * rs, *pb = b + j;
 			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n) {
@@ -409,7 +448,7 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 	}
 	for (int j = n8; j < n4; j += 4) {
 		v128_t z = bias ? wasm_v128_load(bias + j) : splat(0.0f);
-		int i = 0;
+		int i = lo;
 		for (; i < m4; i += 4) {
 			v128_t c0 = z, c1 = z, c2 = z, c3 = z;
 			const f32 *p0 = a + i * rs, *p1 = p0 + rs, *p2 = p1 + rs, *p3 = p2 + rs, *pb = b + j;
@@ -425,7 +464,7 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 			wasm_v128_store(c + (i + 2) * n + j, out_act(c2, relu));
 			wasm_v128_store(c + (i + 3) * n + j, out_act(c3, relu));
 		}
-		for (; i < m; i++) {
+		for (; i < hi; i++) {
 			v128_t acc = z;
 			const f32 *pa = a + i * rs, *pb = b + j;
 			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n)
@@ -434,7 +473,7 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 		}
 	}
 	for (int j = n4; j < n; j++) {
-		for (int i = 0; i < m; i++) {
+		for (int i = lo; i < hi; i++) {
 			f32 sum = bias ? bias[j] : 0.0f;
 			for (int t = 0; t < k; t++) sum += a[i * rs + t * ts] * b[t * n + j];
 			c[i * n + j] = relu && sum < 0.0f ? 0.0f : sum;
@@ -444,11 +483,22 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 
 EXPORT(matmul)
 void matmul(const f32 *a, const f32 *b, int m, int k, int n, int ta, int relu, f32 *c) {
-	gemm(a, ta, b, 0, m, k, n, relu, c);
+	gemm(a, ta, b, 0, m, k, n, relu, c, 0, m);
 }
 
 EXPORT(matmul_bias)
 void matmul_bias(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int ta,
 		int relu, f32 *c) {
-	gemm(a, ta, b, bias, m, k, n, relu, c);
+	gemm(a, ta, b, bias, m, k, n, relu, c, 0, m);
+}
+
+/*
+ * Rows [lo, hi) of matmul_bias's product (`bias` 0 for none): each row of c is the same sums in
+ * the same order whichever call computes it, so threads sharing out the rows give the one-call
+ * result bit for bit.
+ */
+EXPORT(matmul_part)
+void matmul_part(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int ta,
+		int relu, f32 *c, int lo, int hi) {
+	gemm(a, ta, b, bias, m, k, n, relu, c, lo, hi);
 }
