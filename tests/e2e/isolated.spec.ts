@@ -6,8 +6,11 @@
  * lab must load the threaded build, train on it and say so, with no console error. And it must
  * really run several threads: tfjs caps its pool at half the logical cores, which left a
  * two-core machine (like this one) on one thread whatever it was asked (`backends.ts` lifts it).
+ * Our own SIMD kernels share their work over helper threads there too; the language model
+ * fine-tuned there writes exactly the text it writes on a page that is not isolated (one thread).
  */
-import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { serve } from '../../scripts/serve.js';
 import { getBrowser, waitFor } from './browser';
 import { text } from './read';
@@ -53,4 +56,61 @@ describe('a cross-origin isolated page', () => {
 			await server.close();
 		}
 	});
+
+	it(
+		'fine-tunes the language model to the same text, bit for bit, as one thread does',
+		{ timeout: 400_000 },
+		async () => {
+			const server = await serve({ dir: TEST_BUILD_DIR, base: TEST_BASE, port: 0, isolate: true });
+			const browser = await getBrowser();
+			try {
+				const isolated = await tenSteps(browser, server.url, true);
+				const plain = await tenSteps(browser, inject('baseURL'), false);
+				expect(isolated.badge).toContain("the course's own kernels share their work over");
+				expect(plain.badge).not.toContain('threads');
+				expect(isolated.text.length).toBeGreaterThanOrEqual(200);
+				expect(isolated.text).toBe(plain.text);
+				expect(isolated.last).toBe(plain.last);
+			} finally {
+				await server.close();
+			}
+		}
+	);
 });
+
+/**
+ * Ten steps of full fine-tuning of the lab's language model on WebAssembly, from `base`; then a
+ * sample. Returns the sample, the held-out bits per character after the steps, and the badge.
+ */
+async function tenSteps(browser: Browser, base: string, isolated: boolean) {
+	const context = await browser.newContext();
+	const errors: string[] = [];
+	context.on('console', (m) => {
+		if (m.type() === 'error') errors.push(m.text());
+	});
+	try {
+		const page = await context.newPage();
+		await page.goto(
+			`${base}lab/?backend=wasm&lm-backend=wasm&lm-method=full&lm-lr=0.002&lm-steps=10`
+		);
+		expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(isolated);
+		const fig = page.locator('#language-lab');
+		await fig.getByRole('button', { name: 'Fine-tune' }).click();
+		const sample = fig.getByTestId('lm-sample');
+		const curve = fig.getByTestId('lm-curve');
+		await waitFor(page, async () => (await curve.getAttribute('data-last-step')) === '10', 300_000);
+		const generate = fig.getByRole('button', { name: 'Generate' });
+		await waitFor(page, () => generate.isEnabled(), 60_000);
+		await generate.click();
+		await waitFor(page, async () => (await sample.getAttribute('data-step')) === '10', 60_000);
+		await waitFor(page, () => generate.isEnabled(), 60_000);
+		expect(errors).toEqual([]);
+		return {
+			text: await fig.getByTestId('lm-sample-text').innerText(),
+			last: await curve.getAttribute('data-last'),
+			badge: (await fig.locator('.badge .why').textContent()) ?? ''
+		};
+	} finally {
+		await context.close();
+	}
+}
