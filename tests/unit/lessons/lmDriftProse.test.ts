@@ -175,7 +175,7 @@ describe('lesson 6’s prose about the language model at the far end', () => {
 
 	it('quotes where the base starts and where full fine-tuning ends as recorded', () => {
 		has(
-			`On Moby-Dick the base scores ${b2(base(moby).bits)} bits per character, further than the ${b2(base(latest).bits)} of the latest addresses, and full fine-tuning brings it to ${b2(best('full', moby).bits)}`
+			`On Moby-Dick the base scores ${b2(base(moby).bits)} [bits per character](../../glossary/#bits-per-character), further than the ${b2(base(latest).bits)} of the latest addresses, and full fine-tuning brings it to ${b2(best('full', moby).bits)}`
 		);
 		expect(base(moby).bits).toBeGreaterThan(base(latest).bits);
 		has(

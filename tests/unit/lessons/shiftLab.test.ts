@@ -366,7 +366,7 @@ describe('lesson 5’s prose about the full update’s spectrum', () => {
 			`the top four directions hold ${share(s0.sv)} of its energy and ${rankForEnergy(s0.sv, 0.9)} directions are needed for 90%`,
 			`cutting the update to its single top direction still scores ${pct(s0.truncation.find((t) => t.k === 1)!.accuracy)}`,
 			`at $s = \\tfrac16$ the top four hold ${share(s6.sv)} and 90% takes ${rankForEnergy(s6.sv, 0.9)} directions`,
-			`the effective rank rises from ${Math.round(effectiveRank(s0.sv))} to ${Math.round(effectiveRank(s2.sv))}`
+			`the [effective rank](../../glossary/#effective-rank) rises from ${Math.round(effectiveRank(s0.sv))} to ${Math.round(effectiveRank(s2.sv))}`
 		];
 		for (const line of lines) expect(prose, line).toContain(line);
 		// "from s = ½ on, about a third and 25 or 26 directions … It stops flattening there."
