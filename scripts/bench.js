@@ -27,7 +27,8 @@
  * (default all four; leave out large for a quick run: on the cpu and webgpu backends of a
  * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu);
  * BENCH_LAB=0 to skip the lab part; BENCH_ISOLATE=1 to serve the trainer's page cross-origin
- * isolated (tfjs's threaded WebAssembly build: its thread count is reported); BENCH_CHUNK_MS to size the chunks of queued steps, ours and
+ * isolated (tfjs's threaded WebAssembly build: its thread count is reported, and each transformer's
+ * full fine-tuning is also timed with our SIMD kernels' helper threads off, giving what they add); BENCH_CHUNK_MS to size the chunks of queued steps, ours and
  * PyTorch's (default: as the worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and
  * BENCH_SVD_REPS (default 9).
  * Just the SVD, in under a minute:
@@ -236,6 +237,15 @@ try {
 			crossOriginIsolated: r.crossOriginIsolated,
 			wasmThreads: r.wasmThreads,
 			simdInPlace: r.simdInPlace,
+			simdThreads: r.simdThreads,
+			helpersGain: Object.fromEntries(
+				Object.keys(rows)
+					.filter((k) => k.endsWith(', our kernels on 1 thread'))
+					.map((k) => {
+						const full = k.replace(', our kernels on 1 thread', '');
+						return [full, rows[full] / rows[k]];
+					})
+			),
 			oursOverPeer: rows['ours: MLP full'] / peer,
 			loraOverFull: {
 				mlp: rows['ours: MLP LoRA r=4'] / rows['ours: MLP full'],
@@ -255,7 +265,10 @@ try {
 			console.log(
 				`  ${k.padEnd(40)} ${errors[k] ? `failed: ${errors[k]}` : `${v.toFixed(1)} steps/s`}`
 			);
-		console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
+		if (peer)
+			console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
+		for (const [k, v] of Object.entries(result.backends[backend].helpersGain))
+			console.log(`  ${k} with our kernels on ${r.simdThreads} threads ÷ on 1: ${v.toFixed(2)}×`);
 	}
 	const torchAfter = torchBefore ? torchPeer('after') : undefined;
 	if (torchBefore && torchAfter) {

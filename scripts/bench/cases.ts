@@ -15,6 +15,7 @@ import type { TuningConfig } from '$lib/model/tuned';
 import type { TaskData } from '$lib/trainer/task';
 import { nextChunkSize } from '$lib/trainer/host';
 import { Trainer } from '$lib/trainer/trainer';
+import { setSimdThreadsActive } from '$lib/model/kernels/simdKernels';
 
 const rng = createRng(0);
 
@@ -91,6 +92,24 @@ function ours(
 	};
 }
 
+/**
+ * `runner` with the SIMD kernels' helper threads off during its chunks: on a cross-origin
+ * isolated page, the same case on one thread for our kernels, to measure what the helpers give.
+ */
+function oneThread(runner: Runner): Runner {
+	return {
+		chunk: async () => {
+			setSimdThreadsActive(false);
+			try {
+				return await runner.chunk();
+			} finally {
+				setSimdThreadsActive(true);
+			}
+		},
+		dispose: () => runner.dispose()
+	};
+}
+
 /** The peer: a tfjs-layers Sequential MLP trained with model.fit, one epoch (16 steps) a chunk. */
 function peer(task: TaskData): Runner {
 	const model = tf.sequential({
@@ -119,6 +138,11 @@ function peer(task: TaskData): Runner {
 			model.dispose();
 		}
 	};
+}
+
+/** The one-thread twin of case `name`, when asked for. */
+function oneThreadCase(on: boolean, name: string, make: () => Runner): [string, () => Runner][] {
+	return on ? [[`${name}, our kernels on 1 thread`, () => oneThread(make())]] : [];
 }
 
 function median(xs: number[]): number {
@@ -192,7 +216,9 @@ export type CaseGroup = (typeof CASE_GROUPS)[number];
 export async function benchCases(
 	seconds: number,
 	chunkMs: number,
-	groups: readonly CaseGroup[] = CASE_GROUPS
+	groups: readonly CaseGroup[] = CASE_GROUPS,
+	/** Also time each model's full fine-tuning with our kernels on one thread. */
+	compareThreads = false
 ): Promise<Row[]> {
 	for (const g of groups) {
 		if (!CASE_GROUPS.includes(g)) throw new RangeError(`unknown case group ${g}`);
@@ -206,7 +232,10 @@ export async function benchCases(
 				[
 					['peer: tfjs-layers model.fit, MLP full', () => peer(digits)],
 					['ours: MLP full', () => ours(net, digits, { method: 'full' }, 64, chunkMs)],
-					['ours: MLP LoRA r=4', () => ours(net, digits, { method: 'lora', rank: 4 }, 64, chunkMs)]
+					['ours: MLP LoRA r=4', () => ours(net, digits, { method: 'lora', rank: 4 }, 64, chunkMs)],
+					...oneThreadCase(compareThreads, 'ours: MLP full', () =>
+						ours(net, digits, { method: 'full' }, 64, chunkMs)
+					)
 				],
 				seconds * 3
 			))
@@ -222,7 +251,10 @@ export async function benchCases(
 					[
 						'ours: transformer LoRA r=4',
 						() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
-					]
+					],
+					...oneThreadCase(compareThreads, 'ours: transformer full', () =>
+						ours(gpt, text, { method: 'full' }, 16, chunkMs)
+					)
 				],
 				seconds * 2
 			))
@@ -248,7 +280,10 @@ export async function benchCases(
 					[
 						`ours: ${name} LoRA r=4`,
 						() => ours(gpt, text, { method: 'lora', rank: 4 }, batch, chunkMs)
-					]
+					],
+					...oneThreadCase(compareThreads, `ours: ${name} full`, () =>
+						ours(gpt, text, { method: 'full' }, batch, chunkMs)
+					)
 				],
 				seconds * 2
 			))

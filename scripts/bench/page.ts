@@ -22,7 +22,10 @@ async function main() {
 	const groups = (params.get('cases')?.split(',').filter(Boolean) ?? [
 		...CASE_GROUPS
 	]) as CaseGroup[];
-	const rows = await benchCases(seconds, chunkMs, groups);
+	// On an isolated page our kernels have helper threads: time the transformers on one too.
+	const memory0 = wasmMemory(tf.backend());
+	const helpers = (memory0 && simdKernelsOn(memory0)?.threads()) ?? 1;
+	const rows = await benchCases(seconds, chunkMs, groups, helpers > 1);
 	document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
 	// Threads of the WebAssembly backend (more than 1 only on its threaded build, in a cross-origin
 	// isolated page) and whether our SIMD kernels work on its memory in place.
@@ -32,6 +35,7 @@ async function main() {
 		crossOriginIsolated: self.crossOriginIsolated,
 		wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : null,
 		simdInPlace: memory ? simdKernelsOn(memory) !== simdKernels() : null,
+		simdThreads: helpers,
 		rows
 	};
 }

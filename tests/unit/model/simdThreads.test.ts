@@ -1,10 +1,12 @@
 /**
  * Split calls of the SIMD kernels (`SimdKernels.split`, what helper threads run on a cross-origin
  * isolated page): with a pool installed, the product, attention forward and backward and GELU
- * forward and backward are computed in ranges, and the results equal the one-call results bit
- * for bit. The pool here is what a helper thread is: a second instance of the shared-memory
- * build on tfjs's own WebAssembly heap. It runs the helpers' ranges before the caller's and in
- * reverse, so any range that read another's output, or wrote outside its own, would show.
+ * forward and backward are computed in chunks, and the results equal the one-call results bit
+ * for bit. The pool here runs the real protocol (`publish`, `runChunks`) with the caller and a
+ * "helper" (a second instance of the shared-memory build on tfjs's own WebAssembly heap, as a
+ * helper thread has) taking one chunk in turn, the helper first, each with its own scratch; so
+ * any chunk that read another's output, wrote outside its own rows or shared scratch would show.
+ * Also: the chunk-taking protocol itself, with plain functions.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -13,47 +15,95 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
 import '$lib/model/kernels/linalgHost';
 import '$lib/model/kernels/transformerHost';
-import { matMul } from '$lib/model/kernels/linalg';
+import { colSum, matMul } from '$lib/model/kernels/linalg';
 import {
 	causalAttention,
 	causalAttentionGrad,
 	gelu,
-	geluGrad
+	geluGrad,
+	layerNorm,
+	layerNormGrad
 } from '$lib/model/kernels/transformerOps';
 import { bindSimdToWasmBackend, wasmMemory } from '$lib/model/kernels/hostKernels';
 import {
+	SPLIT_EXPORTS,
 	setSimdPool,
 	simdKernelsOn,
-	splitRanges,
 	type SimdPool,
 	type SplitExport
 } from '$lib/model/kernels/simdKernels';
+import { chunkSize } from '$lib/model/kernels/simdThreads';
+import {
+	ARGS_AT,
+	BLOCK_BYTES,
+	SLOT,
+	publish,
+	runChunks
+} from '$lib/model/kernels/simdThreadProtocol';
 import { KERNELS_SHARED_WASM_BASE64 } from '$lib/model/kernels/simd/kernelsWasm';
 
-describe('splitRanges', () => {
-	it('covers [0, total) in order, cut at multiples of the grain', () => {
-		for (const [total, grain, parts] of [
-			[1024, 4, 2],
+function block() {
+	const control = new SharedArrayBuffer(BLOCK_BYTES);
+	return { i32: new Int32Array(control, 0, ARGS_AT / 4), f64: new Float64Array(control, ARGS_AT) };
+}
+
+describe('the chunk protocol', () => {
+	it('chunk sizes: multiples of the grain, about eight a thread, never over 65,535 chunks', () => {
+		expect(chunkSize(1024, 4, 2)).toBe(64);
+		expect(chunkSize(32, 1, 2)).toBe(2);
+		expect(chunkSize(6, 4, 2)).toBe(4);
+		expect(chunkSize(1 << 20, 1, 2) * 0xffff).toBeGreaterThanOrEqual(1 << 20);
+		for (const [total, grain, threads] of [
 			[1022, 4, 3],
-			[7, 4, 2],
-			[32, 1, 4],
-			[5, 1, 8],
-			[65536, 16384, 3]
+			[65536, 16384, 2],
+			[7, 1, 4]
 		]) {
-			const r = splitRanges(total, grain, parts);
-			expect(r[0][0]).toBe(0);
-			expect(r.at(-1)![1]).toBe(total);
-			for (let i = 1; i < r.length; i++) expect(r[i][0]).toBe(r[i - 1][1]);
-			for (const [lo, hi] of r) {
-				expect(hi).toBeGreaterThan(lo);
-				expect(lo % grain).toBe(0);
-			}
-			expect(r.length).toBeLessThanOrEqual(parts);
+			const c = chunkSize(total, grain, threads);
+			expect(c % grain).toBe(0);
+			expect(Math.ceil(total / c)).toBeLessThanOrEqual(8 * threads);
 		}
-		expect(splitRanges(1024, 4, 2)).toEqual([
-			[0, 512],
-			[512, 1024]
+	});
+
+	it('every chunk runs exactly once, whichever thread takes it; a stale job takes none', () => {
+		const { i32, f64 } = block();
+		const seen: [number, number, number, number][] = [];
+		const fns = [0, 1].map((thread) => [
+			(x: number, scratch: number, lo: number, hi: number) => {
+				expect(x).toBe(7);
+				seen.push([thread, scratch, lo, hi]);
+			}
 		]);
+		const { job, chunks } = publish(i32, f64, 0, [7, 0], 10, 3, 1, [100, 200]);
+		expect(chunks).toBe(4);
+		// Thread 1 takes one chunk, then thread 0 the rest: a helper that woke first.
+		expect(runChunks(i32, f64, fns[1], job, 1, 1)).toBe(1);
+		expect(runChunks(i32, f64, fns[0], job, 0)).toBe(3);
+		expect(runChunks(i32, f64, fns[1], job, 1)).toBe(0);
+		expect(Atomics.load(i32, SLOT.finished)).toBe(4);
+		expect(seen).toEqual([
+			[1, 200, 0, 3],
+			[0, 100, 3, 6],
+			[0, 100, 6, 9],
+			[0, 100, 9, 10]
+		]);
+		// A helper still holding the old job's number finds nothing of the next job to take.
+		const next = publish(i32, f64, 0, [7, 0], 4, 2, -1, []);
+		expect(next.job).toBe(job + 1);
+		expect(runChunks(i32, f64, fns[1], job, 1)).toBe(0);
+		expect(runChunks(i32, f64, fns[0], next.job, 0)).toBe(2);
+	});
+
+	it('a chunk that throws is flagged, and still counted, so nobody waits for ever', () => {
+		const { i32, f64 } = block();
+		const { job } = publish(i32, f64, 0, [], 2, 1, -1, []);
+		const fns = [
+			(lo: number) => {
+				if (lo === 1) throw new Error('trap');
+			}
+		];
+		expect(runChunks(i32, f64, fns, job, 0)).toBe(2);
+		expect(Atomics.load(i32, SLOT.failed)).toBe(1);
+		expect(Atomics.load(i32, SLOT.finished)).toBe(2);
 	});
 });
 
@@ -77,7 +127,23 @@ function outputs(): Float32Array[] {
 		const { ctx, probs } = causalAttention(q, k, v, attrs);
 		const g = causalAttentionGrad(ctx, q, k, v, probs, attrs);
 		const big = tf.tensor2d(rand(256 * 160), [256, 160]);
+		const h = tf.tensor2d(rand(512 * 64), [512, 64]);
+		const ln = layerNorm(h, tf.tensor1d(rand(64)), tf.tensor1d(rand(64)), 1e-5);
+		const lng = layerNormGrad(
+			tf.tensor2d(rand(512 * 64), [512, 64]),
+			ln.xhat,
+			ln.rstd,
+			tf.tensor1d(rand(64))
+		);
 		const outs = [
+			ln.y,
+			ln.xhat,
+			ln.rstd,
+			lng.dx,
+			lng.dg,
+			lng.ds,
+			colSum(tf.tensor2d(rand(512 * 68), [512, 68])),
+			colSum(tf.tensor2d(rand(400 * 90), [400, 90])),
 			matMul(x, w),
 			matMul(x, w, { bias, relu: true }),
 			matMul(x, wide, { transposeA: true }),
@@ -97,7 +163,7 @@ function outputs(): Float32Array[] {
 
 describe('split calls on tfjs’s WebAssembly heap', () => {
 	let memory: WebAssembly.Memory;
-	const ran: { name: SplitExport; ranges: number }[] = [];
+	const ran: { name: SplitExport; ranges: number; both: boolean }[] = [];
 
 	beforeAll(async () => {
 		setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
@@ -108,21 +174,34 @@ describe('split calls on tfjs’s WebAssembly heap', () => {
 	});
 	afterAll(() => setSimdPool(memory, null));
 
-	it('with three threads gives the one-call results bit for bit, and does split', async () => {
+	it('with two threads taking chunks in turn gives the one-call results bit for bit, and does split', async () => {
 		const one = outputs();
 		expect(simdKernelsOn(memory)!.threads()).toBe(1);
 		const bytes = Uint8Array.from(atob(KERNELS_SHARED_WASM_BASE64), (c) => c.charCodeAt(0));
-		const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-		const helper = instance.exports as Record<string, (...a: number[]) => void>;
+		const own = await WebAssembly.instantiate(bytes, { env: { memory } });
+		const helper = await WebAssembly.instantiate(bytes, { env: { memory } });
+		const fnsOf = (i: WebAssembly.Instance) =>
+			SPLIT_EXPORTS.map((n) => (i.exports as Record<string, (...a: number[]) => void>)[n]);
+		const [mine, theirs] = [fnsOf(own.instance), fnsOf(helper.instance)];
+		const { i32, f64 } = block();
 		const pool: SimdPool = {
-			threads: 3,
-			run(name, calls) {
-				ran.push({ name, ranges: calls.length });
-				for (const c of calls.slice().reverse()) helper[name](...c);
+			threads: 2,
+			run(name, args, total, grain, scratchArg, scratch) {
+				expect(scratch.length).toBe(scratchArg >= 0 ? 2 : 0);
+				const chunk = chunkSize(total, grain, 2);
+				const fn = SPLIT_EXPORTS.indexOf(name);
+				const { job, chunks } = publish(i32, f64, fn, args, total, chunk, scratchArg, scratch);
+				const taken = [0, 0];
+				while (Atomics.load(i32, SLOT.finished) < chunks) {
+					taken[1] += runChunks(i32, f64, theirs, job, 1, 1);
+					taken[0] += runChunks(i32, f64, mine, job, 0, 1);
+				}
+				expect(Atomics.load(i32, SLOT.failed)).toBe(0);
+				ran.push({ name, ranges: chunks, both: taken[0] > 0 && taken[1] > 0 });
 			}
 		};
 		setSimdPool(memory, pool);
-		expect(simdKernelsOn(memory)!.threads()).toBe(3);
+		expect(simdKernelsOn(memory)!.threads()).toBe(2);
 		const three = outputs();
 		expect(three.length).toBe(one.length);
 		three.forEach((o, i) => expect(o, `output ${i}`).toEqual(one[i]));
@@ -133,9 +212,13 @@ describe('split calls on tfjs’s WebAssembly heap', () => {
 			'attention_part',
 			'attention_grad_part',
 			'gelu_part',
-			'gelu_grad_part'
+			'gelu_grad_part',
+			'layer_norm_part',
+			'layer_norm_grad_dx_part',
+			'layer_norm_grad_dgds_part',
+			'col_sum_part'
 		])
 			expect(names, n).toContain(n);
-		expect(ran.every((r) => r.ranges >= 2 && r.ranges <= 3)).toBe(true);
+		expect(ran.every((r) => r.ranges >= 2 && r.ranges <= 16 && r.both)).toBe(true);
 	});
 });

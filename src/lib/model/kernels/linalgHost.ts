@@ -9,6 +9,7 @@
  * scalar product here is the cpu backend's (`./linalgCpu.ts` registers it) and stands in where
  * the SIMD build is missing.
  */
+import { splitGrain } from './simdKernels';
 import { registerHostKernel } from './hostKernels';
 import {
 	COLSUM_KERNEL,
@@ -61,8 +62,22 @@ export function softmaxXentArrays(
 registerHostKernel(COLSUM_KERNEL, {
 	outputs: (s) => [[s.x[1]]],
 	run: ({ x }, [out], _a, simd) => {
-		if (simd) simd.call('col_sum', { in: x as F }, x.length / out.length, out.length, { out });
-		else colSumArrays(x as F, out.length, out);
+		if (simd) {
+			// Column groups (quads, then the last few columns) shared out over helper threads.
+			const groups = Math.ceil(out.length / 4);
+			const rows = x.length / out.length;
+			simd.split(
+				'col_sum_part',
+				groups,
+				splitGrain(groups, x.length),
+				{ in: x as F },
+				rows,
+				out.length,
+				{
+					out
+				}
+			);
+		} else colSumArrays(x as F, out.length, out);
 	}
 });
 

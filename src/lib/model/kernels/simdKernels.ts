@@ -46,24 +46,49 @@ export type SimdExport =
 /**
  * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
  * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
- * elements of GELU. Each range writes floats no other range writes, and computes them exactly
- * as the whole call would.
+ * elements of GELU, rows of layer norm and its input gradient, columns of layer norm's parameter
+ * gradients and of a column sum. Each range writes floats no other range writes, and computes
+ * them exactly as the whole call would.
  */
 export const SPLIT_EXPORTS = [
 	'matmul_part',
 	'attention_part',
 	'attention_grad_part',
 	'gelu_part',
-	'gelu_grad_part'
+	'gelu_grad_part',
+	'layer_norm_part',
+	'layer_norm_grad_dx_part',
+	'layer_norm_grad_dgds_part',
+	'col_sum_part'
 ] as const;
+
+/**
+ * The grain for splitting `items` (rows, columns, pairs) that hold `floats` floats in all: 1 when
+ * there is enough work to share between threads (about 32,768 floats touched: some tens of
+ * microseconds), else `items`, which keeps the call whole.
+ */
+export function splitGrain(items: number, floats: number): number {
+	return floats >= 32768 ? 1 : Math.max(1, items);
+}
 export type SplitExport = (typeof SPLIT_EXPORTS)[number];
 
-/** Helper threads that run ranges of a split call on the same memory (see `simdThreads.ts`). */
+/** Helper threads that run chunks of a split call on the same memory (see `simdThreads.ts`). */
 export interface SimdPool {
 	/** Threads a call can be shared over, the calling one included. */
 	readonly threads: number;
-	/** Run `calls[0]` here and the others on helpers, at once; returns when all are done. */
-	run(name: SplitExport, calls: number[][]): void;
+	/**
+	 * Run `name` on `args` plus [lo, hi) for chunks (multiples of `grain`) of [0, total), on
+	 * this thread and the helpers at once; returns when all are done. Argument `scratchArg` (if
+	 * not -1) is scratch memory, `scratch[t]` for thread t.
+	 */
+	run(
+		name: SplitExport,
+		args: number[],
+		total: number,
+		grain: number,
+		scratchArg: number,
+		scratch: number[]
+	): void;
 }
 
 /** A loaded instance: call one of its exports on arrays. */
@@ -108,6 +133,12 @@ export function simdKernelsOn(memory: WebAssembly.Memory | undefined): SimdKerne
 	if (!active) return null;
 	return (memory && bound.get(memory)) || own;
 }
+
+/** Let split calls use the helper threads (default), or not: for the benchmark's comparison. */
+export function setSimdThreadsActive(on: boolean): void {
+	threadsActive = on;
+}
+let threadsActive = true;
 
 /** Turn the SIMD kernels off (the scalar loops run) or on again: for tests and benchmarks. */
 export function setSimdActive(on: boolean): void {
@@ -209,18 +240,6 @@ export function setSimdPool(memory: WebAssembly.Memory, pool: SimdPool | null): 
 	else pools.delete(memory);
 }
 
-/** Where `total` splits into `parts` ranges, each a multiple of `grain` but the last. */
-export function splitRanges(total: number, grain: number, parts: number): [number, number][] {
-	const out: [number, number][] = [];
-	let lo = 0;
-	for (let i = 1; i <= parts; i++) {
-		const hi = i === parts ? total : Math.round((total * i) / parts / grain) * grain;
-		if (hi > lo) out.push([lo, hi]);
-		lo = Math.max(lo, hi);
-	}
-	return out;
-}
-
 function wrap(
 	instance: WebAssembly.Instance,
 	memory: WebAssembly.Memory,
@@ -231,35 +250,28 @@ function wrap(
 		holds: (buffer) => buffer === memory.buffer,
 		threads: () => pools.get(memory)?.threads ?? 1,
 		split(name, total, grain, ...args) {
-			const pool = pools.get(memory);
-			const parts = pool ? Math.min(pool.threads, Math.floor(total / grain)) : 1;
+			const pool = threadsActive ? pools.get(memory) : undefined;
 			const arrays = args.filter((a) => typeof a !== 'number' && !('scratch' in a)) as (
 				{ in: Float32Array | Int32Array } | { out: Float32Array | Int32Array; zero?: boolean }
 			)[];
 			const inPlace = arrays.every((a) => ('in' in a ? a.in : a.out).buffer === memory.buffer);
-			if (!pool || parts < 2 || !inPlace) {
+			if (!pool || total < 2 * grain || !inPlace) {
 				kernels.call(name, ...args, 0, total);
 				return;
 			}
-			const ranges = splitRanges(total, grain, parts);
 			// Offsets first: nothing allocated yet, so no view can have moved.
 			const fixed = args.map((a) =>
-				typeof a === 'number' ? a : 'scratch' in a ? null : ('in' in a ? a.in : a.out).byteOffset
+				typeof a === 'number' ? a : 'scratch' in a ? 0 : ('in' in a ? a.in : a.out).byteOffset
 			);
 			for (const a of arrays) if ('out' in a && a.zero) a.out.fill(0);
+			const scratchArg = args.findIndex((a) => typeof a !== 'number' && 'scratch' in a);
 			const scratch: number[] = [];
 			try {
-				const calls = ranges.map(([lo, hi]) => [
-					...args.map((a, i) => {
-						if (fixed[i] !== null) return fixed[i]!;
-						const at = alloc.malloc((a as { scratch: number }).scratch * 4);
-						scratch.push(at);
-						return at;
-					}),
-					lo,
-					hi
-				]);
-				pool.run(name, calls);
+				if (scratchArg >= 0) {
+					const n = (args[scratchArg] as { scratch: number }).scratch;
+					for (let t = 0; t < pool.threads; t++) scratch.push(alloc.malloc(n * 4));
+				}
+				pool.run(name, fixed, total, grain, scratchArg, scratch);
 			} finally {
 				for (const at of scratch) alloc.free(at);
 				alloc.reset();

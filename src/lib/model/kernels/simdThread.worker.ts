@@ -1,15 +1,15 @@
 /**
  * One helper thread of `simdThreads.ts`: instantiates the shared-memory SIMD build on the page's
- * WebAssembly heap, says "ready", then runs the ranges it is handed for ever (until the page or
- * the trainer terminates it). After each job it spins for about 100 µs before sleeping, since a
- * training step's next split call usually comes within that.
+ * WebAssembly heap, says "ready", then waits for jobs and takes their chunks for ever (until the
+ * page or the trainer terminates it). After each job it spins for about 100 µs before sleeping,
+ * since a training step's next split call usually comes within that.
  */
-import { ARGS_AT, SLOT, type HelperInit } from './simdThreadProtocol';
+import { ARGS_AT, SLOT, runChunks, type HelperInit } from './simdThreadProtocol';
 
 const SPIN_MS = 0.1;
 
 self.onmessage = (e: MessageEvent<HelperInit>) => {
-	const { module, memory, control, names } = e.data;
+	const { module, memory, control, names, thread } = e.data;
 	let fns: ((...args: number[]) => void)[];
 	try {
 		const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -32,12 +32,6 @@ self.onmessage = (e: MessageEvent<HelperInit>) => {
 			else if (now - t0 > SPIN_MS) Atomics.wait(i32, SLOT.job, seen);
 		}
 		seen = Atomics.load(i32, SLOT.job);
-		try {
-			fns[i32[SLOT.fn]](...Array.from(f64.subarray(0, i32[SLOT.nargs])));
-		} catch {
-			Atomics.store(i32, SLOT.failed, 1);
-		}
-		Atomics.store(i32, SLOT.done, seen);
-		Atomics.notify(i32, SLOT.done);
+		runChunks(i32, f64, fns, seen, thread);
 	}
 };

@@ -6,6 +6,7 @@
  * dozen passes for a layer norm or two dozen for attention (with transposes to split and merge
  * the heads), each of these is one. Registered by the trainer when it loads either backend.
  */
+import { splitGrain } from './simdKernels';
 import { registerHostKernel } from './hostKernels';
 import {
 	attentionArrays,
@@ -64,8 +65,10 @@ registerHostKernel(LAYERNORM_KERNEL, {
 	run: ({ x, g, s }, [y, xhat, rstd], a, simd) => {
 		const { eps } = a as unknown as LayerNormAttrs;
 		if (simd && g.length % 4 === 0) {
-			simd.call(
-				'layer_norm',
+			simd.split(
+				'layer_norm_part',
+				rstd.length,
+				splitGrain(rstd.length, x.length),
 				{ in: x as F },
 				{ in: g as F },
 				{ in: s as F },
@@ -86,15 +89,29 @@ registerHostKernel(LAYERNORM_GRAD_KERNEL, {
 	outputs: (s) => [s.dy, s.g, s.g],
 	run: ({ dy, xhat, rstd, g }, [dx, dg, ds], _a, simd) => {
 		if (simd && g.length % 4 === 0) {
-			simd.call(
-				'layer_norm_grad',
+			// Rows for dx, then column quads for dg and ds: each a split over the helper threads.
+			const rows = rstd.length;
+			const d = g.length;
+			simd.split(
+				'layer_norm_grad_dx_part',
+				rows,
+				splitGrain(rows, dy.length),
 				{ in: dy as F },
 				{ in: xhat as F },
 				{ in: rstd as F },
 				{ in: g as F },
-				rstd.length,
-				g.length,
-				{ out: dx },
+				rows,
+				d,
+				{ out: dx }
+			);
+			simd.split(
+				'layer_norm_grad_dgds_part',
+				d / 4,
+				splitGrain(d / 4, dy.length),
+				{ in: dy as F },
+				{ in: xhat as F },
+				rows,
+				d,
 				{ out: dg },
 				{ out: ds }
 			);

@@ -114,10 +114,12 @@ void gelu_grad_part(const f32 *dy, const f32 *x, f32 *dx, int n, int lo, int hi)
 }
 
 /* Layer norm of `rows` rows of width d (d % 4 == 0); see layerNormArrays. */
-EXPORT(layer_norm)
-void layer_norm(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 eps, f32 *y,
-		f32 *xhat, f32 *rstd) {
-	for (int r = 0; r < rows; r++) {
+/* Rows [lo, hi) of `layer_norm`: each row is normalized on its own. */
+EXPORT(layer_norm_part)
+void layer_norm_part(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 eps, f32 *y,
+		f32 *xhat, f32 *rstd, int lo, int hi) {
+	(void)rows;
+	for (int r = lo; r < hi; r++) {
 		const f32 *xr = x + r * d;
 		v128_t acc = splat(0.0f);
 		for (int c = 0; c < d; c += 4) acc = wasm_f32x4_add(acc, wasm_v128_load(xr + c));
@@ -136,6 +138,12 @@ void layer_norm(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 e
 			wasm_v128_store(y + r * d + c, wasm_f32x4_add(wasm_f32x4_mul(h, wasm_v128_load(g + c)), wasm_v128_load(s + c)));
 		}
 	}
+}
+
+EXPORT(layer_norm)
+void layer_norm(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 eps, f32 *y,
+		f32 *xhat, f32 *rstd) {
+	layer_norm_part(x, g, s, rows, d, eps, y, xhat, rstd, 0, rows);
 }
 
 /* Layer norm's backward pass; see layerNormGradArrays. */
@@ -166,6 +174,50 @@ void layer_norm_grad(const f32 *dy, const f32 *xhat, const f32 *rstd, const f32 
 			v128_t o = wasm_f32x4_sub(wasm_f32x4_sub(gy, vm1), wasm_f32x4_mul(h, vm2));
 			wasm_v128_store(dx + r * d + c, wasm_f32x4_mul(inv, o));
 		}
+	}
+}
+
+/*
+ * Layer norm's backward pass in two parts that threads can share: dx for rows [lo, hi) (each
+ * row on its own), and dg, ds for the columns [4·lo, 4·hi) (each column summed over every row
+ * in row order). Each float is the same sum, in the same order, as layer_norm_grad makes it.
+ */
+EXPORT(layer_norm_grad_dx_part)
+void layer_norm_grad_dx_part(const f32 *dy, const f32 *xhat, const f32 *rstd, const f32 *g,
+		int rows, int d, f32 *dx, int lo, int hi) {
+	(void)rows;
+	for (int r = lo; r < hi; r++) {
+		const f32 *dyr = dy + r * d;
+		const f32 *hr = xhat + r * d;
+		v128_t m1 = splat(0.0f), m2 = splat(0.0f);
+		for (int c = 0; c < d; c += 4) {
+			v128_t gy = wasm_f32x4_mul(wasm_v128_load(dyr + c), wasm_v128_load(g + c));
+			v128_t h = wasm_v128_load(hr + c);
+			m1 = wasm_f32x4_add(m1, gy);
+			m2 = wasm_f32x4_add(m2, wasm_f32x4_mul(gy, h));
+		}
+		v128_t vm1 = splat(hsum(m1) / (f32)d), vm2 = splat(hsum(m2) / (f32)d), inv = splat(rstd[r]);
+		for (int c = 0; c < d; c += 4) {
+			v128_t gy = wasm_f32x4_mul(wasm_v128_load(dyr + c), wasm_v128_load(g + c));
+			v128_t h = wasm_v128_load(hr + c);
+			v128_t o = wasm_f32x4_sub(wasm_f32x4_sub(gy, vm1), wasm_f32x4_mul(h, vm2));
+			wasm_v128_store(dx + r * d + c, wasm_f32x4_mul(inv, o));
+		}
+	}
+}
+
+EXPORT(layer_norm_grad_dgds_part)
+void layer_norm_grad_dgds_part(const f32 *dy, const f32 *xhat, int rows, int d, f32 *dg, f32 *ds,
+		int lo, int hi) {
+	for (int c = 4 * lo; c < 4 * hi; c += 4) {
+		v128_t vg = splat(0.0f), vs = splat(0.0f);
+		for (int r = 0; r < rows; r++) {
+			v128_t gy = wasm_v128_load(dy + r * d + c);
+			vg = wasm_f32x4_add(vg, wasm_f32x4_mul(gy, wasm_v128_load(xhat + r * d + c)));
+			vs = wasm_f32x4_add(vs, gy);
+		}
+		wasm_v128_store(dg + c, vg);
+		wasm_v128_store(ds + c, vs);
 	}
 }
 
@@ -323,6 +375,30 @@ void col_sum(const f32 *x, int rows, int cols, f32 *out) {
 		f32 acc = 0.0f;
 		for (int i = 0; i < rows; i++) acc += x[i * cols + j];
 		out[j] = acc;
+	}
+}
+
+/*
+ * Column groups [lo, hi) of `col_sum`, for threads to share: group q < cols / 4 is columns
+ * 4q..4q+3, and one more group, when cols % 4 != 0, is the last few columns. Each column is the
+ * same sum, in the same order, as col_sum makes it.
+ */
+EXPORT(col_sum_part)
+void col_sum_part(const f32 *x, int rows, int cols, f32 *out, int lo, int hi) {
+	const int quads = cols / 4;
+	for (int q = lo; q < hi; q++) {
+		if (q < quads) {
+			const int j = 4 * q;
+			v128_t acc = splat(0.0f);
+			for (int i = 0; i < rows; i++) acc = wasm_f32x4_add(acc, wasm_v128_load(x + i * cols + j));
+			wasm_v128_store(out + j, acc);
+		} else {
+			for (int j = 4 * quads; j < cols; j++) {
+				f32 acc = 0.0f;
+				for (int i = 0; i < rows; i++) acc += x[i * cols + j];
+				out[j] = acc;
+			}
+		}
 	}
 }
 
