@@ -38,6 +38,7 @@ const TYPES = {
 	'.wasm': 'application/wasm',
 	'.bin': 'application/octet-stream',
 	'.txt': 'text/plain; charset=utf-8',
+	'.md': 'text/plain; charset=utf-8',
 	'.cff': 'text/plain; charset=utf-8'
 };
 
