@@ -72,7 +72,10 @@ describe('lesson 6: new features', () => {
 		try {
 			const { page } = again;
 			expect(
-				await page.getByRole('radio', { name: 'Large drift (permuted pixels)' }).isChecked()
+				await page
+					.locator('#fig-new-features')
+					.getByRole('radio', { name: 'Large drift (permuted pixels)' })
+					.isChecked()
 			).toBe(true);
 			expect(await text(page, 'drift-shift-value')).toBe('0.50');
 			expect(await page.getByRole('status').count()).toBe(0);
@@ -134,6 +137,9 @@ describe('lesson 6: live runs', () => {
 					'webgpu'
 				);
 				const rows = await rowsIn(fig);
+				// The base's row is its accuracy before fine-tuning, which the live runs measured again.
+				const [label, acc, , kept, params] = rows.pop()!;
+				expect([label, acc, kept, params]).toEqual(['Base, no fine-tuning', '38.9%', '—', '0']);
 				for (const r of rows)
 					expect(r[1]).toMatch(r[0] === 'LoRA r = 64' ? /^—$/ : /^\d+\.\d% \(live\)$/);
 				expect(log.consoleErrors).toEqual([]);
@@ -159,6 +165,7 @@ describe('lesson 6: live runs', () => {
 				);
 				expect(await page.getByTestId('features-source').getAttribute('data-backend')).toBe('wasm');
 				const rows = await rowsIn(fig);
+				expect(rows.pop()?.slice(0, 2)).toEqual(['Base, no fine-tuning', '16.2%']);
 				for (const r of rows) expect(r[1]).toMatch(/^\d+\.\d% \(live\)$/);
 				expect(log.consoleErrors).toEqual([]);
 				expect(log.failedRequests).toEqual([]);

@@ -21,6 +21,14 @@ import {
 const ACCURACY = /^Held-out accuracy by method and domain shift/;
 const SHARES = /^Share of full fine-tuning's gain/;
 
+/** The recorded accuracy of the base before fine-tuning at a shift, as the grid prints it. */
+function recordedStart(s: number): string {
+	const key = `full@${conditionKey({ kind: 'shift', s })}`;
+	const cell = recorded.cells.find((c) => `${c.method}@${c.condition}` === key);
+	if (!cell) throw new Error(`no recorded cell ${key}`);
+	return `${(cell.start * 100).toFixed(1)}%`;
+}
+
 /** The recorded accuracy of a method at a shift, as the grid prints it. */
 function recordedCell(method: string, s: number): string {
 	const key = `${method}@${conditionKey({ kind: 'shift', s })}`;
@@ -104,13 +112,15 @@ describe('lesson 5: the shift lab', () => {
 				'LoRA r = 16',
 				'LoRA r = 64',
 				'Head only',
-				'BitFit'
+				'BitFit',
+				'Base, no fine-tuning'
 			]);
 			expect(grid[0]).toHaveLength(14);
-			// Every cell is the recorded number, not merely a number.
-			expect(grid).toEqual(
-				SHIFT_METHODS.map((m) => [m.label, ...SHIFT_VALUES.map((s) => recordedCell(m.id, s))])
-			);
+			// Every cell is the recorded number, not merely a number; the base's is every run's start.
+			expect(grid).toEqual([
+				...SHIFT_METHODS.map((m) => [m.label, ...SHIFT_VALUES.map((s) => recordedCell(m.id, s))]),
+				['Base, no fine-tuning', ...SHIFT_VALUES.map((s) => recordedStart(s))]
+			]);
 			// Beside it, each cell's share of full fine-tuning's gain.
 			const index = indexCells(recorded.cells as Cell[]);
 			expect(await tableRows(page, SHARES)).toEqual(
@@ -184,7 +194,11 @@ describe('lesson 5: live runs', () => {
 			expect(await source.innerText()).toMatch(/live/i);
 			expect(await source.getAttribute('data-backend')).toBe('wasm');
 			const grid = await tableRows(page, ACCURACY);
-			// Column 7 is shift 0.50 (after the method and shifts 0 to 0.42).
+			// Column 7 is shift 0.50 (after the method and shifts 0 to 0.42); the last row is the base,
+			// which the live runs measured again before their first step, as the recording did.
+			const base = grid.pop()!;
+			expect(base[0]).toBe('Base, no fine-tuning');
+			expect(base[7]).toBe(recordedStart(0.5));
 			for (const row of grid) expect(row[7]).toMatch(/^\d+\.\d% \(live\)$/);
 			for (const row of grid) expect(row[1]).not.toMatch(/live/);
 			expect(await text(page, 'works-summary')).toMatch(
