@@ -63,6 +63,9 @@ describe('the inverse question', () => {
 			);
 			await waitFor(page, async () => (await answerOf(page)) === qlora16.join('\n\n'));
 			expect(await calc.locator('.mark text', { hasText: '16 GB budget' }).count()).toBe(1);
+			expect(await calc.getByTestId('calc-summary').innerText()).toMatch(
+				/1 of the 8 methods drawn fit in 16 GB\./
+			);
 			expect(await calc.locator('[data-row="full"] text').first().textContent()).toMatch(
 				/over 16 GB/
 			);
