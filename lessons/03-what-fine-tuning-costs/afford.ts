@@ -164,8 +164,11 @@ export function affordSentences(
 		x.next === undefined
 			? ''
 			: ` (${unit((x.max ?? 0) + 1)} would need ${formatOver(x.next, a.budget)})`;
+	const asSet = `${name} of ${model} as set (${a.rank ? `rank ${chosen.rank}, ` : ''}${run})`;
 	const out = [
-		`${name} of ${model} as set (${a.rank ? `rank ${chosen.rank}, ` : ''}${run}) takes ${formatBytes(a.chosen)}: ${a.chosen <= a.budget ? 'it fits' : 'it does not fit'} in ${budget}.`
+		Number.isFinite(a.chosen)
+			? `${asSet} takes ${formatBytes(a.chosen)}: ${a.chosen <= a.budget ? 'it fits' : 'it does not fit'} in ${budget}.`
+			: `${asSet} is not a setup the memory model accepts (the notes above say why).`
 	];
 	if (a.rank) {
 		const r = a.rank;
@@ -177,6 +180,8 @@ export function affordSentences(
 					: `Largest rank at ${run}: ${int(r.max)}${more(r, (n) => `rank ${int(n)}`)}.`
 		);
 	}
+	// A rank too large for the model leaves nothing to search at that rank.
+	if (!Number.isFinite(a.chosen)) return out;
 	const q = a.seq;
 	out.push(
 		q.max === null

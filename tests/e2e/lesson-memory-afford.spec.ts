@@ -158,6 +158,10 @@ describe('the custom model', () => {
 			await waitFor(page, async () =>
 				(await calc.getByTestId('calc-messages').innerText()).includes('LoRA is not drawn')
 			);
+			await waitFor(page, async () =>
+				/is not a setup the memory model accepts/.test(await answerOf(page))
+			);
+			expect(await answerOf(page)).toMatch(/Every rank up to 512 fits/);
 			await calc.getByLabel('Rank r').fill('8');
 			await calc.getByLabel('Rank r').press('Enter');
 			await waitFor(page, async () => /Every rank up to 512 fits/.test(await answerOf(page)));

@@ -118,6 +118,17 @@ describe('what a budget affords', () => {
 		);
 	});
 
+	it('answers only the rank when the chosen rank is larger than the model allows', () => {
+		const gpt2 = MODEL_PRESETS['gpt2'];
+		const a = answer(gpt2, { method: 'lora', rank: 1000, seqLen: 128 }, 80);
+		expect(a.chosen).toBe(Infinity);
+		const text = affordSentences(a, 'GPT-2', { rank: 1000, batch: 1, seq: 128 });
+		expect(text).toEqual([
+			'LoRA of GPT-2 as set (rank 1000, 1 × 128 tokens) is not a setup the memory model accepts (the notes above say why).',
+			'Every rank up to 768 fits at 1 × 128 tokens (no rank can exceed the smallest adapted matrix).'
+		]);
+	});
+
 	it('says plainly that nothing fits: full fine-tuning of a 7B model in 24 GB', () => {
 		const a = answer(llama, { method: 'full', seqLen: 512 }, 24);
 		expect(a.seq.max).toBeNull();
