@@ -160,8 +160,9 @@ describe('Content-Security-Policy', () => {
 					await page.goto(siteUrl(`lab/?backend=${backend}&steps=${steps}&lr=0.01`), {
 						waitUntil: 'networkidle'
 					});
-					await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0);
 					const train = page.getByRole('button', { name: 'Train' });
+					// The widget starts loading when it nears the screen.
+					await train.scrollIntoViewIfNeeded();
 					await waitFor(page, () => train.isEnabled(), 120_000);
 					await train.click();
 					await waitFor(page, async () => Number(await text(page, 'step')) >= steps, 200_000);
@@ -184,13 +185,21 @@ describe('Content-Security-Policy', () => {
 			const server = await serve({ dir: TEST_BUILD_DIR, base: TEST_BASE, port: 0, isolate: true });
 			const isolated = await (await getBrowser()).newContext();
 			const { page, violations, errors } = await watched(isolated);
+			const wasmFiles: string[] = [];
+			isolated.on('request', (r) => {
+				const m = /\/(tfjs-backend-wasm[-a-z]*)-[\w-]+\.wasm$/.exec(new URL(r.url()).pathname);
+				if (m) wasmFiles.push(m[1]);
+			});
 			try {
 				await page.goto(`${server.url}lab/?backend=wasm&steps=20&lr=0.01`);
 				expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
 				const train = page.getByRole('button', { name: 'Train' });
+				await train.scrollIntoViewIfNeeded();
 				await waitFor(page, () => train.isEnabled(), 120_000);
 				await train.click();
 				await waitFor(page, async () => Number(await text(page, 'step')) >= 20, 200_000);
+				// The build whose threads tfjs starts from blob: URLs, inside the trainer's worker.
+				expect(wasmFiles).toContain('tfjs-backend-wasm-threaded-simd');
 				expect(await violations()).toEqual([]);
 				expect(errors).toEqual([]);
 			} finally {

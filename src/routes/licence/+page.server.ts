@@ -37,11 +37,20 @@ const entries = manifest as unknown as Record<string, ManifestEntry>;
 const CHANGES_TEXT =
 	'Normalised to 96 ASCII characters, cut to fit a size cap, and split into training and held-out blocks, as data/README.md lists.';
 
+/** Digits first (most figures train on them), then the English, then the code. */
+const ORDER = ['digits', 'sotu-', 'moby-dick', 'd3-code'];
+const rank = (key: string) => {
+	const i = ORDER.findIndex((o) => key.startsWith(o));
+	return i < 0 ? ORDER.length : i;
+};
+
 /** The shipped datasets, with the six State of the Union files as one row. */
 function datasets(): DatasetRow[] {
 	const rows: DatasetRow[] = [];
-	const sotu = Object.keys(entries).filter((k) => k.startsWith('sotu-'));
-	for (const [key, e] of Object.entries(entries)) {
+	const keys = Object.keys(entries).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+	const sotu = keys.filter((k) => k.startsWith('sotu-'));
+	for (const key of keys) {
+		const e = entries[key];
 		if (key.startsWith('sotu-') && key !== sotu[0]) continue;
 		const group = key.startsWith('sotu-') ? sotu.map((k) => entries[k]) : [e];
 		const years = group.map((g) => g.title.match(/(\d{4})–(\d{4})/)?.slice(1) ?? []);
@@ -55,6 +64,7 @@ function datasets(): DatasetRow[] {
 			via: e.via,
 			licence: e.licence,
 			licenceUrl: e.licenceUrl,
+			// The digits' source line is their attribution (CC BY asks for the creators and the source).
 			attribution: e.attribution ?? e.source,
 			changes:
 				key === 'digits'
