@@ -119,6 +119,12 @@ describe('glossary', () => {
 		}
 	);
 
+	it('opens with an index that links every term', () => {
+		const index = /<nav class="index"[\s\S]*?<\/nav>/.exec(glossary)![0];
+		const linked = [...index.matchAll(/\]\(#([a-z0-9-]+)\)/g)].map((m) => m[1]);
+		expect(linked.sort()).toEqual([...REQUIRED].sort());
+	});
+
 	it('links into the reading page only where an entry is', () => {
 		const keys = [...glossary.matchAll(/\]\(\.\.\/reading\/#([^)]+)\)/g)].map((m) => m[1]);
 		expect(keys.length).toBeGreaterThan(10);
