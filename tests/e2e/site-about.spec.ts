@@ -72,7 +72,7 @@ describe('sitemap.xml', () => {
 
 describe('description and social preview', () => {
 	for (const path of allPages()) {
-		it(`/${path} describes itself to search engines and link previews, and links the licence`, async () => {
+		it(`/${path} describes itself to search engines and link previews, and its footer links the glossary, further reading and licence`, async () => {
 			const { page, close } = await openPage(path);
 			try {
 				const meta = (sel: string) => page.locator(`head meta[${sel}]`).getAttribute('content');
@@ -87,11 +87,17 @@ describe('description and social preview', () => {
 				);
 				expect(await meta('property="og:site_name"')).toBe('Why PEFT');
 				expect(await meta('name="twitter:card"')).toBe('summary');
-				const link = page.locator('footer').getByRole('link', { name: 'Licence and citation' });
-				expect(await link.count()).toBe(1);
-				expect(new URL((await link.getAttribute('href'))!, siteUrl(path)).href).toBe(
-					siteUrl('licence/')
-				);
+				for (const [name, target] of [
+					['Glossary', 'glossary/'],
+					['Further reading', 'reading/'],
+					['Licence and citation', 'licence/']
+				]) {
+					const link = page.locator('footer').getByRole('link', { name, exact: true });
+					expect(await link.count(), name).toBe(1);
+					expect(new URL((await link.getAttribute('href'))!, siteUrl(path)).href).toBe(
+						siteUrl(target)
+					);
+				}
 			} finally {
 				await close();
 			}
