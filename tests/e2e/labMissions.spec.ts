@@ -16,6 +16,14 @@ describe('lab missions', () => {
 			const missions = page.locator('li.mission');
 			expect(await missions.count()).toBe(4);
 			expect(await page.getByTestId('missions-done').innerText()).toBe('0 of 4 done.');
+			// The lead points at them; they sit below the digits figure, which starts near the top.
+			expect(await page.locator('.lead a[href="#missions-title"]').count()).toBe(1);
+			const [fig, list] = await Promise.all(
+				['#finetune-demo', 'section.missions'].map((s) =>
+					page.locator(s).evaluate((e) => e.getBoundingClientRect().top)
+				)
+			);
+			expect(fig).toBeLessThan(list);
 			for (const m of await missions.all()) {
 				expect(await m.getAttribute('data-met')).toBe('false');
 				expect(await m.getByRole('link', { name: 'Set up this mission' }).count()).toBe(1);
