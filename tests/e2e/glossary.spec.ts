@@ -8,33 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage, seriousA11yViolations, siteUrl } from './browser';
+import { GLOSSARY_IDS } from '$lib/glossaryTerms';
 
-const TERMS = [
-	'rank',
-	'singular-values',
-	'stable-rank',
-	'effective-rank',
-	'energy',
-	'delta-w',
-	'lora',
-	'alpha',
-	'qlora',
-	'full-fine-tuning',
-	'head-only',
-	'bitfit',
-	'adapters',
-	'prefix-tuning',
-	'prompt-tuning',
-	'ia3',
-	'intrinsic-dimension',
-	'forgetting',
-	'drift',
-	'bits-per-character',
-	'learning-rate',
-	'adam-state',
-	'activations',
-	'peft'
-];
+const TERMS: readonly string[] = GLOSSARY_IDS;
 
 /** Absolute URLs of the links inside `main` that stay on this site. */
 async function siteLinks(page: Page, selector = 'main a[href]'): Promise<string[]> {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
 import { gainShare, indexCells, pct, share, type Cell } from '$lib/widgets/shiftLab';
+import { GLOSSARY_IDS } from '$lib/glossaryTerms';
 
 const cells = indexCells(recorded.cells as Cell[]);
 function cell(method: string, condition: string): Cell {
@@ -167,32 +168,7 @@ describe('lesson 6’s prediction and exercises', () => {
 });
 
 describe('links in lessons 5 and 6', () => {
-	const IDS = [
-		'rank',
-		'singular-values',
-		'stable-rank',
-		'effective-rank',
-		'energy',
-		'delta-w',
-		'lora',
-		'alpha',
-		'qlora',
-		'full-fine-tuning',
-		'head-only',
-		'bitfit',
-		'adapters',
-		'prefix-tuning',
-		'prompt-tuning',
-		'ia3',
-		'intrinsic-dimension',
-		'forgetting',
-		'drift',
-		'bits-per-character',
-		'learning-rate',
-		'adam-state',
-		'activations',
-		'peft'
-	];
+	const IDS: readonly string[] = GLOSSARY_IDS;
 	for (const [path, want] of [
 		[
 			'lessons/05-when-peft-works/index.svx',

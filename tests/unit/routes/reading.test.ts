@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { effectiveRank, stableRank } from '$lib/math/spectrum';
 import { RESOURCES, SECTIONS } from '../../../src/routes/reading/entries';
+import { GLOSSARY_IDS } from '$lib/glossaryTerms';
 
 const folders = readdirSync('lessons')
 	.filter((d) => /^\d{2}-/.test(d))
@@ -76,32 +77,7 @@ describe('further reading', () => {
 
 describe('glossary', () => {
 	const glossary = readFileSync('src/routes/glossary/Glossary.svx', 'utf8');
-	const REQUIRED = [
-		'rank',
-		'singular-values',
-		'stable-rank',
-		'effective-rank',
-		'energy',
-		'delta-w',
-		'lora',
-		'alpha',
-		'qlora',
-		'full-fine-tuning',
-		'head-only',
-		'bitfit',
-		'adapters',
-		'prefix-tuning',
-		'prompt-tuning',
-		'ia3',
-		'intrinsic-dimension',
-		'forgetting',
-		'drift',
-		'bits-per-character',
-		'learning-rate',
-		'adam-state',
-		'activations',
-		'peft'
-	];
+	const REQUIRED: readonly string[] = GLOSSARY_IDS;
 	const terms = [...glossary.matchAll(/<Term id="([^"]+)"[^>]*>([\s\S]*?)<\/Term>/g)];
 
 	it('has exactly the anchors the lessons link to', () => {
