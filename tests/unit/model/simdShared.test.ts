@@ -24,11 +24,11 @@ describe('SIMD kernels on a shared memory', () => {
 		const n = 1000;
 		const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
 		const want = new Float32Array(n);
-		own.call('gelu', { in: x }, { out: want }, n);
+		own.call('gelu_part', { in: x }, { out: want }, n, 0, n);
 
 		// Copied in and out.
 		const copied = new Float32Array(n);
-		kernels!.call('gelu', { in: x }, { out: copied }, n);
+		kernels!.call('gelu_part', { in: x }, { out: copied }, n, 0, n);
 		expect(Array.from(copied)).toEqual(Array.from(want));
 
 		// In place: input and output already in the shared memory.
@@ -36,7 +36,7 @@ describe('SIMD kernels on a shared memory', () => {
 		inX.set(x);
 		const inY = new Float32Array(memory.buffer, 4096 + 4 * n, n);
 		expect(kernels!.holds(memory.buffer)).toBe(true);
-		kernels!.call('gelu', { in: inX }, { out: inY }, n);
+		kernels!.call('gelu_part', { in: inX }, { out: inY }, n, 0, n);
 		expect(Array.from(inY)).toEqual(Array.from(want));
 	});
 

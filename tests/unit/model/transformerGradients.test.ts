@@ -203,8 +203,10 @@ describe('the SIMD kernels against the scalar loops', () => {
 		const ref = out();
 		const got = out();
 		attentionArrays(q, k, v, bb, tt, heads, d, ref.ctx, ref.probs);
-		simd!.call(
-			'attention',
+		simd!.split(
+			'attention_part',
+			bb * heads,
+			bb * heads,
 			{ in: q },
 			{ in: k },
 			{ in: v },
@@ -237,8 +239,10 @@ describe('the SIMD kernels against the scalar loops', () => {
 			rv,
 			new Float32Array(tt)
 		);
-		simd!.call(
-			'attention_grad',
+		simd!.split(
+			'attention_grad_part',
+			bb * heads,
+			bb * heads,
 			{ in: dCtx },
 			{ in: q },
 			{ in: k },
@@ -269,8 +273,10 @@ describe('the SIMD kernels against the scalar loops', () => {
 		const ref = [rows * d, rows * d, rows].map((n) => new Float32Array(n));
 		const got = [rows * d, rows * d, rows].map((n) => new Float32Array(n));
 		layerNormArrays(x, g, s, d, 1e-5, ref[0], ref[1], ref[2]);
-		simd!.call(
-			'layer_norm',
+		simd!.split(
+			'layer_norm_part',
+			rows,
+			rows,
 			{ in: x },
 			{ in: g },
 			{ in: s },
@@ -283,15 +289,28 @@ describe('the SIMD kernels against the scalar loops', () => {
 		const rg = [rows * d, d, d].map((n) => new Float32Array(n));
 		const gg = [rows * d, d, d].map((n) => new Float32Array(n));
 		layerNormGradArrays(dy, ref[1], ref[2], g, d, rg[0], rg[1], rg[2]);
-		simd!.call(
-			'layer_norm_grad',
+		simd!.split(
+			'layer_norm_grad_dx_part',
+			rows,
+			rows,
 			{ in: dy },
 			{ in: ref[1] },
 			{ in: ref[2] },
 			{ in: g },
 			rows,
 			d,
-			...gg.map((o) => ({ out: o }))
+			{ out: gg[0] }
+		);
+		simd!.split(
+			'layer_norm_grad_dgds_part',
+			d / 4,
+			d / 4,
+			{ in: dy },
+			{ in: ref[1] },
+			rows,
+			d,
+			{ out: gg[1] },
+			{ out: gg[2] }
 		);
 		rg.forEach((r, i) => expect(relDiff(gg[i], r, 1e-3), `gradient ${i}`).toBeLessThan(1e-5));
 	});
@@ -303,8 +322,8 @@ describe('the SIMD kernels against the scalar loops', () => {
 			const [ry, gy, rdx, gdx] = [0, 1, 2, 3].map(() => new Float32Array(n));
 			geluArrays(x, ry);
 			geluGradArrays(dy, x, rdx);
-			simd!.call('gelu', { in: x }, { out: gy }, n);
-			simd!.call('gelu_grad', { in: dy }, { in: x }, { out: gdx }, n);
+			simd!.split('gelu_part', n, n, { in: x }, { out: gy }, n);
+			simd!.split('gelu_grad_part', n, n, { in: dy }, { in: x }, { out: gdx }, n);
 			for (let i = 0; i < n; i++) {
 				expect(Math.abs(gy[i] - ry[i]), `gelu(${x[i]})`).toBeLessThan(1e-6 * (1 + Math.abs(ry[i])));
 				expect(Math.abs(gdx[i] - rdx[i]), `gelu′(${x[i]})`).toBeLessThan(

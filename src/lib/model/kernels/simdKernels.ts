@@ -27,21 +27,7 @@ export type SimdArg =
 	| { scratch: number }
 	| number;
 
-export type SimdExport =
-	| SplitExport
-	| 'gelu'
-	| 'gelu_grad'
-	| 'layer_norm'
-	| 'layer_norm_grad'
-	| 'attention'
-	| 'attention_grad'
-	| 'transpose'
-	| 'col_sum'
-	| 'relu_grad'
-	| 'gather_rows'
-	| 'adam'
-	| 'matmul'
-	| 'matmul_bias';
+export type SimdExport = SplitExport | 'transpose' | 'relu_grad' | 'gather_rows' | 'adam';
 
 /**
  * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
@@ -61,6 +47,7 @@ export const SPLIT_EXPORTS = [
 	'layer_norm_grad_dgds_part',
 	'col_sum_part'
 ] as const;
+export type SplitExport = (typeof SPLIT_EXPORTS)[number];
 
 /**
  * The grain for splitting `items` (rows, columns, pairs) that hold `floats` floats in all: 1 when
@@ -70,7 +57,6 @@ export const SPLIT_EXPORTS = [
 export function splitGrain(items: number, floats: number): number {
 	return floats >= 32768 ? 1 : Math.max(1, items);
 }
-export type SplitExport = (typeof SPLIT_EXPORTS)[number];
 
 /** Helper threads that run chunks of a split call on the same memory (see `simdThreads.ts`). */
 export interface SimdPool {
@@ -89,6 +75,8 @@ export interface SimdPool {
 		scratchArg: number,
 		scratch: number[]
 	): void;
+	/** End the helper threads. */
+	stop?(): void;
 }
 
 /** A loaded instance: call one of its exports on arrays. */
@@ -225,7 +213,7 @@ export async function startSimdThreads(
 	const bound = modules.get(memory);
 	const running = pools.get(memory);
 	if (running?.threads === threads) return threads;
-	(running as { stop?: () => void } | undefined)?.stop?.();
+	running?.stop?.();
 	pools.delete(memory);
 	if (!bound || threads < 2) return 1;
 	const { startSimdPool } = await import('./simdThreads');

@@ -75,8 +75,7 @@ static inline v128_t gelu4(v128_t z) {
 	return wasm_f32x4_mul(z, half);
 }
 
-EXPORT(gelu)
-void gelu(const f32 *x, f32 *y, int n) {
+static void gelu(const f32 *x, f32 *y, int n) {
 	int i = 0;
 	for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, gelu4(wasm_v128_load(x + i)));
 	for (; i < n; i++) y[i] = wasm_f32x4_extract_lane(gelu4(splat(x[i])), 0);
@@ -97,8 +96,7 @@ static inline v128_t gelu_grad4(v128_t dy, v128_t z) {
 	return wasm_f32x4_mul(dy, wasm_f32x4_add(half, b));
 }
 
-EXPORT(gelu_grad)
-void gelu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
+static void gelu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
 	int i = 0;
 	for (; i + 4 <= n; i += 4) {
 		wasm_v128_store(dx + i, gelu_grad4(wasm_v128_load(dy + i), wasm_v128_load(x + i)));
@@ -113,8 +111,10 @@ void gelu_grad_part(const f32 *dy, const f32 *x, f32 *dx, int n, int lo, int hi)
 	gelu_grad(dy + lo, x + lo, dx + lo, hi - lo);
 }
 
-/* Layer norm of `rows` rows of width d (d % 4 == 0); see layerNormArrays. */
-/* Rows [lo, hi) of `layer_norm`: each row is normalized on its own. */
+/*
+ * Layer norm of rows [lo, hi) of `rows` rows of width d (d % 4 == 0); see layerNormArrays. Each
+ * row is normalized on its own, so threads can share the rows out.
+ */
 EXPORT(layer_norm_part)
 void layer_norm_part(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 eps, f32 *y,
 		f32 *xhat, f32 *rstd, int lo, int hi) {
@@ -140,47 +140,10 @@ void layer_norm_part(const f32 *x, const f32 *g, const f32 *s, int rows, int d, 
 	}
 }
 
-EXPORT(layer_norm)
-void layer_norm(const f32 *x, const f32 *g, const f32 *s, int rows, int d, f32 eps, f32 *y,
-		f32 *xhat, f32 *rstd) {
-	layer_norm_part(x, g, s, rows, d, eps, y, xhat, rstd, 0, rows);
-}
-
-/* Layer norm's backward pass; see layerNormGradArrays. */
-EXPORT(layer_norm_grad)
-void layer_norm_grad(const f32 *dy, const f32 *xhat, const f32 *rstd, const f32 *g, int rows,
-		int d, f32 *dx, f32 *dg, f32 *ds) {
-	for (int c = 0; c < d; c += 4) {
-		wasm_v128_store(dg + c, splat(0.0f));
-		wasm_v128_store(ds + c, splat(0.0f));
-	}
-	for (int r = 0; r < rows; r++) {
-		const f32 *dyr = dy + r * d;
-		const f32 *hr = xhat + r * d;
-		v128_t m1 = splat(0.0f), m2 = splat(0.0f);
-		for (int c = 0; c < d; c += 4) {
-			v128_t gy = wasm_v128_load(dyr + c);
-			v128_t h = wasm_v128_load(hr + c);
-			wasm_v128_store(dg + c, wasm_f32x4_add(wasm_v128_load(dg + c), wasm_f32x4_mul(gy, h)));
-			wasm_v128_store(ds + c, wasm_f32x4_add(wasm_v128_load(ds + c), gy));
-			gy = wasm_f32x4_mul(gy, wasm_v128_load(g + c));
-			m1 = wasm_f32x4_add(m1, gy);
-			m2 = wasm_f32x4_add(m2, wasm_f32x4_mul(gy, h));
-		}
-		v128_t vm1 = splat(hsum(m1) / (f32)d), vm2 = splat(hsum(m2) / (f32)d), inv = splat(rstd[r]);
-		for (int c = 0; c < d; c += 4) {
-			v128_t gy = wasm_f32x4_mul(wasm_v128_load(dyr + c), wasm_v128_load(g + c));
-			v128_t h = wasm_v128_load(hr + c);
-			v128_t o = wasm_f32x4_sub(wasm_f32x4_sub(gy, vm1), wasm_f32x4_mul(h, vm2));
-			wasm_v128_store(dx + r * d + c, wasm_f32x4_mul(inv, o));
-		}
-	}
-}
-
 /*
  * Layer norm's backward pass in two parts that threads can share: dx for rows [lo, hi) (each
  * row on its own), and dg, ds for the columns [4·lo, 4·hi) (each column summed over every row
- * in row order). Each float is the same sum, in the same order, as layer_norm_grad makes it.
+ * in row order), as layerNormGradArrays does; either part over any ranges gives the same floats.
  */
 EXPORT(layer_norm_grad_dx_part)
 void layer_norm_grad_dx_part(const f32 *dy, const f32 *xhat, const f32 *rstd, const f32 *g,
@@ -274,15 +237,9 @@ static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int h
 	}
 }
 
-/* Causal multi-head attention; see attentionArrays. dh = d/heads must be a multiple of 4. */
-EXPORT(attention)
-void attention(const f32 *q, const f32 *k, const f32 *v, int b, int t, int heads, int d, f32 *ctx,
-		f32 *probs) {
-	for (int bh = 0; bh < b * heads; bh++) attention_one(q, k, v, t, heads, d, bh, ctx, probs);
-}
-
 /*
- * The (batch row, head) pairs [lo, hi) of `attention`: each pair writes only its own columns of
+ * Causal multi-head attention (see attentionArrays; dh = d/heads a multiple of 4) for the (batch
+ * row, head) pairs [lo, hi) of b · heads: each pair writes only its own columns of
  * ctx and its own block of probs, so threads given disjoint ranges never touch the same float,
  * and the result is the same, bit for bit, however the pairs are shared out.
  */
@@ -319,15 +276,10 @@ static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, cons
 	}
 }
 
-/* Attention's backward pass; see attentionGradArrays. dq, dk, dv must come zeroed. */
-EXPORT(attention_grad)
-void attention_grad(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v, const f32 *probs,
-		int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *dp) {
-	for (int bh = 0; bh < b * heads; bh++)
-		attention_grad_one(dctx, q, k, v, probs, t, heads, d, bh, dq, dk, dv, dp);
-}
-
-/* The pairs [lo, hi) of `attention_grad` (disjoint columns again); each thread its own dp. */
+/*
+ * Attention's backward pass (see attentionGradArrays) for the pairs [lo, hi): disjoint columns
+ * again. dq, dk, dv must come zeroed; dp is t floats of scratch, one per thread.
+ */
 EXPORT(attention_grad_part)
 void attention_grad_part(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v,
 		const f32 *probs, int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *dp,
@@ -362,26 +314,10 @@ void transpose(const f32 *a, int rows, int cols, f32 *out) {
 		for (int j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
 }
 
-/* out[j] = Σ_i x[i, j] for x [rows, cols]. */
-EXPORT(col_sum)
-void col_sum(const f32 *x, int rows, int cols, f32 *out) {
-	int c4 = cols - cols % 4;
-	for (int j = 0; j < c4; j += 4) {
-		v128_t acc = splat(0.0f);
-		for (int i = 0; i < rows; i++) acc = wasm_f32x4_add(acc, wasm_v128_load(x + i * cols + j));
-		wasm_v128_store(out + j, acc);
-	}
-	for (int j = c4; j < cols; j++) {
-		f32 acc = 0.0f;
-		for (int i = 0; i < rows; i++) acc += x[i * cols + j];
-		out[j] = acc;
-	}
-}
-
 /*
- * Column groups [lo, hi) of `col_sum`, for threads to share: group q < cols / 4 is columns
+ * Column sums of x [rows, cols] for the column groups [lo, hi), for threads to share: group q < cols / 4 is columns
  * 4q..4q+3, and one more group, when cols % 4 != 0, is the last few columns. Each column is the
- * same sum, in the same order, as col_sum makes it.
+ * same sum, in the same order (row by row), whoever computes it.
  */
 EXPORT(col_sum_part)
 void col_sum_part(const f32 *x, int rows, int cols, f32 *out, int lo, int hi) {
@@ -557,19 +493,8 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 	}
 }
 
-EXPORT(matmul)
-void matmul(const f32 *a, const f32 *b, int m, int k, int n, int ta, int relu, f32 *c) {
-	gemm(a, ta, b, 0, m, k, n, relu, c, 0, m);
-}
-
-EXPORT(matmul_bias)
-void matmul_bias(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int ta,
-		int relu, f32 *c) {
-	gemm(a, ta, b, bias, m, k, n, relu, c, 0, m);
-}
-
 /*
- * Rows [lo, hi) of matmul_bias's product (`bias` 0 for none): each row of c is the same sums in
+ * Rows [lo, hi) of op(a)·b + bias, then ReLU if asked (`bias` 0 for none): each row of c is the same sums in
  * the same order whichever call computes it, so threads sharing out the rows give the one-call
  * result bit for bit.
  */
