@@ -6,43 +6,11 @@
  * each lesson's box is one labelled region of three to five points whose links land on the page.
  */
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { openPage, seriousA11yViolations, siteUrl } from './browser';
+import { brokenLinks, siteLinks } from './links';
 import { lessonPages } from './pages';
 
 const SUMMARY = 'summary/';
-
-/** Absolute URLs of the links inside `main` that stay on this site. */
-async function siteLinks(page: Page): Promise<string[]> {
-	const base = new URL(siteUrl('')).href;
-	const hrefs = await page
-		.locator('main a[href]')
-		.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
-	return [...new Set(hrefs)].filter((h) => h.startsWith(base));
-}
-
-/** The links among `urls` that do not land: a page that is not 200, or a missing anchor. */
-async function brokenLinks(page: Page, urls: string[]): Promise<string[]> {
-	const byPage = new Map<string, string[]>();
-	for (const u of urls) {
-		const url = new URL(u);
-		const hash = decodeURIComponent(url.hash.slice(1));
-		url.hash = '';
-		byPage.set(url.href, [...(byPage.get(url.href) ?? []), ...(hash ? [hash] : [])]);
-	}
-	const broken: string[] = [];
-	for (const [href, ids] of byPage) {
-		const response = await page.goto(href, { waitUntil: 'networkidle' });
-		if (response?.status() !== 200) {
-			broken.push(`${href} (HTTP ${response?.status()})`);
-			continue;
-		}
-		for (const id of ids) {
-			if ((await page.locator(`[id="${id}"]`).count()) !== 1) broken.push(`${href}#${id}`);
-		}
-	}
-	return broken;
-}
 
 describe('course summary', () => {
 	it('renders its decision guide, rank checks and the papers it cites', async () => {
