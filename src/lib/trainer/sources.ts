@@ -26,16 +26,24 @@ import type { TrainerConfig } from './trainer';
 
 /** Where a host gets its files: over fetch in the browser, from disk in tests and scripts. */
 export interface Loaders {
-	digits(onProgress: (loaded: number, total: number) => void): Promise<DigitsSet>;
-	base(
-		id: string,
-		onProgress: (loaded: number, total: number) => void
-	): Promise<{ entry: BaseModelEntry; weights: Weights }>;
+	digits(onProgress: FileProgress): Promise<DigitsSet>;
+	base(id: string, onProgress: FileProgress): Promise<{ entry: BaseModelEntry; weights: Weights }>;
 	/** A shipped text corpus (an id of static/data/manifest.json): its entry and its bytes. */
 	text(
 		id: TextCorpusId,
-		onProgress: (loaded: number, total: number) => void
+		onProgress: FileProgress
 	): Promise<{ entry: TextCorpusEntry; bytes: Uint8Array }>;
+}
+
+/**
+ * A loader's progress: bytes so far, bytes in all, and, when a download starts again, a note that
+ * says why ("timed out after 15 s; retrying (2 of 3)").
+ */
+export type FileProgress = (loaded: number, total: number, note?: string) => void;
+
+/** What a figure shows while `what` loads: its name, and a retry's note after it. */
+export function loadingLabel(what: string, note?: string): string {
+	return note ? `${what}: ${note}` : what;
 }
 
 /** The shipped language model the `english` tasks fine-tune. */
@@ -87,7 +95,7 @@ export class RunSources {
 	/** The parsed digits dataset (cached; a failed load is retried next time). */
 	loadDigits(): Promise<DigitsSet> {
 		this.digits ??= this.loaders
-			.digits((l, n) => this.onProgress('digits data', l, n))
+			.digits((l, n, note) => this.onProgress(loadingLabel('digits data', note), l, n))
 			.catch((e) => {
 				this.digits = undefined;
 				throw e;
@@ -100,7 +108,7 @@ export class RunSources {
 		let base = this.bases.get(id);
 		if (!base) {
 			base = this.loaders
-				.base(id, (l, n) => this.onProgress(`base model ${id}`, l, n))
+				.base(id, (l, n, note) => this.onProgress(loadingLabel(`base model ${id}`, note), l, n))
 				.catch((e) => {
 					this.bases.delete(id);
 					throw e;
@@ -116,7 +124,7 @@ export class RunSources {
 		let text = this.texts.get(id);
 		if (!text) {
 			text = this.loaders
-				.text(id, (l, n) => this.onProgress(`text ${id}`, l, n))
+				.text(id, (l, n, note) => this.onProgress(loadingLabel(`text ${id}`, note), l, n))
 				.catch((e) => {
 					this.texts.delete(id);
 					throw e;

@@ -19,7 +19,7 @@ function loaders(assets: string): Loaders {
 	return {
 		digits: (onProgress) => loadDigits(assets, onProgress),
 		async base(id, onProgress) {
-			const manifest = await fetchModelManifest(assets);
+			const manifest = await fetchModelManifest(assets, onProgress);
 			const entry = manifest.models[id];
 			if (!entry) throw new Error(`no base model “${id}” in the manifest`);
 			const bytes = await fetchChecked(

@@ -60,7 +60,7 @@ describe('fetchChecked', () => {
 		altered[12_345] ^= 1;
 		serve(altered);
 		await expect(fetchChecked('/f.bin', bytes.length, hash)).rejects.toThrow(
-			`/f.bin does not match its manifest (sha256 ${sha256Hex(altered).slice(0, 12)}…, expected ${hash.slice(0, 12)}…)`
+			`/f.bin does not match its manifest: sha256 expected ${hash.slice(0, 12)}…, got ${sha256Hex(altered).slice(0, 12)}…`
 		);
 	});
 
