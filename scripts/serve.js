@@ -1,24 +1,28 @@
 #!/usr/bin/env node
 /**
  * A small static file server for the built course: it serves a folder (default `build/`) under
- * an optional base path, the way any plain static host would, on 127.0.0.1 only. `npm start`
- * uses it to serve the course; the browser tests use it to serve the test build under a
- * sub-path. No dependencies, so it works on a fresh machine right after `npm ci`.
+ * an optional base path, the way any plain static host would, on 127.0.0.1 only unless told
+ * otherwise. `npm start` uses it to serve the course; the browser tests use it to serve the test
+ * build under a sub-path. No dependencies, so it works on a fresh machine right after `npm ci`.
  *
- *   node scripts/serve.js [--dir build] [--base /why-peft] [--port 4173] [--isolate]
+ *   node scripts/serve.js [--dir build] [--base /why-peft] [--port 4173] [--isolate] [--host [address]]
  *
  * `--isolate` serves the pages cross-origin isolated, so that tfjs may use its threaded
- * WebAssembly build (see `serve`).
+ * WebAssembly build (see `serve`). `--host` (or HOST=0.0.0.0) listens on every network
+ * interface, so other machines on the network (a classroom's laptops) can open the course; it
+ * prints the addresses they should use. `--host 192.168.1.20` listens on that one address.
  *
  * It is meant to stay up whatever a reader's browser, or anyone else, sends it: a request it
  * cannot read (a malformed percent-escape, a NUL byte, an over-long address, a method other than
  * GET or HEAD) gets a 4xx answer, a path that climbs out of the folder (`..`, also encoded as
  * `%2e%2e`) gets 403, and an unknown path gets the site's own 404 page (`404.html`) with status
  * 404. Every answer says `nosniff` and a referrer policy; pages also forbid being framed by other
- * sites (the one thing a page's own `<meta>` policy cannot say).
+ * sites (the one thing a page's own `<meta>` policy cannot say), except a figure's embed page
+ * (`/embed/…`), which is made to be framed anywhere.
  */
 import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +40,7 @@ const TYPES = {
 	'.woff': 'font/woff',
 	'.ttf': 'font/ttf',
 	'.wasm': 'application/wasm',
+	'.webmanifest': 'application/manifest+json',
 	'.bin': 'application/octet-stream',
 	'.txt': 'text/plain; charset=utf-8',
 	'.md': 'text/plain; charset=utf-8',
@@ -59,6 +64,37 @@ export const PAGE_HEADERS = {
 	'content-security-policy': "frame-ancestors 'self'"
 };
 
+/**
+ * Headers on a figure's embed page (`/embed/<id>/`), instead of `PAGE_HEADERS`: any site may
+ * frame it, and a parent that is itself cross-origin isolated may load it (CORP; the page's own
+ * scripts and data are same-origin to it, so they need nothing more).
+ */
+export const EMBED_PAGE_HEADERS = {
+	'content-security-policy': 'frame-ancestors *',
+	'cross-origin-resource-policy': 'cross-origin'
+};
+
+/** The address served on unless told otherwise: this machine only. */
+export const LOCAL_HOST = '127.0.0.1';
+
+/** Whether `host` means every interface (so the machine's own addresses are the ones to open). */
+export function isAllInterfaces(/** @type {string} */ host) {
+	return host === '0.0.0.0' || host === '::' || host === '';
+}
+
+/**
+ * The addresses other machines can reach this one at: its external IPv4 addresses (what a
+ * classroom's wifi hands out), from `os.networkInterfaces()` or the table given.
+ * @param {NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]>} [interfaces]
+ * @returns {string[]}
+ */
+export function lanAddresses(interfaces = networkInterfaces()) {
+	return Object.values(interfaces)
+		.flat()
+		.filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
+		.map((i) => /** @type {import('node:os').NetworkInterfaceInfo} */ (i).address);
+}
+
 /** @param {string} dir @returns {string} the folder with links resolved, as given if missing */
 function realRoot(dir) {
 	try {
@@ -69,13 +105,21 @@ function realRoot(dir) {
 }
 
 /**
- * Start serving `dir` under `base` on 127.0.0.1:`port` (0 picks a free port).
+ * Start serving `dir` under `base` on `host`:`port` (127.0.0.1 unless given; 0 picks a free port).
  * With `isolate`, every response carries the headers that make a page cross-origin isolated
  * (COOP same-origin, COEP require-corp), which SharedArrayBuffer and so WebAssembly threads need.
- * @param {{ dir?: string; base?: string; port?: number; isolate?: boolean }} [options]
- * @returns {Promise<{ url: string; close: () => Promise<void> }>} the root URL (with base and a trailing slash)
+ * @param {{ dir?: string; base?: string; port?: number; isolate?: boolean; host?: string }} [options]
+ * @returns {Promise<{ url: string; lanUrls: string[]; close: () => Promise<void> }>} the root URL
+ *   for this machine (with base and a trailing slash), and the ones other machines can open
+ *   (none when serving on 127.0.0.1 only)
  */
-export function serve({ dir = 'build', base = '', port = 4173, isolate = false } = {}) {
+export function serve({
+	dir = 'build',
+	base = '',
+	port = 4173,
+	isolate = false,
+	host = LOCAL_HOST
+} = {}) {
 	const root = realRoot(resolve(dir));
 	const prefix = base.replace(/\/+$/, '');
 	/** @type {Record<string, string>} */
@@ -200,7 +244,7 @@ export function serve({ dir = 'build', base = '', port = 4173, isolate = false }
 		const immutable = path.includes('/_app/immutable/');
 		res.writeHead(200, {
 			...always,
-			...(ext === '.html' ? PAGE_HEADERS : {}),
+			...(ext === '.html' ? (path.startsWith('/embed/') ? EMBED_PAGE_HEADERS : PAGE_HEADERS) : {}),
 			'content-type': type,
 			'content-length': stat.size,
 			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
@@ -228,11 +272,15 @@ export function serve({ dir = 'build', base = '', port = 4173, isolate = false }
 	});
 	return new Promise((ok, fail) => {
 		server.once('error', fail);
-		server.listen(port, '127.0.0.1', () => {
+		server.listen(port, host, () => {
 			const address = server.address();
 			const actual = typeof address === 'object' && address ? address.port : port;
+			const all = isAllInterfaces(host);
+			/** @param {string} h */
+			const at = (h) => `http://${h.includes(':') ? `[${h}]` : h}:${actual}${prefix}/`;
 			ok({
-				url: `http://127.0.0.1:${actual}${prefix}/`,
+				url: at(all ? LOCAL_HOST : host),
+				lanUrls: all ? lanAddresses().map(at) : host === LOCAL_HOST ? [] : [at(host)],
 				close: () => new Promise((done) => server.close(() => done()))
 			});
 		});
@@ -244,13 +292,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	/** @type {(name: string, fallback: string) => string} */
 	const opt = (name, fallback) => {
 		const i = args.indexOf(`--${name}`);
-		return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+		return i >= 0 && args[i + 1] && !args[i + 1].startsWith('--') ? args[i + 1] : fallback;
 	};
-	const { url } = await serve({
+	const { url, lanUrls } = await serve({
 		dir: opt('dir', 'build'),
 		base: opt('base', process.env.BASE_PATH ?? ''),
 		port: Number(opt('port', process.env.PORT ?? '4173')),
-		isolate: args.includes('--isolate')
+		isolate: args.includes('--isolate'),
+		// `--host` alone: every interface; `--host ADDRESS`: that one.
+		host: args.includes('--host') ? opt('host', '0.0.0.0') : (process.env.HOST ?? LOCAL_HOST)
 	});
 	console.log(`Why PEFT is being served at ${url}  (Ctrl+C to stop)`);
+	if (lanUrls.length === 0 && args.includes('--host'))
+		console.log('This machine has no network address yet: join the network, then start again.');
+	if (lanUrls.length > 0) {
+		console.log('Other machines on this network open:');
+		for (const u of lanUrls) console.log(`  ${u}`);
+		console.log(
+			'(Over plain http:// to another machine, browsers keep no offline copy and train on one\n' +
+				' WebAssembly thread: both need https:// or the machine itself.)'
+		);
+	}
 }

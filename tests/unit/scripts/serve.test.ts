@@ -49,6 +49,8 @@ beforeAll(async () => {
 	mkdirSync(join(site, 'lessons', 'one'), { recursive: true });
 	writeFileSync(join(site, 'index.html'), '<html><head></head><body>home</body></html>');
 	writeFileSync(join(site, 'lessons', 'one', 'index.html'), '<html><head></head>lesson</html>');
+	mkdirSync(join(site, 'embed', 'fig'), { recursive: true });
+	writeFileSync(join(site, 'embed', 'fig', 'index.html'), '<html><head></head>figure</html>');
 	writeFileSync(join(site, '404.html'), '<html><head><title>Not found</title></head>gone</html>');
 	writeFileSync(join(site, 'app.js'), 'export {}');
 	writeFileSync(join(dir, 'secret.txt'), 'SECRET');
@@ -76,6 +78,40 @@ describe('serve.js', () => {
 		expect(js.headers['content-type']).toMatch(/^text\/javascript/);
 		expect(js.headers['x-content-type-options']).toBe('nosniff');
 		expect((await raw(port, 'HEAD', '/why-peft/lessons/one/')).status).toBe(200);
+	});
+
+	it("lets any site frame a figure's embed page, and no other page", async () => {
+		const embed = await raw(port, 'GET', '/why-peft/embed/fig/');
+		expect(embed.status).toBe(200);
+		expect(embed.body).toContain('figure');
+		expect(embed.headers['content-security-policy']).toBe('frame-ancestors *');
+		expect(embed.headers['cross-origin-resource-policy']).toBe('cross-origin');
+		for (const target of [
+			'/why-peft/',
+			'/why-peft/lessons/one/',
+			'/why-peft/embed/nope/',
+			'/why-peft/lessons/embed/fig/',
+			'/embed/fig/'
+		]) {
+			const r = await raw(port, 'GET', target);
+			expect(r.headers['content-security-policy'], target).toBe("frame-ancestors 'self'");
+			expect(r.headers['cross-origin-resource-policy'], target).toBeUndefined();
+		}
+		// Isolated, the embed page keeps COEP and may still be loaded by an isolated parent.
+		const isolated = await serve({
+			dir: join(dir, 'site'),
+			base: '/why-peft',
+			port: 0,
+			isolate: true
+		});
+		try {
+			const r = await raw(Number(new URL(isolated.url).port), 'GET', '/why-peft/embed/fig/');
+			expect(r.headers['cross-origin-embedder-policy']).toBe('require-corp');
+			expect(r.headers['cross-origin-resource-policy']).toBe('cross-origin');
+			expect(r.headers['content-security-policy']).toBe('frame-ancestors *');
+		} finally {
+			await isolated.close();
+		}
 	});
 
 	it('redirects a folder without its slash, and never to another host', async () => {
