@@ -10,6 +10,18 @@
  *     queue(runs) ─▶ queueProgress … queueResults (one per run) … queueDone · cancel()
  *     requestBase(layer) ─▶ baseWeights
  *     generate(request) ─▶ sample (text from the current weights; `generating` until it arrives)
+ *
+ * Kind to the machine, for every client on the page without a line in any figure:
+ *
+ *   configure(a) configure(b) configure(c) … ──▶ sends a at once; b, c, … within
+ *       CONFIGURE_GAP_MS of each other replace one another, and the last goes when they stop
+ *       (or at once before any other request, so order is kept)
+ *   tab hidden ──▶ a running run or ladder pauses, a queue stops between runs
+ *   tab shown  ──▶ what the hiding stopped goes on (a queue with the runs it had not finished);
+ *       what the reader paused stays paused
+ *   pagehide   ──▶ every worker is terminated; pageshow from the back-forward cache starts a
+ *       fresh one with the last configuration (the run starts over)
+ *   dispose()  ──▶ the worker is told to free its memory and terminated half a second later
  */
 import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
 import type { QueuedResult, QueuedRun } from './experimentSpec';
@@ -36,6 +48,44 @@ export interface EvalPoint {
 }
 
 const MAX_POINTS = 1500;
+
+/**
+ * Configurations closer together than this replace one another, so a slider dragged across
+ * ten ranks rebuilds the run once or twice, not ten times.
+ */
+export const CONFIGURE_GAP_MS = 300;
+
+/** Clients whose worker is running, for the page-wide duties below (not state: nothing renders them). */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const live = new Set<TrainerClient>();
+/** Clients whose worker `pagehide` terminated, to start afresh if the page comes back. */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const frozen = new Set<TrainerClient>();
+let listening = false;
+
+/** Whether the page's tab is hidden (never outside a browser). */
+const tabHidden = () => typeof document !== 'undefined' && document.visibilityState === 'hidden';
+
+/** Listen, once per page, for the tab hiding and showing and for the page going away. */
+function listen() {
+	if (listening || typeof document === 'undefined' || typeof window === 'undefined') return;
+	listening = true;
+	document.addEventListener('visibilitychange', () => {
+		for (const c of live) c.tabVisible(!tabHidden());
+	});
+	window.addEventListener('pagehide', () => {
+		for (const c of [...live]) c.freeze();
+	});
+	window.addEventListener('pageshow', (e) => {
+		if (!e.persisted) return;
+		for (const c of [...frozen]) c.thaw();
+	});
+}
+
+/** How many trainer workers this page has running now (for tests and the curious). */
+export function liveWorkers(): number {
+	return live.size;
+}
 
 /** localStorage key of the last automatic choice made by a warm-up on this device. */
 const CHOICE_KEY = 'why-peft:backend';
@@ -149,10 +199,34 @@ export class TrainerClient {
 	private started = 0;
 	/** Set when `setVisible(false)` paused a run that `setVisible(true)` should resume. */
 	private pausedOffScreen = false;
+	/** What the worker was last asked to train: a run, or a ladder. */
+	private activity: 'run' | 'ladder' = 'run';
+	/** A run or ladder the hidden tab (or a terminated worker) stopped, to go on when shown. */
+	private heldRun: 'run' | 'ladder' | null = null;
+	/** The runs of the current queue, as asked for. */
+	private queueRuns: QueuedRun[] = [];
+	/** Runs of a queue the hidden tab stopped: sent again, less those finished, when shown. */
+	private heldQueue: QueuedRun[] | null = null;
+	/** Results before the part of a queue sent again, and the whole queue's length. */
+	private queueOffset = 0;
+	private queueTotal = 0;
+	/** A configuration waiting out CONFIGURE_GAP_MS, and when the last one went. */
+	private pendingSpec: RunSpec | null = null;
+	private configureTimer: ReturnType<typeof setTimeout> | undefined;
+	private lastConfigure = -Infinity;
+	/** What `start` and the last `configure`/`runLadder` asked for, to start afresh after pagehide. */
+	private startArgs: { backend: BackendChoice; assets: string } | null = null;
+	private lastSpec: RunSpec | null = null;
+	private lastLadder: LadderSpec | null = null;
+	/** Set when a fresh worker lost the ladder in progress: going on means starting it again. */
+	private ladderLost = false;
 
 	/** Start the worker on a backend (`auto` lets the device decide); `assets` is the site's asset base URL. */
 	start(backend: BackendChoice, assets: string): void {
 		if (this.worker) return;
+		this.startArgs = { backend, assets };
+		live.add(this);
+		listen();
 		this.started = performance.now();
 		performance.mark('trainer:start');
 		this.status = 'starting';
@@ -172,8 +246,20 @@ export class TrainerClient {
 		});
 	}
 
+	/** Send a request; a configuration still waiting goes first (a snapshot request may overtake it). */
 	private send(req: Request) {
+		if (req.type !== 'snapshot') this.flushConfigure();
 		this.worker?.postMessage(req);
+	}
+
+	private flushConfigure() {
+		clearTimeout(this.configureTimer);
+		this.configureTimer = undefined;
+		const spec = this.pendingSpec;
+		this.pendingSpec = null;
+		if (!spec) return;
+		this.lastConfigure = Date.now();
+		this.worker?.postMessage({ type: 'configure', spec } satisfies Request);
 	}
 
 	private receive(ev: Event) {
@@ -264,8 +350,8 @@ export class TrainerClient {
 				if (this.queuesPending > 0) break;
 				this.queueProgress = {
 					id: ev.id,
-					index: ev.index,
-					total: ev.total,
+					index: ev.index + this.queueOffset,
+					total: Math.max(ev.total + this.queueOffset, this.queueTotal),
 					step: ev.step,
 					steps: ev.steps
 				};
@@ -281,7 +367,7 @@ export class TrainerClient {
 				}
 				this.queueRunning = false;
 				this.queueProgress = null;
-				this.queueDone = { cancelled: ev.cancelled, completed: ev.completed };
+				this.queueDone = { cancelled: ev.cancelled, completed: ev.completed + this.queueOffset };
 				break;
 			case 'base':
 				this.baseWeights = {
@@ -309,16 +395,115 @@ export class TrainerClient {
 		}
 	}
 
-	/** Load the base model and task and prepare the method; resets the curves. */
+	/**
+	 * Load the base model and task and prepare the method; resets the curves. One within
+	 * CONFIGURE_GAP_MS of another replaces it (see the diagram above).
+	 */
 	configure(spec: RunSpec): void {
 		this.message = null;
-		this.send({ type: 'configure', spec });
+		this.lastSpec = spec;
+		this.pendingSpec = spec;
+		if (this.configureTimer === undefined && Date.now() - this.lastConfigure >= CONFIGURE_GAP_MS) {
+			this.flushConfigure();
+			return;
+		}
+		clearTimeout(this.configureTimer);
+		this.configureTimer = setTimeout(() => this.flushConfigure(), CONFIGURE_GAP_MS);
 	}
 
 	run(): void {
 		if (this.status === 'diverged') return;
+		this.activity = 'run';
+		if (this.held()) {
+			this.heldRun = 'run';
+			return;
+		}
 		this.status = 'running';
 		this.send({ type: 'run' });
+	}
+
+	/** Whether requests to train must wait: the tab is hidden, or pagehide took the worker. */
+	private held(): boolean {
+		return tabHidden() || frozen.has(this);
+	}
+
+	/** Go on with what was stopped: the run, or the ladder. */
+	private resume(what: 'run' | 'ladder'): void {
+		if (what === 'ladder') this.resumeLadder();
+		else this.run();
+	}
+
+	/**
+	 * The tab was hidden or shown (the page's listener calls this for every live client): pause
+	 * a running run or ladder and stop a queue between chunks when hidden; when shown, go on
+	 * with what hiding stopped, and only that.
+	 */
+	tabVisible(visible: boolean): void {
+		if (!visible) {
+			if (this.status === 'running' && !this.heldRun) {
+				this.heldRun = this.activity;
+				this.pause();
+			}
+			if (this.queueRunning && !this.heldQueue) {
+				this.heldQueue = this.queueRuns;
+				this.queuesPending++;
+				this.send({ type: 'cancel' });
+			}
+			return;
+		}
+		const queue = this.heldQueue;
+		this.heldQueue = null;
+		if (queue) this.sendQueue(queue);
+		const run = this.heldRun;
+		this.heldRun = null;
+		if (run) this.resume(run);
+	}
+
+	/** Send the runs of `runs` not finished yet, numbered on from those that are. */
+	private sendQueue(runs: QueuedRun[]): void {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
+		const done = new Set(this.queueResults.map((r) => r.id));
+		const rest = runs.filter((r) => !done.has(r.id));
+		this.queueOffset = runs.length - rest.length;
+		if (!rest.length) {
+			this.queueRunning = false;
+			this.queueProgress = null;
+			this.queueDone = { cancelled: false, completed: this.queueResults.length };
+			return;
+		}
+		this.send({ type: 'queue', runs: rest });
+	}
+
+	/** Terminate the worker at once as the page goes away (pagehide); `thaw` starts a fresh one. */
+	freeze(): void {
+		if (!this.worker) return;
+		cancelAnimationFrame(this.frame);
+		clearTimeout(this.configureTimer);
+		this.configureTimer = undefined;
+		this.pendingSpec = null;
+		if (this.status === 'running' && !this.heldRun) this.heldRun = this.activity;
+		if (this.queueRunning && !this.heldQueue) this.heldQueue = this.queueRuns;
+		this.worker.terminate();
+		this.worker = undefined;
+		live.delete(this);
+		frozen.add(this);
+	}
+
+	/**
+	 * The page came back from the back-forward cache: start a fresh worker with the last
+	 * configuration; a held run or queue goes on once the tab shows (a run from its start).
+	 */
+	thaw(): void {
+		if (!frozen.delete(this) || !this.startArgs) return;
+		this.backend = null;
+		this.configured = null;
+		this.queuesPending = 0;
+		this.lastConfigure = -Infinity;
+		if (this.ladder && this.ladder.done < this.ladder.total) this.ladderLost = true;
+		this.start(this.startArgs.backend, this.startArgs.assets);
+		if (this.lastSpec) this.configure(this.lastSpec);
+		if (this.watching) this.send({ type: 'snapshot' });
+		if (!tabHidden()) this.tabVisible(true);
 	}
 
 	pause(): void {
@@ -335,7 +520,7 @@ export class TrainerClient {
 			this.pause();
 		} else if (visible && this.pausedOffScreen) {
 			this.pausedOffScreen = false;
-			this.run();
+			this.resume(this.activity);
 		}
 	}
 
@@ -356,12 +541,28 @@ export class TrainerClient {
 		this.message = null;
 		this.rungs = [];
 		this.ladder = { done: 0, total: spec.widths.length * spec.steps, width: spec.widths[0] };
+		this.activity = 'ladder';
+		this.lastLadder = spec;
+		this.ladderLost = false;
+		if (this.held()) {
+			this.heldRun = 'ladder';
+			return;
+		}
 		this.status = 'running';
 		this.send({ type: 'ladder', spec });
 	}
 
-	/** Go on with a paused ladder. */
+	/** Go on with a paused ladder (from its start if a fresh worker lost it). */
 	resumeLadder(): void {
+		this.activity = 'ladder';
+		if (this.held()) {
+			this.heldRun = 'ladder';
+			return;
+		}
+		if (this.ladderLost && this.lastLadder) {
+			this.runLadder(this.lastLadder);
+			return;
+		}
 		this.status = 'running';
 		this.send({ type: 'ladder', spec: null });
 	}
@@ -373,16 +574,30 @@ export class TrainerClient {
 	 */
 	queue(runs: QueuedRun[]): void {
 		this.message = null;
-		this.queuesPending += this.queueRunning ? 1 : 0;
+		// A queue the hidden tab stopped has already been cancelled in the worker.
+		this.queuesPending += this.queueRunning && !this.heldQueue ? 1 : 0;
 		this.queueResults = [];
 		this.queueProgress = null;
 		this.queueDone = null;
 		this.queueRunning = true;
-		this.send({ type: 'queue', runs: $state.snapshot(runs) as QueuedRun[] });
+		this.queueRuns = $state.snapshot(runs) as QueuedRun[];
+		this.queueOffset = 0;
+		this.queueTotal = runs.length;
+		this.heldQueue = null;
+		if (this.held()) this.heldQueue = this.queueRuns;
+		else this.sendQueue(this.queueRuns);
 	}
 
 	/** Stop the queue in progress; `queueDone` then says it was cancelled. */
 	cancel(): void {
+		if (this.heldQueue) {
+			// The worker's part was cancelled when the tab hid; end the queue here.
+			this.heldQueue = null;
+			this.queueRunning = false;
+			this.queueProgress = null;
+			this.queueDone = { cancelled: true, completed: this.queueResults.length };
+			return;
+		}
 		this.send({ type: 'cancel' });
 	}
 
@@ -412,13 +627,22 @@ export class TrainerClient {
 		else cancelAnimationFrame(this.frame);
 	}
 
-	/** Stop the worker and free everything. */
+	/** Stop the worker and free everything: it is terminated half a second later. */
 	dispose(): void {
 		cancelAnimationFrame(this.frame);
+		clearTimeout(this.configureTimer);
+		this.configureTimer = undefined;
+		this.pendingSpec = null;
+		this.heldRun = null;
+		this.heldQueue = null;
+		frozen.delete(this);
 		this.send({ type: 'dispose' });
 		const w = this.worker;
 		this.worker = undefined;
-		setTimeout(() => w?.terminate(), 500);
+		setTimeout(() => {
+			w?.terminate();
+			live.delete(this);
+		}, 500);
 		this.status = 'idle';
 	}
 }

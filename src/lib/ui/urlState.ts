@@ -7,7 +7,8 @@
  * (in `onMount`), then parse; write back with `writeParams` when the reader changes a control.
  *
  *   onMount ── read location.search ──▶ parseChoice / parseNumber ──▶ $state (+ message)
- *   control change ──▶ $state ──▶ writeParams ──▶ replaceState (no navigation, no history entry)
+ *   control change ──▶ $state ──▶ writeParams ──(at most 2/s, last wins)──▶ replaceState
+ *                                   (no navigation, no history entry)
  */
 import { replaceState } from '$app/navigation';
 import { page } from '$app/state';
@@ -99,8 +100,31 @@ export function applyParams(
 }
 
 /**
+ * The shortest time between two writes of the URL: at most two a second. Safari throws after
+ * 100 history calls in 30 seconds, and a slider dragged across its range asks for one per tick.
+ */
+export const WRITE_GAP_MS = 500;
+
+/** Updates not written yet, merged (last value wins), and the page they belong to. */
+let pending: {
+	updates: Record<string, string | number | null>;
+	defaults: Record<string, string | number>;
+	path: string;
+} | null = null;
+let lastWrite = -Infinity;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let listening = false;
+
+/**
  * Write `updates` into the current URL's query in place (SvelteKit `replaceState`: no navigation,
  * no new history entry). Browser only; call it from event handlers, not during render.
+ *
+ * Writes are throttled: the first after a quiet spell goes at once, later ones within
+ * `WRITE_GAP_MS` are merged (the last value of each parameter wins) and written when the gap
+ * has passed, or at once on `pagehide` or `flushParams()`.
+ *
+ *   change ─▶ pending (merged) ──(gap since last write passed)──▶ replaceState
+ *                  └──────────────── pagehide / flushParams() ──────────┘
  * @param updates values to set; `null` removes a parameter
  * @param defaults values that need not appear in the URL; a parameter equal to its default is removed
  */
@@ -108,13 +132,44 @@ export function writeParams(
 	updates: Record<string, string | number | null>,
 	defaults: Record<string, string | number> = {}
 ): void {
+	listen();
+	const path = new URL(window.location.href).pathname;
+	if (pending && pending.path !== path) pending = null;
+	pending = {
+		updates: { ...pending?.updates, ...updates },
+		defaults: { ...pending?.defaults, ...defaults },
+		path
+	};
+	if (timer !== undefined) return;
+	const wait = lastWrite + WRITE_GAP_MS - Date.now();
+	if (wait <= 0) flushParams();
+	else timer = setTimeout(flushParams, wait);
+}
+
+/** Write what `writeParams` holds back, now; nothing when nothing waits. */
+export function flushParams(): void {
+	clearTimeout(timer);
+	timer = undefined;
+	const next = pending;
+	pending = null;
+	if (!next) return;
 	const url = new URL(window.location.href);
-	const search = applyParams(url.search, updates, defaults);
+	// The reader left the page these settings belong to: they are not this page's to write.
+	if (url.pathname !== next.path) return;
+	const search = applyParams(url.search, next.updates, next.defaults);
 	if (search === url.search) return;
 	url.search = search;
+	lastWrite = Date.now();
 	// The current page's own URL, base path included; only its query changes, so no resolve().
 	// eslint-disable-next-line svelte/no-navigation-without-resolve
 	replaceState(url, page.state);
+}
+
+/** Flush when the page goes away, so the URL a reload or Back finds has the last settings. */
+function listen() {
+	if (listening || typeof window.addEventListener !== 'function') return;
+	listening = true;
+	window.addEventListener('pagehide', flushParams);
 }
 
 /** Keep echoed input short enough to read in a message. */
