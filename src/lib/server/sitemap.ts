@@ -5,8 +5,11 @@
  */
 import { lessons } from '$lib/server/lessons';
 
-/** Pages no one should land on from a search: the page for unknown addresses. */
-const UNLISTED = new Set(['/404']);
+/**
+ * Pages no one should land on from a search: the page for unknown addresses, and each figure's
+ * embed page (the figure alone, for other sites' iframes; its lesson is the page to find).
+ */
+const UNLISTED = new Set(['/404', '/embed/[figure]']);
 
 const routes = Object.keys(import.meta.glob('/src/routes/**/+page.svelte'))
 	.map((f) => f.replace(/^\/src\/routes/, '').replace(/\/\+page\.svelte$/, '') || '/')
