@@ -38,9 +38,18 @@ function inPage(request: Request): boolean {
 	return !new URL(request.url()).pathname.includes('/_app/immutable/workers/');
 }
 
-/** The shared Chromium (started in globalSetup). */
+/**
+ * The shared Chromium (started in globalSetup). Its new contexts block service workers unless
+ * given `serviceWorkers: 'allow'` (offline.spec does): each fresh context would otherwise store
+ * the whole course, 17 MB, on its first page.
+ */
 export async function getBrowser(): Promise<Browser> {
-	browser ??= await chromium.connect(inject('wsEndpoint'));
+	if (!browser) {
+		const b = await chromium.connect(inject('wsEndpoint'));
+		const newContext = b.newContext.bind(b);
+		b.newContext = (options = {}) => newContext({ serviceWorkers: 'block', ...options });
+		browser = b;
+	}
 	return browser;
 }
 
