@@ -294,16 +294,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 		const i = args.indexOf(`--${name}`);
 		return i >= 0 && args[i + 1] && !args[i + 1].startsWith('--') ? args[i + 1] : fallback;
 	};
+	// `--host` alone: every interface; `--host ADDRESS`: that one.
+	const host = args.includes('--host') ? opt('host', '0.0.0.0') : process.env.HOST || LOCAL_HOST;
 	const { url, lanUrls } = await serve({
 		dir: opt('dir', 'build'),
 		base: opt('base', process.env.BASE_PATH ?? ''),
 		port: Number(opt('port', process.env.PORT ?? '4173')),
 		isolate: args.includes('--isolate'),
-		// `--host` alone: every interface; `--host ADDRESS`: that one.
-		host: args.includes('--host') ? opt('host', '0.0.0.0') : (process.env.HOST ?? LOCAL_HOST)
+		host
 	});
 	console.log(`Why PEFT is being served at ${url}  (Ctrl+C to stop)`);
-	if (lanUrls.length === 0 && args.includes('--host'))
+	if (lanUrls.length === 0 && isAllInterfaces(host))
 		console.log('This machine has no network address yet: join the network, then start again.');
 	if (lanUrls.length > 0) {
 		console.log('Other machines on this network open:');

@@ -5,11 +5,12 @@
  * (fetch would resolve `..` and refuse a NUL byte or an odd method before sending).
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_URL_LENGTH, serve } from '../../../scripts/serve.js';
+import { MAX_URL_LENGTH, lanAddresses, serve } from '../../../scripts/serve.js';
 
 interface Answer {
 	status: number;
@@ -201,5 +202,97 @@ describe('serve.js', () => {
 			s.resume();
 		});
 		expect((await raw(port, 'GET', '/why-peft/lessons/one/')).status).toBe(200);
+	});
+});
+
+/** GET `url` and resolve with the status, or with the error's code if it cannot connect. */
+async function statusOf(url: string): Promise<number | string> {
+	try {
+		return (await fetch(url, { signal: AbortSignal.timeout(5000) })).status;
+	} catch (e) {
+		return String((e as { cause?: { code?: string } }).cause?.code ?? e);
+	}
+}
+
+/** Run the command-line server until it has printed `lines` lines; return them. */
+function cliLines(args: string[], env: Record<string, string>, lines: number): Promise<string[]> {
+	return new Promise((ok, fail) => {
+		const child = spawn(process.execPath, ['scripts/serve.js', ...args], {
+			env: { ...process.env, ...env }
+		});
+		let out = '';
+		const timer = setTimeout(() => {
+			child.kill();
+			fail(new Error(`serve.js printed only: ${out}`));
+		}, 10_000);
+		child.stdout.on('data', (c) => {
+			out += c;
+			const got = out.split('\n').filter(Boolean);
+			if (got.length >= lines) {
+				clearTimeout(timer);
+				child.kill();
+				ok(got);
+			}
+		});
+		child.on('error', fail);
+	});
+}
+
+describe('serve.js for a room', () => {
+	it('finds the external IPv4 addresses, not loopback or IPv6', () => {
+		const table = {
+			lo: [
+				{ address: '127.0.0.1', family: 'IPv4', internal: true },
+				{ address: '::1', family: 'IPv6', internal: true }
+			],
+			wlan0: [
+				{ address: '192.168.1.20', family: 'IPv4', internal: false },
+				{ address: 'fe80::1', family: 'IPv6', internal: false }
+			],
+			eth0: [{ address: '10.0.0.5', family: 'IPv4', internal: false }]
+		} as unknown as Parameters<typeof lanAddresses>[0];
+		expect(lanAddresses(table)).toEqual(['192.168.1.20', '10.0.0.5']);
+		expect(lanAddresses({})).toEqual([]);
+	});
+
+	it('listens on 127.0.0.1 only by default, and on every interface when asked', async () => {
+		const lan = lanAddresses();
+		const site = join(dir, 'site');
+		const local = await serve({ dir: site, base: '/why-peft', port: 0 });
+		const all = await serve({ dir: site, base: '/why-peft', port: 0, host: '0.0.0.0' });
+		try {
+			expect(local.lanUrls).toEqual([]);
+			const port = new URL(all.url).port;
+			expect(all.url).toBe(`http://127.0.0.1:${port}/why-peft/`);
+			expect(all.lanUrls).toEqual(lan.map((a) => `http://${a}:${port}/why-peft/`));
+			expect(await statusOf(all.url)).toBe(200);
+			// A machine with a network address: reached there only when serving on every interface.
+			if (lan.length > 0) {
+				expect(await statusOf(all.lanUrls[0])).toBe(200);
+				const at = `http://${lan[0]}:${new URL(local.url).port}/why-peft/`;
+				expect(await statusOf(at)).toBe('ECONNREFUSED');
+			}
+		} finally {
+			await local.close();
+			await all.close();
+		}
+	});
+
+	it('prints the addresses to open with --host (also before --isolate) or HOST=0.0.0.0', async () => {
+		const site = join(dir, 'site');
+		for (const [args, env] of [
+			[['--dir', site, '--port', '0', '--host', '--isolate'], {}],
+			[['--dir', site, '--port', '0'], { HOST: '0.0.0.0' }]
+		] as [string[], Record<string, string>][]) {
+			const lan = lanAddresses();
+			const lines = await cliLines(args, env, lan.length > 0 ? 2 + lan.length : 2);
+			expect(lines[0]).toMatch(/^Why PEFT is being served at http:\/\/127\.0\.0\.1:\d+\/ /);
+			if (lan.length > 0) {
+				expect(lines[1]).toBe('Other machines on this network open:');
+				expect(lines[2]).toMatch(new RegExp(`^  http://${lan[0].replace(/\./g, '\\.')}:\\d+/$`));
+			} else {
+				expect(lines[1]).toMatch(/no network address/);
+			}
+		}
 	});
 });
