@@ -25,7 +25,9 @@
  * (default all three); BENCH_SECONDS (per trainer case, default 3; the cases of one model run
  * interleaved in rounds); BENCH_CASES, the trainer's case groups, mlp, transformer, large and lm
  * (default all four; leave out large for a quick run: on the cpu and webgpu backends of a
- * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu);
+ * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu; add
+ * wasm-plain for WebAssembly with our kernels' plain SIMD build instead of the relaxed one, fused
+ * multiply-add off, to print what fusing gives);
  * BENCH_LAB=0 to skip the lab part; BENCH_ISOLATE=1 to serve the trainer's page cross-origin
  * isolated (tfjs's threaded WebAssembly build: its thread count is reported, and each transformer's
  * full fine-tuning is also timed with our SIMD kernels' helper threads off, giving what they add); BENCH_CHUNK_MS to size the chunks of queued steps, ours and
@@ -211,8 +213,9 @@ try {
 	const torchBefore = backends.length ? torchPeer('before') : undefined;
 	for (const backend of backends) {
 		const page = await browser.newPage();
+		const query = backend === 'wasm-plain' ? 'backend=wasm&relaxed=0' : `backend=${backend}`;
 		await page.goto(
-			`${benchServer.url}?backend=${backend}&seconds=${seconds}&cases=${caseGroups}${process.env.BENCH_CHUNK_MS ? `&chunkMs=${process.env.BENCH_CHUNK_MS}` : ''}`
+			`${benchServer.url}?${query}&seconds=${seconds}&cases=${caseGroups}${process.env.BENCH_CHUNK_MS ? `&chunkMs=${process.env.BENCH_CHUNK_MS}` : ''}`
 		);
 		await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
 		const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
@@ -237,6 +240,7 @@ try {
 			crossOriginIsolated: r.crossOriginIsolated,
 			wasmThreads: r.wasmThreads,
 			simdInPlace: r.simdInPlace,
+			simdFused: r.simdFused,
 			simdThreads: r.simdThreads,
 			helpersGain: Object.fromEntries(
 				Object.keys(rows)
@@ -259,7 +263,8 @@ try {
 			`${backend}:${r.crossOriginIsolated ? ` cross-origin isolated, ${r.wasmThreads} WebAssembly thread(s),` : ''}` +
 				(r.simdInPlace === null
 					? ''
-					: ` our SIMD kernels ${r.simdInPlace ? 'in place' : 'copying'}`)
+					: ` our SIMD kernels ${r.simdInPlace ? 'in place' : 'copying'}` +
+						(r.simdFused ? ', fused multiply-add' : ''))
 		);
 		for (const [k, v] of Object.entries(rows))
 			console.log(
@@ -269,6 +274,14 @@ try {
 			console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
 		for (const [k, v] of Object.entries(result.backends[backend].helpersGain))
 			console.log(`  ${k} with our kernels on ${r.simdThreads} threads ÷ on 1: ${v.toFixed(2)}×`);
+	}
+	const fused = result.backends.wasm?.stepsPerSecond;
+	const plain = result.backends['wasm-plain']?.stepsPerSecond;
+	if (fused && plain) {
+		console.log('wasm ÷ wasm-plain (our kernels with fused multiply-add ÷ without, this run):');
+		for (const k of Object.keys(fused))
+			if (k.startsWith('ours') && Number.isFinite(plain[k]))
+				console.log(`  ${k.padEnd(40)} ${(fused[k] / plain[k]).toFixed(2)}×`);
 	}
 	const torchAfter = torchBefore ? torchPeer('after') : undefined;
 	if (torchBefore && torchAfter) {

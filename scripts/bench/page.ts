@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activate, wasmThreads, type BackendName } from '$lib/trainer/backends';
 import { CHUNK_TARGET_MS } from '$lib/trainer/host';
 import { benchCases, CASE_GROUPS, type CaseGroup } from './cases';
-import { simdKernels, simdKernelsOn } from '$lib/model/kernels/simdKernels';
+import { setRelaxedSimdAllowed, simdKernels, simdKernelsOn } from '$lib/model/kernels/simdKernels';
 import { wasmMemory } from '$lib/model/kernels/hostKernels';
 
 const params = new URLSearchParams(location.search);
@@ -18,6 +18,8 @@ const chunkMs = Number(params.get('chunkMs') ?? CHUNK_TARGET_MS);
 async function main() {
 	const backend = (params.get('backend') ?? 'wasm') as BackendName;
 	const seconds = Number(params.get('seconds') ?? 3);
+	// ?relaxed=0: our kernels' plain SIMD build, to compare with the fused one.
+	if (params.get('relaxed') === '0') setRelaxedSimdAllowed(false);
 	if (!(await activate(backend))) throw new Error(`${backend} could not start`);
 	const groups = (params.get('cases')?.split(',').filter(Boolean) ?? [
 		...CASE_GROUPS
@@ -36,6 +38,7 @@ async function main() {
 		wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : null,
 		simdInPlace: memory ? simdKernelsOn(memory) !== simdKernels() : null,
 		simdThreads: helpers,
+		simdFused: memory ? (simdKernelsOn(memory)?.fused ?? null) : null,
 		rows
 	};
 }

@@ -36,6 +36,7 @@ interface Check {
 	transformerDiffs: Record<string, number>;
 	gradientDiffs: Record<string, number>;
 	stepCounts: { ours: StepCount; ops: StepCount };
+	fused: boolean | null;
 	error?: string;
 }
 
@@ -74,6 +75,9 @@ describe('our kernels against tfjs', () => {
 				)) as Check;
 				expect(check.error).toBeUndefined();
 				expect(check.backend).toBe(name.split(',')[0]);
+				// Chromium has WebAssembly relaxed SIMD: on wasm, the checks below run the fused
+				// build of our kernels (products and attention with fused multiply-add).
+				expect(check.fused).toBe(name === 'wasm' ? true : null);
 
 				// The MLP's kernels within 1e-4 absolute; Adam's update, m and v within 1e-4 relative.
 				expect([...check.kernels].sort()).toEqual([...mlp, 'WhyPeftAdam'].sort());

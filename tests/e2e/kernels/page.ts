@@ -28,6 +28,8 @@ import {
 	reluGrad,
 	softmaxXent
 } from '$lib/model/kernels/linalg';
+import { wasmMemory } from '$lib/model/kernels/hostKernels';
+import { simdKernelsOn } from '$lib/model/kernels/simdKernels';
 import { activate, type BackendName } from '$lib/trainer/backends';
 import { parityCurves } from './parity';
 import {
@@ -139,7 +141,9 @@ async function main() {
 		transformerKernels: registeredTransformerKernels(backend).map((k) => k.kernelName),
 		transformerDiffs: await transformerKernelDiffs(backend, rng),
 		gradientDiffs: await gradientDiffs(),
-		stepCounts: await stepCounts(backend)
+		stepCounts: await stepCounts(backend),
+		// On WebAssembly: whether the SIMD instance on tfjs's heap is the relaxed (fused) build.
+		fused: backend === 'wasm' ? (simdKernelsOn(wasmMemory(tf.backend()))?.fused ?? null) : null
 	};
 }
 

@@ -255,7 +255,7 @@ describe('the SIMD kernels against the scalar loops', () => {
 			{ out: gq, zero: true },
 			{ out: gk, zero: true },
 			{ out: gv, zero: true },
-			{ scratch: tt }
+			{ scratch: tt * tt }
 		);
 		// At t = 1 dq and dk are zero in exact arithmetic; the scalar loops leave ~1e-9 of rounding.
 		expect(relDiff(gq, rq, 1e-2)).toBeLessThan(1e-5);

@@ -174,7 +174,7 @@ registerHostKernel(ATTENTION_GRAD_KERNEL, {
 				{ out: dq, zero: true },
 				{ out: dk, zero: true },
 				{ out: dv, zero: true },
-				{ scratch: t }
+				{ scratch: t * t }
 			);
 			return;
 		}

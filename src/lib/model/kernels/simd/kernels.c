@@ -3,7 +3,7 @@
  * attention forward and backward, GELU and its derivative, layer norm forward and backward.
  * JavaScript cannot reach SIMD, and on the course's two-core reference machine its scalar loops
  * run about 1 GMAC/s; these run several times that. Compiled by scripts/wasm/build.sh with
- * Debian's clang into kernels.wasm, which `../simdKernels.ts` loads and calls. Every pointer is
+ * Debian's clang 16 into kernels.wasm (and the in-place builds, plain and relaxed), which `../simdKernels.ts` loads and calls. Every pointer is
  * a byte offset into this module's own memory; the caller copies tensors in and results out.
  *
  * No libc and no data segment: the only memory this module touches is what it is handed.
@@ -17,6 +17,24 @@
 typedef float f32;
 
 static inline v128_t splat(f32 x) { return wasm_f32x4_splat(x); }
+
+/*
+ * acc + x·y, four lanes. The relaxed build (clang -mrelaxed-simd, run where the browser has
+ * WebAssembly's relaxed SIMD) lets the engine fuse the two into one multiply-add instruction:
+ * one rounding instead of two, so its sums differ from the plain build's in the last bits, and
+ * the products run up to half again as fast. Each build is deterministic on its own, threads
+ * or none. The plain build computes exactly what it always did.
+ */
+#ifdef __wasm_relaxed_simd__
+typedef f32 f32x4 __attribute__((vector_size(16)));
+static inline v128_t madd(v128_t acc, v128_t x, v128_t y) {
+	return (v128_t)__builtin_wasm_relaxed_madd_f32x4((f32x4)x, (f32x4)y, (f32x4)acc);
+}
+#else
+static inline v128_t madd(v128_t acc, v128_t x, v128_t y) {
+	return wasm_f32x4_add(acc, wasm_f32x4_mul(x, y));
+}
+#endif
 
 static inline f32 hsum(v128_t v) {
 	v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
@@ -186,34 +204,80 @@ void layer_norm_grad_dgds_part(const f32 *dy, const f32 *xhat, int rows, int d, 
 
 static inline f32 dot(const f32 *a, const f32 *b, int n) {
 	v128_t acc = wasm_f32x4_mul(wasm_v128_load(a), wasm_v128_load(b));
-	for (int c = 4; c < n; c += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(b + c)));
+	for (int c = 4; c < n; c += 4) acc = madd(acc, wasm_v128_load(a + c), wasm_v128_load(b + c));
 	return hsum(acc);
 }
 
 /* y += a·x over n (n % 4 == 0). */
 static inline void axpy(f32 *y, f32 a, const f32 *x, int n) {
 	v128_t va = splat(a);
-	for (int c = 0; c < n; c += 4) wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(y + c), wasm_f32x4_mul(va, wasm_v128_load(x + c))));
+	for (int c = 0; c < n; c += 4) wasm_v128_store(y + c, madd(wasm_v128_load(y + c), va, wasm_v128_load(x + c)));
 }
 
-/* Causal attention of one (batch row, head) pair `bh` (= bb · heads + hh); see attentionArrays. */
+/* The four sums of a0..a3's lanes, as one vector [Σa0, Σa1, Σa2, Σa3]. */
+static inline v128_t hsum4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+	v128_t s01 = wasm_f32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 4, 2, 6), wasm_i32x4_shuffle(a0, a1, 1, 5, 3, 7));
+	v128_t s23 = wasm_f32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 4, 2, 6), wasm_i32x4_shuffle(a2, a3, 1, 5, 3, 7));
+	return wasm_f32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+/* [x·r0, x·r1, x·r2, x·r3] over n floats (n % 4 == 0): four rows a stride `s` apart against x. */
+static inline v128_t dot4(const f32 *x, const f32 *r, int s, int n) {
+	v128_t a0 = splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+	for (int c = 0; c < n; c += 4) {
+		v128_t xv = wasm_v128_load(x + c);
+		a0 = madd(a0, xv, wasm_v128_load(r + c));
+		a1 = madd(a1, xv, wasm_v128_load(r + s + c));
+		a2 = madd(a2, xv, wasm_v128_load(r + 2 * s + c));
+		a3 = madd(a3, xv, wasm_v128_load(r + 3 * s + c));
+	}
+	return hsum4(a0, a1, a2, a3);
+}
+
+/* y += w[0]·r0 + w[1]·r1 + w[2]·r2 + w[3]·r3 over n floats, rows a stride `s` apart: y read and
+ * written once for four rows. */
+static inline void axpy4(f32 *y, const f32 *w, const f32 *r, int s, int n) {
+	v128_t w0 = splat(w[0]), w1 = splat(w[1]), w2 = splat(w[2]), w3 = splat(w[3]);
+	for (int c = 0; c < n; c += 4) {
+		v128_t acc = wasm_v128_load(y + c);
+		acc = madd(acc, w0, wasm_v128_load(r + c));
+		acc = madd(acc, w1, wasm_v128_load(r + s + c));
+		acc = madd(acc, w2, wasm_v128_load(r + 2 * s + c));
+		acc = madd(acc, w3, wasm_v128_load(r + 3 * s + c));
+		wasm_v128_store(y + c, acc);
+	}
+}
+
+/*
+ * Causal attention of one (batch row, head) pair `bh` (= bb · heads + hh); see attentionArrays.
+ * Scores go four keys at a time (one reduction of four accumulators instead of four horizontal
+ * sums), and the context row is read and written once per four value rows.
+ */
 static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int heads, int d,
 		int bh, f32 *ctx, f32 *probs) {
 	const int dh = d / heads, bb = bh / heads, hh = bh % heads;
 	const f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
 	const int col = bb * t * d + hh * dh;
 	f32 *pbase = probs + bh * t * t;
+	const v128_t vscale = splat(scale);
 	for (int i = 0; i < t; i++) {
 		const f32 *qi = q + col + i * d;
 		f32 *p = pbase + i * t;
-		f32 mx = -3.0e38f;
-		for (int j = 0; j <= i; j++) {
+		v128_t vmx4 = splat(-3.0e38f);
+		int j = 0;
+		for (; j + 4 <= i + 1; j += 4) {
+			v128_t s = wasm_f32x4_mul(dot4(qi, k + col + j * d, d, dh), vscale);
+			wasm_v128_store(p + j, s);
+			vmx4 = wasm_f32x4_max(vmx4, s);
+		}
+		f32 mx = hmax(vmx4);
+		for (; j <= i; j++) {
 			f32 s = dot(qi, k + col + j * d, dh) * scale;
 			p[j] = s;
 			mx = s > mx ? s : mx;
 		}
 		v128_t vmx = splat(mx), vsum = splat(0.0f);
-		int j = 0;
+		j = 0;
 		for (; j + 4 <= i + 1; j += 4) {
 			v128_t e = vexp(wasm_f32x4_sub(wasm_v128_load(p + j), vmx));
 			wasm_v128_store(p + j, e);
@@ -226,13 +290,13 @@ static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int h
 			sum += e;
 		}
 		f32 inv = 1.0f / sum;
+		v128_t vinv = splat(inv);
+		for (j = 0; j + 4 <= i + 1; j += 4) wasm_v128_store(p + j, wasm_f32x4_mul(wasm_v128_load(p + j), vinv));
+		for (; j <= i; j++) p[j] *= inv;
 		f32 *ci = ctx + col + i * d;
 		for (int c = 0; c < dh; c += 4) wasm_v128_store(ci + c, splat(0.0f));
-		for (j = 0; j <= i; j++) {
-			f32 pj = p[j] * inv;
-			p[j] = pj;
-			axpy(ci, pj, v + col + j * d, dh);
-		}
+		for (j = 0; j + 4 <= i + 1; j += 4) axpy4(ci, p + j, v + col + j * d, d, dh);
+		for (; j <= i; j++) axpy(ci, p[j], v + col + j * d, dh);
 		for (j = i + 1; j < t; j++) p[j] = 0.0f;
 	}
 }
@@ -249,9 +313,14 @@ void attention_part(const f32 *q, const f32 *k, const f32 *v, int b, int t, int 
 	for (int bh = lo; bh < hi; bh++) attention_one(q, k, v, t, heads, d, bh, ctx, probs);
 }
 
-/* Attention's backward pass for one (batch row, head) pair; dp is scratch of t floats. */
+/*
+ * Attention's backward pass for one (batch row, head) pair; ds is scratch of t × t floats. Row by
+ * row: dp = g·vⱼ four keys at a time, the score gradients ds (kept), and dq from them; then
+ * column by column, dk and dv summed over the rows that attend to each key, every dk and dv row
+ * read and written once per four query rows.
+ */
 static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v,
-		const f32 *probs, int t, int heads, int d, int bh, f32 *dq, f32 *dk, f32 *dv, f32 *dp) {
+		const f32 *probs, int t, int heads, int d, int bh, f32 *dq, f32 *dk, f32 *dv, f32 *ds) {
 	const int dh = d / heads, bb = bh / heads, hh = bh % heads;
 	const f32 scale = 1.0f / __builtin_sqrtf((f32)dh);
 	const int col = bb * t * d + hh * dh;
@@ -259,33 +328,58 @@ static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, cons
 	for (int i = 0; i < t; i++) {
 		const f32 *gi = dctx + col + i * d;
 		const f32 *p = pbase + i * t;
-		f32 rowdot = 0.0f;
-		for (int j = 0; j <= i; j++) {
-			f32 s = dot(gi, v + col + j * d, dh);
-			dp[j] = s;
-			rowdot += p[j] * s;
-			axpy(dv + col + j * d, p[j], gi, dh);
+		f32 *dsi = ds + i * t;
+		v128_t vrow = splat(0.0f);
+		int j = 0;
+		for (; j + 4 <= i + 1; j += 4) {
+			v128_t dp = dot4(gi, v + col + j * d, d, dh);
+			wasm_v128_store(dsi + j, dp);
+			vrow = madd(vrow, wasm_v128_load(p + j), dp);
 		}
-		const f32 *qi = q + col + i * d;
+		f32 rowdot = hsum(vrow);
+		for (; j <= i; j++) {
+			f32 dp = dot(gi, v + col + j * d, dh);
+			dsi[j] = dp;
+			rowdot += p[j] * dp;
+		}
+		v128_t vr = splat(rowdot), vs = splat(scale);
+		for (j = 0; j + 4 <= i + 1; j += 4)
+			wasm_v128_store(dsi + j, wasm_f32x4_mul(wasm_f32x4_mul(wasm_v128_load(p + j),
+				wasm_f32x4_sub(wasm_v128_load(dsi + j), vr)), vs));
+		for (; j <= i; j++) dsi[j] = p[j] * (dsi[j] - rowdot) * scale;
 		f32 *dqi = dq + col + i * d;
-		for (int j = 0; j <= i; j++) {
-			f32 ds = p[j] * (dp[j] - rowdot) * scale;
-			axpy(dqi, ds, k + col + j * d, dh);
-			axpy(dk + col + j * d, ds, qi, dh);
+		for (j = 0; j + 4 <= i + 1; j += 4) axpy4(dqi, dsi + j, k + col + j * d, d, dh);
+		for (; j <= i; j++) axpy(dqi, dsi[j], k + col + j * d, dh);
+	}
+	for (int j = 0; j < t; j++) {
+		f32 *dvj = dv + col + j * d, *dkj = dk + col + j * d;
+		int i = j;
+		f32 w[4];
+		for (; i + 4 <= t; i += 4) {
+			w[0] = pbase[i * t + j], w[1] = pbase[(i + 1) * t + j];
+			w[2] = pbase[(i + 2) * t + j], w[3] = pbase[(i + 3) * t + j];
+			axpy4(dvj, w, dctx + col + i * d, d, dh);
+			w[0] = ds[i * t + j], w[1] = ds[(i + 1) * t + j];
+			w[2] = ds[(i + 2) * t + j], w[3] = ds[(i + 3) * t + j];
+			axpy4(dkj, w, q + col + i * d, d, dh);
+		}
+		for (; i < t; i++) {
+			axpy(dvj, pbase[i * t + j], dctx + col + i * d, dh);
+			axpy(dkj, ds[i * t + j], q + col + i * d, dh);
 		}
 	}
 }
 
 /*
  * Attention's backward pass (see attentionGradArrays) for the pairs [lo, hi): disjoint columns
- * again. dq, dk, dv must come zeroed; dp is t floats of scratch, one per thread.
+ * again. dq, dk, dv must come zeroed; ds is t × t floats of scratch, one per thread.
  */
 EXPORT(attention_grad_part)
 void attention_grad_part(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v,
-		const f32 *probs, int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *dp,
+		const f32 *probs, int b, int t, int heads, int d, f32 *dq, f32 *dk, f32 *dv, f32 *ds,
 		int lo, int hi) {
 	for (int bh = lo; bh < hi; bh++)
-		attention_grad_one(dctx, q, k, v, probs, t, heads, d, bh, dq, dk, dv, dp);
+		attention_grad_one(dctx, q, k, v, probs, t, heads, d, bh, dq, dk, dv, ds);
 }
 
 /* out [cols, rows] = aᵀ for a [rows, cols]; 4×4 blocks through registers where both divide by 4. */
@@ -427,14 +521,14 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 				v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
 				v128_t x0 = wasm_v128_load32_splat(p0 + o), x1 = wasm_v128_load32_splat(p1 + o);
 				v128_t x2 = wasm_v128_load32_splat(p2 + o), x3 = wasm_v128_load32_splat(p3 + o);
-				c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
-				c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-				c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
-				c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-				c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
-				c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-				c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
-				c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+				c00 = madd(c00, x0, b0);
+				c01 = madd(c01, x0, b1);
+				c10 = madd(c10, x1, b0);
+				c11 = madd(c11, x1, b1);
+				c20 = madd(c20, x2, b0);
+				c21 = madd(c21, x2, b1);
+				c30 = madd(c30, x3, b0);
+				c31 = madd(c31, x3, b1);
 			}
 			f32 *o = c + i * n + j;
 			wasm_v128_store(o, out_act(c00, relu));
@@ -451,8 +545,8 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 			const f32 *pa = a + i * rs, *pb = b + j;
 			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n) {
 				v128_t x = wasm_v128_load32_splat(pa + o);
-				c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(pb)));
-				c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(pb + 4)));
+				c0 = madd(c0, x, wasm_v128_load(pb));
+				c1 = madd(c1, x, wasm_v128_load(pb + 4));
 			}
 			wasm_v128_store(c + i * n + j, out_act(c0, relu));
 			wasm_v128_store(c + i * n + j + 4, out_act(c1, relu));
@@ -466,10 +560,10 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 			const f32 *p0 = a + i * rs, *p1 = p0 + rs, *p2 = p1 + rs, *p3 = p2 + rs, *pb = b + j;
 			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n) {
 				v128_t y = wasm_v128_load(pb);
-				c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(p0 + o), y));
-				c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(p1 + o), y));
-				c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(p2 + o), y));
-				c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(p3 + o), y));
+				c0 = madd(c0, wasm_v128_load32_splat(p0 + o), y);
+				c1 = madd(c1, wasm_v128_load32_splat(p1 + o), y);
+				c2 = madd(c2, wasm_v128_load32_splat(p2 + o), y);
+				c3 = madd(c3, wasm_v128_load32_splat(p3 + o), y);
 			}
 			wasm_v128_store(c + i * n + j, out_act(c0, relu));
 			wasm_v128_store(c + (i + 1) * n + j, out_act(c1, relu));
@@ -480,7 +574,7 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 			v128_t acc = z;
 			const f32 *pa = a + i * rs, *pb = b + j;
 			for (int t = 0, o = 0; t < k; t++, o += ts, pb += n)
-				acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(pa + o), wasm_v128_load(pb)));
+				acc = madd(acc, wasm_v128_load32_splat(pa + o), wasm_v128_load(pb));
 			wasm_v128_store(c + i * n + j, out_act(acc, relu));
 		}
 	}
