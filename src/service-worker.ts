@@ -7,7 +7,8 @@
  * course (app, every page, models, data, WebAssembly) in a cache named after the build; after
  * that it reads, and trains, with the network gone. The decisions live in `$lib/offline`.
  *
- *   install   store everything of this build (a cache per `version`); fail whole, or not at all
+ *   install   store everything of this build (a cache per `version`); fail whole, or not at all.
+ *             Not while only embedded figures are open: the first ordinary page stores it then.
  *   activate  delete this site's caches of earlier builds; take charge of the open page
  *   fetch     _app/immutable/*   cache first (content-hashed: never stale)
  *             pages              network first, so a new deploy is seen; the cache when offline
@@ -19,11 +20,13 @@
 import { base, build, files, prerendered, version } from '$service-worker';
 import {
 	cacheName,
+	isEmbedPage,
 	isImmutable,
 	notFoundPage,
 	pageKey,
 	precacheList,
 	shouldIsolate,
+	shouldStore,
 	staleCaches,
 	withIsolation
 } from '$lib/offline';
@@ -38,15 +41,36 @@ async function extraFiles(): Promise<string[]> {
 	return ((await r.json()) as string[]).map((f) => `${base}/${f}`);
 }
 
+/** Whether this build is stored in full: `cache.addAll` stores all of its list or nothing. */
+async function isStored(): Promise<boolean> {
+	return (await (await caches.open(CACHE)).match(`${base}/offline-files.json`)) !== undefined;
+}
+
+let storing: Promise<void> | undefined;
+
+/** Store everything of this build, once (a failed try may be tried again). */
+function store(): Promise<void> {
+	storing ??= (async () => {
+		const list = precacheList({ build, files, prerendered, extra: await extraFiles() });
+		const cache = await caches.open(CACHE);
+		// Revalidate what is not content-hashed: a host's HTTP cache may still hold the last build's.
+		await cache.addAll(
+			list.map((u) => new Request(u, { cache: isImmutable(u, base) ? 'default' : 'no-cache' }))
+		);
+	})().catch((e) => {
+		storing = undefined;
+		throw e;
+	});
+	return storing;
+}
+
 sw.addEventListener('install', (event) => {
 	event.waitUntil(
 		(async () => {
-			const list = precacheList({ build, files, prerendered, extra: await extraFiles() });
-			const cache = await caches.open(CACHE);
-			// Revalidate what is not content-hashed: a host's HTTP cache may still hold the last build's.
-			await cache.addAll(
-				list.map((u) => new Request(u, { cache: isImmutable(u, base) ? 'default' : 'no-cache' }))
-			);
+			// Only embedded figures open (in other sites' iframes): store nothing yet.
+			const open = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+			const urls = open.map((c) => c.url);
+			if (shouldStore(urls, base)) await store();
 		})()
 	);
 });
@@ -111,6 +135,11 @@ sw.addEventListener('fetch', (event) => {
 	if (request.headers.has('range')) return;
 
 	if (request.mode === 'navigate') {
+		// An ordinary page stores the course if an embedded figure's visit installed this worker.
+		if (!isEmbedPage(url.pathname, base))
+			event.waitUntil(
+				isStored().then((done) => (done ? undefined : store().catch(() => undefined)))
+			);
 		event.respondWith(
 			page(request, url).then((r) => (shouldIsolate(url.pathname, base) ? withIsolation(r) : r))
 		);

@@ -74,6 +74,12 @@ export function isImmutable(pathname: string, base: string): boolean {
 	return pathname.startsWith(`${base}/_app/immutable/`);
 }
 
+/** Whether `pathname` is an embeddable figure's page (`/embed/…`), made for other sites' iframes. */
+export function isEmbedPage(pathname: string, base: string): boolean {
+	const path = pathname.slice(base.length);
+	return pathname.startsWith(`${base}/`) && (path === '/embed' || path.startsWith('/embed/'));
+}
+
 /**
  * Whether the service worker makes a page at `pathname` cross-origin isolated. Every page of the
  * site except the embeddable figures under `/embed/`: those are meant for iframes on other
@@ -81,9 +87,16 @@ export function isImmutable(pathname: string, base: string): boolean {
  * `window.opener` with COOP, would break there. Keep this exclusion.
  */
 export function shouldIsolate(pathname: string, base: string): boolean {
-	if (!pathname.startsWith(`${base}/`)) return false;
-	const path = pathname.slice(base.length);
-	return path !== '/embed' && !path.startsWith('/embed/');
+	return pathname.startsWith(`${base}/`) && !isEmbedPage(pathname, base);
+}
+
+/**
+ * Whether to store the whole course now, given the addresses of the pages open on the site. Not
+ * when every one is an embedded figure: a figure in a course platform's iframe would otherwise
+ * make each student's browser fetch 17 MB. The first ordinary page stores it instead.
+ */
+export function shouldStore(pageUrls: readonly string[], base: string): boolean {
+	return !pageUrls.length || pageUrls.some((u) => !isEmbedPage(new URL(u).pathname, base));
 }
 
 /**

@@ -7,7 +7,7 @@
  * cannot; the worker adds them, so from the second load on pages are cross-origin isolated
  * (WebAssembly threads), except the embeddable figures under /embed/.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,21 @@ function filesUnder(dir: string): string[] {
 }
 
 const isolated = (page: Page) => page.evaluate(() => self.crossOriginIsolated);
+
+/** Whether the service worker's cache holds the whole build (its list is stored all or not). */
+const storedInFull = (page: Page) =>
+	page.evaluate(async (marker) => {
+		const names = await caches.keys();
+		if (names.length !== 1) return false;
+		return (await (await caches.open(names[0])).match(marker)) !== undefined;
+	}, siteUrl('offline-files.json'));
+
+/** The prerendered embed pages (figures alone, for other sites' iframes), if the build has any. */
+const embeds = existsSync(join(TEST_BUILD_DIR, 'embed'))
+	? readdirSync(join(TEST_BUILD_DIR, 'embed')).filter((d) =>
+			existsSync(join(TEST_BUILD_DIR, 'embed', d, 'index.html'))
+		)
+	: [];
 
 let page: Page;
 let log: PageLog;
@@ -64,6 +79,7 @@ describe('the course offline', () => {
 			const requests = await (await caches.open(names[0])).keys();
 			return { names, urls: requests.map((r) => r.url) };
 		});
+		expect(await storedInFull(page)).toBe(true);
 		expect(stored.names).toHaveLength(1);
 		expect(stored.names[0]).toMatch(/^why-peft \/why-peft \d+$/);
 		const want = [
@@ -115,4 +131,25 @@ describe('the course offline', () => {
 		await page.goto(siteUrl('embed/no-such-figure/'));
 		expect(await isolated(page)).toBe(false);
 	});
+
+	it.skipIf(embeds.length === 0)(
+		'stores nothing for an embedded figure alone, and the course at the first ordinary page',
+		async () => {
+			const embed = await openPage(`embed/${embeds[0]}/`, { serviceWorkers: 'allow' });
+			try {
+				const p = embed.page;
+				await p.evaluate(() => navigator.serviceWorker.ready);
+				await waitFor(p, () => p.evaluate(() => navigator.serviceWorker.controller !== null));
+				expect(await storedInFull(p)).toBe(false);
+				await p.reload();
+				expect(await p.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+				expect(await isolated(p)).toBe(false);
+				await p.goto(siteUrl('glossary/'));
+				await waitFor(p, () => storedInFull(p), 30_000);
+				expect(embed.log.consoleErrors).toEqual([]);
+			} finally {
+				await embed.close();
+			}
+		}
+	);
 });

@@ -5,12 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import {
 	cacheName,
+	isEmbedPage,
 	isImmutable,
 	notFoundPage,
 	pageKey,
 	precacheList,
 	prerenderedFile,
 	shouldIsolate,
+	shouldStore,
 	staleCaches,
 	withIsolation
 } from '$lib/offline';
@@ -143,5 +145,25 @@ describe('the stored 404 page', () => {
 		expect(notFoundPage('<html><HEAD><title>x</title></HEAD></html>', '/why-peft')).toBe(
 			'<html><head><base href="/why-peft/"><title>x</title></HEAD></html>'
 		);
+	});
+});
+
+describe('embedded figures', () => {
+	it('knows an embed page by its path under the base', () => {
+		expect(isEmbedPage('/why-peft/embed/spectrum/', '/why-peft')).toBe(true);
+		expect(isEmbedPage('/why-peft/embed', '/why-peft')).toBe(true);
+		expect(isEmbedPage('/why-peft/embeddings/', '/why-peft')).toBe(false);
+		expect(isEmbedPage('/embed/spectrum/', '/why-peft')).toBe(false);
+		expect(isEmbedPage('/embed/spectrum/', '')).toBe(true);
+	});
+
+	it('stores the course unless every open page is an embedded figure', () => {
+		const at = (p: string) => `https://example.org/why-peft/${p}`;
+		expect(shouldStore([at('lessons/why-peft/')], '/why-peft')).toBe(true);
+		expect(shouldStore([at('embed/spectrum/'), at('lab/')], '/why-peft')).toBe(true);
+		expect(shouldStore([at('embed/spectrum/')], '/why-peft')).toBe(false);
+		expect(shouldStore([at('embed/a/'), at('embed/b/?rank=4')], '/why-peft')).toBe(false);
+		// No page known (a worker updated in the background): store, as an ordinary visit would.
+		expect(shouldStore([], '/why-peft')).toBe(true);
 	});
 });
