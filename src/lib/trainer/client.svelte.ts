@@ -15,7 +15,7 @@
  *
  *   configure(a) configure(b) configure(c) … ──▶ sends a at once; b, c, … within
  *       CONFIGURE_GAP_MS of each other replace one another, and the last goes when they stop
- *       (or at once before any other request, so order is kept)
+ *       and the worker has answered a (or at once before any other request, so order is kept)
  *   tab hidden ──▶ a running run or ladder pauses, a queue stops between runs
  *   tab shown  ──▶ what the hiding stopped goes on (a queue with the runs it had not finished);
  *       what the reader paused stays paused
@@ -54,6 +54,11 @@ const MAX_POINTS = 1500;
  * ten ranks rebuilds the run once or twice, not ten times.
  */
 export const CONFIGURE_GAP_MS = 300;
+/**
+ * A configuration also waits for the worker to finish the one before (it handles requests in
+ * order, so sending it sooner would only queue it there), but no longer than this.
+ */
+export const CONFIGURE_WAIT_MS = 3000;
 
 /** Clients whose worker is running, for the page-wide duties below (not state: nothing renders them). */
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -214,6 +219,10 @@ export class TrainerClient {
 	private pendingSpec: RunSpec | null = null;
 	private configureTimer: ReturnType<typeof setTimeout> | undefined;
 	private lastConfigure = -Infinity;
+	/** Set while the worker has a configuration it has not answered (configured or error). */
+	private configuring = false;
+	/** Runs out CONFIGURE_WAIT_MS after a configuration went, should its answer not come. */
+	private answerTimer: ReturnType<typeof setTimeout> | undefined;
 	/** What `start` and the last `configure`/`runLadder` asked for, to start afresh after pagehide. */
 	private startArgs: { backend: BackendChoice; assets: string } | null = null;
 	private lastSpec: RunSpec | null = null;
@@ -255,14 +264,32 @@ export class TrainerClient {
 	private flushConfigure() {
 		clearTimeout(this.configureTimer);
 		this.configureTimer = undefined;
+		clearTimeout(this.answerTimer);
 		const spec = this.pendingSpec;
 		this.pendingSpec = null;
 		if (!spec) return;
 		this.lastConfigure = Date.now();
+		this.configuring = true;
+		this.answerTimer = setTimeout(() => this.answered(), CONFIGURE_WAIT_MS);
 		this.worker?.postMessage({ type: 'configure', spec } satisfies Request);
 	}
 
+	/** The configurations stopped coming: send the last once the worker has answered the one before. */
+	private settled() {
+		this.configureTimer = undefined;
+		if (!this.configuring) this.flushConfigure();
+	}
+
+	/** The worker answered a configuration (or took too long): a settled one waiting goes now. */
+	private answered() {
+		this.configuring = false;
+		clearTimeout(this.answerTimer);
+		this.answerTimer = undefined;
+		if (this.pendingSpec && this.configureTimer === undefined) this.flushConfigure();
+	}
+
 	private receive(ev: Event) {
+		if (ev.type === 'configured' || ev.type === 'error') this.answered();
 		switch (ev.type) {
 			case 'ready':
 				if (!this.backend) performance.mark('trainer:ready');
@@ -403,12 +430,13 @@ export class TrainerClient {
 		this.message = null;
 		this.lastSpec = spec;
 		this.pendingSpec = spec;
-		if (this.configureTimer === undefined && Date.now() - this.lastConfigure >= CONFIGURE_GAP_MS) {
+		const quiet = Date.now() - this.lastConfigure >= CONFIGURE_GAP_MS;
+		if (this.configureTimer === undefined && !this.configuring && quiet) {
 			this.flushConfigure();
 			return;
 		}
 		clearTimeout(this.configureTimer);
-		this.configureTimer = setTimeout(() => this.flushConfigure(), CONFIGURE_GAP_MS);
+		this.configureTimer = setTimeout(() => this.settled(), CONFIGURE_GAP_MS);
 	}
 
 	run(): void {
@@ -481,6 +509,7 @@ export class TrainerClient {
 		clearTimeout(this.configureTimer);
 		this.configureTimer = undefined;
 		this.pendingSpec = null;
+		this.answered();
 		if (this.status === 'running' && !this.heldRun) this.heldRun = this.activity;
 		if (this.queueRunning && !this.heldQueue) this.heldQueue = this.queueRuns;
 		this.worker.terminate();
@@ -633,6 +662,7 @@ export class TrainerClient {
 		clearTimeout(this.configureTimer);
 		this.configureTimer = undefined;
 		this.pendingSpec = null;
+		this.answered();
 		this.heldRun = null;
 		this.heldQueue = null;
 		frozen.delete(this);

@@ -92,6 +92,17 @@ function started() {
 	return { client, worker };
 }
 
+/** The worker's answer to a configuration. */
+const configured: Event = {
+	type: 'configured',
+	base: 'digits',
+	task: 'affine-small',
+	layers: [],
+	trainableParams: 1,
+	totalParams: 2,
+	ledger: null as never
+};
+
 /** What the worker says while a run trains. */
 const metrics = (step: number, running: boolean): Event => ({
 	type: 'metrics',
@@ -117,6 +128,8 @@ describe('configure coalescing', () => {
 		for (let r = 1; r <= 10; r++) {
 			client.configure(spec(r));
 			vi.advanceTimersByTime(30);
+			// The worker answers the first configuration while the drag goes on.
+			if (r === 4) worker.emit(configured);
 		}
 		vi.advanceTimersByTime(mod.CONFIGURE_GAP_MS);
 		const sent = worker.sent.filter((r) => r.type === 'configure');
@@ -132,8 +145,30 @@ describe('configure coalescing', () => {
 		client.configure(spec(2));
 		expect(worker.types()).toEqual(['configure']);
 		vi.advanceTimersByTime(mod.CONFIGURE_GAP_MS + 1);
+		worker.emit(configured);
 		client.configure(spec(3));
 		expect(worker.types()).toEqual(['configure', 'configure']);
+		client.dispose();
+	});
+
+	it('holds the last of a drag until the worker has answered the one before, or for so long', () => {
+		const { client, worker } = started();
+		client.configure(spec(2));
+		// A slow machine: input comes in bursts with long stalls, and the worker is still busy.
+		for (const r of [3, 4, 5]) {
+			client.configure(spec(r));
+			vi.advanceTimersByTime(mod.CONFIGURE_GAP_MS + 50);
+		}
+		expect(worker.types()).toEqual(['configure']);
+		worker.emit(configured);
+		expect(worker.sent).toEqual([
+			{ type: 'configure', spec: spec(2) },
+			{ type: 'configure', spec: spec(5) }
+		]);
+		// No answer this time (a worker stuck loading): the next goes after CONFIGURE_WAIT_MS.
+		client.configure(spec(6));
+		vi.advanceTimersByTime(mod.CONFIGURE_WAIT_MS);
+		expect(worker.sent.at(-1)).toEqual({ type: 'configure', spec: spec(6) });
 		client.dispose();
 	});
 
