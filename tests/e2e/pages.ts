@@ -3,9 +3,18 @@ import { readdirSync } from 'node:fs';
 import { sitePages } from '../../scripts/pages.js';
 import { TEST_BUILD_DIR } from './globalSetup';
 
-/** Site paths of all prerendered pages, home first. */
+/**
+ * Site paths of all prerendered pages, home first, but the figures' embed pages: each is a
+ * lesson's figure alone, so the per-page specs would check the same figures again; embed.spec.ts
+ * checks them.
+ */
 export function allPages(): string[] {
-	return sitePages(TEST_BUILD_DIR);
+	return sitePages(TEST_BUILD_DIR).filter((p) => !p.startsWith('embed/'));
+}
+
+/** Site paths of the figures' embed pages (`embed/<figure id>/`). */
+export function embedPages(): string[] {
+	return sitePages(TEST_BUILD_DIR).filter((p) => p.startsWith('embed/'));
 }
 
 /** Site paths of the lesson pages, in course order (the number of each `lessons/NN-slug` folder). */

@@ -220,6 +220,13 @@ describe('what the server adds', () => {
 		}
 		const r = await fetch(siteUrl(''));
 		expect(r.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
+		// A figure's embed page, and only it, may be framed by any site.
+		const embed = await fetch(siteUrl('embed/fig-spectrum/'));
+		expect(embed.status).toBe(200);
+		expect(embed.headers.get('content-security-policy')).toBe('frame-ancestors *');
+		expect(embed.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+		const lesson = await fetch(siteUrl('lessons/low-rank-updates/'));
+		expect(lesson.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
 	});
 });
 
