@@ -173,10 +173,19 @@ export async function warmUp(
 	return timings;
 }
 
+/**
+ * What the probe found, as the badge's opening sentence: a software adapter, or no WebGPU at all
+ * (so a reader without it learns why the course runs elsewhere).
+ */
+function gpuNote(gpu: GpuProbe): string {
+	if (gpu.available) return `The WebGPU adapter is software (${gpu.description}). `;
+	const d = gpu.description.replace(/\.$/, '');
+	return `${d.charAt(0).toUpperCase()}${d.slice(1)}. `;
+}
+
 /** The reason shown for a backend that won a warm-up. */
 export function warmupReason(name: BackendName, ms: number, gpu: GpuProbe): string {
-	const why = gpu.available ? `The WebGPU adapter is software (${gpu.description}). ` : '';
-	return `${why}${LABELS[name]} was fastest in a warm-up (${ms.toFixed(2)} ms per layer).`;
+	return `${gpuNote(gpu)}${LABELS[name]} was fastest in a warm-up (${ms.toFixed(2)} ms per layer).`;
 }
 
 /** The fastest backend of a warm-up and how long it took, or undefined when none was measured. */
@@ -252,10 +261,12 @@ async function decide(
 	if (choice !== 'auto') {
 		for (const name of [choice, ...BACKENDS.filter((b) => b !== choice)]) {
 			if (await activate(name)) {
+				// Without WebGPU, say why it could not start ("no WebGPU in this browser").
+				const why = choice === 'webgpu' && !gpu.available ? ` (${gpu.description})` : '';
 				const reason =
 					name === choice
 						? 'Chosen by you.'
-						: `${LABELS[choice]} could not start here; using ${LABELS[name]} instead.`;
+						: `${LABELS[choice]} could not start here${why}; using ${LABELS[name]} instead.`;
 				return { backend: name, reason, gpu, timings };
 			}
 		}

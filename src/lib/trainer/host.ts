@@ -67,6 +67,8 @@ export class TrainerHost {
 	private lastCheckpointAt = 0;
 	private lastCheckpoint?: Checkpoint;
 	private deviceLost?: Promise<never>;
+	/** Why the WebGPU device went away, once it has. */
+	private lostWhy?: string;
 	private ladder?: Ladder;
 	private queue?: QueueState;
 	/** Set while a backend change stops the loop: a queue then waits and resumes. */
@@ -207,11 +209,16 @@ export class TrainerHost {
 
 	/** Reject `deviceLost` when a WebGPU device goes away, so a run stuck on it moves on. */
 	private watchDevice() {
-		const backend = tf.backend() as unknown as { device?: { lost?: Promise<{ message: string }> } };
+		const backend = tf.backend() as unknown as {
+			device?: { lost?: Promise<{ reason?: string; message: string }> };
+		};
 		const lost = tf.getBackend() === 'webgpu' ? backend.device?.lost : undefined;
+		this.lostWhy = undefined;
 		this.deviceLost = lost
 			? lost.then((info) => {
-					throw new BackendLost(`the GPU device was lost (${info.message || 'no reason given'})`);
+					const why = info.reason && info.reason !== 'unknown' ? info.reason : info.message;
+					this.lostWhy = `the GPU device was lost: ${why || 'no reason given'}`;
+					throw new BackendLost(this.lostWhy);
 				})
 			: undefined;
 		this.deviceLost?.catch(() => undefined);
@@ -371,6 +378,11 @@ export class TrainerHost {
 	private async fallBack(e: unknown, wasRunning: boolean): Promise<void> {
 		const failed = this.decision!.backend;
 		this.running = false;
+		// A lost device often shows first as some other failure (a buffer that will never map):
+		// give the loss a moment to be known, and name it rather than its symptom.
+		if (this.deviceLost && !this.lostWhy)
+			await Promise.race([this.deviceLost.catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+		const lostWhy = this.lostWhy;
 		try {
 			this.trainer?.dispose();
 		} catch {
@@ -382,7 +394,7 @@ export class TrainerHost {
 		try {
 			for (const next of fallbackOrder(failed, this.decision!.timings)) {
 				if (!(await activate(next))) continue;
-				const why = e instanceof Error ? e.message : String(e);
+				const why = lostWhy ?? (e instanceof Error ? e.message : String(e));
 				const from = this.queue
 					? `the start of queued run ${this.queue.next + 1}`
 					: `step ${this.lastCheckpoint?.step ?? 0}`;

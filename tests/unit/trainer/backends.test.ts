@@ -5,7 +5,14 @@
  * puts the measured fastest first.
  */
 import { describe, expect, it } from 'vitest';
-import { activate, chooseBackend, fallbackOrder, probeWebGPU, warmUp } from '$lib/trainer/backends';
+import {
+	activate,
+	chooseBackend,
+	fallbackOrder,
+	probeWebGPU,
+	warmUp,
+	warmupReason
+} from '$lib/trainer/backends';
 
 describe('backends where WebGPU and WebGL cannot start', () => {
 	it('probes WebGPU as unavailable, without throwing', async () => {
@@ -26,6 +33,20 @@ describe('backends where WebGPU and WebGL cannot start', () => {
 		expect(d.reason).toMatch(
 			/^WebGL could not start here; using (WebAssembly|plain JavaScript|.+) instead\.$/
 		);
+	});
+
+	it('says WebGPU is missing when a forced WebGPU falls back, and in a warm-up reason', async () => {
+		const d = await chooseBackend('webgpu', async () => 1);
+		expect(d.backend).not.toBe('webgpu');
+		expect(d.reason).toMatch(
+			/^WebGPU could not start here \(no WebGPU in this browser\); using .+ instead\.$/
+		);
+		const none = { available: false, software: false, description: 'no WebGPU in this browser' };
+		expect(warmupReason('wasm', 0.5, none)).toBe(
+			'No WebGPU in this browser. WebAssembly was fastest in a warm-up (0.50 ms per layer).'
+		);
+		const soft = { available: true, software: true, description: 'google swiftshader' };
+		expect(warmupReason('webgl', 1, soft)).toMatch(/^The WebGPU adapter is software \(google/);
 	});
 
 	it('leaves out of a warm-up what cannot start and what fails its probe', async () => {
