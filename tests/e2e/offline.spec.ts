@@ -70,7 +70,12 @@ describe('the course offline', () => {
 		const head = await fetch(siteUrl('lessons/why-peft/'));
 		expect(head.headers.get('cross-origin-opener-policy')).toBeNull();
 		expect(await isolated(page)).toBe(false);
-		expect(await page.locator('link[rel="manifest"]').count()).toBe(1);
+		// Installable: Chromium finds nothing wrong but the test's private (incognito) context.
+		const cdp = await page.context().newCDPSession(page);
+		expect((await cdp.send('Page.getAppManifest')).errors).toEqual([]);
+		const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+		expect(installabilityErrors.map((e) => e.errorId)).toEqual(['in-incognito']);
+		await cdp.detach();
 	});
 
 	it('stores every page, the app, its WebAssembly, the models and the data in one visit', async () => {
