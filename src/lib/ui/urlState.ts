@@ -100,10 +100,13 @@ export function applyParams(
 }
 
 /**
- * The shortest time between two writes of the URL: at most two a second. Safari throws after
- * 100 history calls in 30 seconds, and a slider dragged across its range asks for one per tick.
+ * URL writes go at most one per WRITE_GAP_MS (two a second) on average, with a burst of up to
+ * WRITE_BURST at once, so that a few clicks in a row are all written at once but a drag is
+ * not: Safari throws after 100 history calls in 30 seconds, and a slider dragged across its
+ * range asks for one per tick (at most 3 + 60 calls in 30 s here).
  */
 export const WRITE_GAP_MS = 500;
+export const WRITE_BURST = 3;
 
 /** Updates not written yet, merged (last value wins), and the page they belong to. */
 let pending: {
@@ -111,7 +114,9 @@ let pending: {
 	defaults: Record<string, string | number>;
 	path: string;
 } | null = null;
-let lastWrite = -Infinity;
+/** Writes allowed now (a token bucket: one back every WRITE_GAP_MS, at most WRITE_BURST). */
+let tokens = WRITE_BURST;
+let tokensAt = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let listening = false;
 
@@ -119,11 +124,11 @@ let listening = false;
  * Write `updates` into the current URL's query in place (SvelteKit `replaceState`: no navigation,
  * no new history entry). Browser only; call it from event handlers, not during render.
  *
- * Writes are throttled: the first after a quiet spell goes at once, later ones within
- * `WRITE_GAP_MS` are merged (the last value of each parameter wins) and written when the gap
- * has passed, or at once on `pagehide` or `flushParams()`.
+ * Writes are throttled: after a quiet spell up to WRITE_BURST go at once, later ones are
+ * merged (the last value of each parameter wins) and written as the rate allows (one per
+ * WRITE_GAP_MS), or at once on `pagehide` or `flushParams()`.
  *
- *   change ─▶ pending (merged) ──(gap since last write passed)──▶ replaceState
+ *   change ─▶ pending (merged) ──(a write allowed)──▶ replaceState
  *                  └──────────────── pagehide / flushParams() ──────────┘
  * @param updates values to set; `null` removes a parameter
  * @param defaults values that need not appear in the URL; a parameter equal to its default is removed
@@ -141,9 +146,17 @@ export function writeParams(
 		path
 	};
 	if (timer !== undefined) return;
-	const wait = lastWrite + WRITE_GAP_MS - Date.now();
+	const wait = (1 - refill()) * WRITE_GAP_MS;
 	if (wait <= 0) flushParams();
 	else timer = setTimeout(flushParams, wait);
+}
+
+/** The writes allowed now. */
+function refill(): number {
+	const now = Date.now();
+	tokens = Math.min(WRITE_BURST, tokens + (now - tokensAt) / WRITE_GAP_MS);
+	tokensAt = now;
+	return tokens;
 }
 
 /** Write what `writeParams` holds back, now; nothing when nothing waits. */
@@ -159,7 +172,8 @@ export function flushParams(): void {
 	const search = applyParams(url.search, next.updates, next.defaults);
 	if (search === url.search) return;
 	url.search = search;
-	lastWrite = Date.now();
+	refill();
+	tokens -= 1;
 	// The current page's own URL, base path included; only its query changes, so no resolve().
 	// eslint-disable-next-line svelte/no-navigation-without-resolve
 	replaceState(url, page.state);
