@@ -22,7 +22,9 @@ import {
 	cacheName,
 	isEmbedPage,
 	isImmutable,
+	networkOrStored,
 	notFoundPage,
+	PAGE_WAIT_MS,
 	pageKey,
 	precacheList,
 	shouldIsolate,
@@ -94,18 +96,24 @@ async function cacheFirst(request: Request): Promise<Response> {
 	return response;
 }
 
-/** A page: from the network (and kept, without its query), else the stored copy. */
+/**
+ * A page: from the network (and kept, without its query), else the stored copy; the stored copy
+ * too when the network has not answered within PAGE_WAIT_MS (a hanging wifi).
+ */
 async function page(request: Request, url: URL): Promise<Response> {
 	const cache = await caches.open(CACHE);
-	try {
-		const response = await fetch(request);
+	const key = pageKey(url);
+	const stored = async () =>
+		(await cache.match(key)) ?? (key.endsWith('/') ? undefined : await cache.match(`${key}/`));
+	const network = fetch(request).then(async (response) => {
 		if (response.status === 200 && response.type === 'basic')
-			await cache.put(pageKey(url), response.clone());
+			await cache.put(key, response.clone());
 		return response;
+	});
+	try {
+		return await networkOrStored(network, stored, PAGE_WAIT_MS);
 	} catch (e) {
-		const key = pageKey(url);
-		const hit =
-			(await cache.match(key)) ?? (key.endsWith('/') ? undefined : await cache.match(`${key}/`));
+		const hit = await stored();
 		if (hit) return hit;
 		const missing = await cache.match(`${base}/404.html`);
 		if (!missing) throw e;

@@ -136,3 +136,33 @@ export function pageKey(url: URL): string {
 export function notFoundPage(html: string, base: string): string {
 	return html.replace(/<head>/i, `<head><base href="${base}/">`);
 }
+
+/**
+ * How long a page request waits for the network before a stored copy answers instead: on wifi
+ * that hangs rather than fails, the browser's own timeout is a minute or more.
+ */
+export const PAGE_WAIT_MS = 4000;
+
+/**
+ * `network`, unless it has not settled within `ms`: then the stored copy from `stored()`, if
+ * there is one (the network request goes on, so it can still refresh the cache), else still
+ * `network`. A network failure before `ms` rejects as `network` does.
+ */
+export async function networkOrStored<T>(
+	network: Promise<T>,
+	stored: () => Promise<T | undefined>,
+	ms: number
+): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), ms)));
+	try {
+		const first = await Promise.race([network, slow]);
+		if (first !== 'slow') return first as T;
+	} finally {
+		clearTimeout(timer);
+	}
+	const hit = await stored();
+	if (hit === undefined) return network;
+	network.catch(() => {});
+	return hit;
+}

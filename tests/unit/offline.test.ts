@@ -2,12 +2,14 @@
  * The service worker's decisions ($lib/offline): which caches it deletes, what it stores, which
  * pages it makes cross-origin isolated (never an embed page), and what it adds to a response.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
 	cacheName,
 	isEmbedPage,
 	isImmutable,
+	networkOrStored,
 	notFoundPage,
+	PAGE_WAIT_MS,
 	pageKey,
 	precacheList,
 	prerenderedFile,
@@ -165,5 +167,57 @@ describe('embedded figures', () => {
 		expect(shouldStore([at('embed/a/'), at('embed/b/?rank=4')], '/why-peft')).toBe(false);
 		// No page known (a worker updated in the background): store, as an ordinary visit would.
 		expect(shouldStore([], '/why-peft')).toBe(true);
+	});
+});
+
+describe('a page on a hanging network', () => {
+	const never = () => new Promise<string>(() => {});
+
+	it('takes the network answer when it comes in time', async () => {
+		vi.useFakeTimers();
+		try {
+			const stored = vi.fn(async () => 'stored');
+			const got = networkOrStored(Promise.resolve('network'), stored, PAGE_WAIT_MS);
+			await expect(got).resolves.toBe('network');
+			expect(stored).not.toHaveBeenCalled();
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('answers from the store once the network has hung for the wait, and not before', async () => {
+		vi.useFakeTimers();
+		try {
+			let done = '';
+			const got = networkOrStored(never(), async () => 'stored', PAGE_WAIT_MS).then(
+				(v) => (done = v)
+			);
+			await vi.advanceTimersByTimeAsync(PAGE_WAIT_MS - 1);
+			expect(done).toBe('');
+			await vi.advanceTimersByTimeAsync(1);
+			await got;
+			expect(done).toBe('stored');
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('keeps waiting for the network when nothing is stored, and passes on its failure', async () => {
+		vi.useFakeTimers();
+		try {
+			let fail: (e: Error) => void = () => {};
+			const network = new Promise<string>((_, reject) => (fail = reject));
+			const got = networkOrStored(network, async () => undefined, PAGE_WAIT_MS);
+			const settled = expect(got).rejects.toThrow('offline');
+			await vi.advanceTimersByTimeAsync(PAGE_WAIT_MS * 3);
+			fail(new Error('offline'));
+			await settled;
+			// A failure before the wait ends rejects at once, for the caller's own fallback.
+			await expect(
+				networkOrStored(Promise.reject(new Error('refused')), async () => 'stored', 10)
+			).rejects.toThrow('refused');
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });
