@@ -176,10 +176,11 @@ async function loseDevice(page: Page, worker: Worker, baseline: Memory) {
 	const alert = figure.getByRole('alert');
 	await waitFor(page, async () => (await alert.count()) > 0, 60_000);
 	expect(await alert.innerText()).toMatch(
-		/^webgpu failed \(the GPU device was lost: destroyed\); continuing on \w+ from step \d+\.$/
+		/^WebGPU failed \(the GPU device was lost: destroyed\); continuing on (WebGL|WebAssembly|plain JavaScript) from step \d+\.$/
 	);
 	const now = await figure.locator('[data-backend]').getAttribute('data-backend');
 	expect(now).not.toBe('webgpu');
+	expect(await figure.locator('.why').innerText()).toBe('Fell back from WebGPU.');
 	const at = await trainedSteps(page);
 	await waitFor(page, async () => (await trainedSteps(page)) > at + 5, 60_000);
 	await figure.getByRole('button', { name: 'Pause' }).click();

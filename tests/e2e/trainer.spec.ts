@@ -129,7 +129,7 @@ describe('demo widget', () => {
 				expect(destroyed).toBe(true);
 				await waitFor(page, async () => (await page.getByRole('alert').count()) > 0, 120_000);
 				expect(await page.getByRole('alert').innerText()).toMatch(
-					/webgpu failed .*continuing on \w+ from step/
+					/WebGPU failed .*continuing on [\w ]+ from step/
 				);
 				const after = await page.locator('[data-backend]').getAttribute('data-backend');
 				expect(after).not.toBe('webgpu');

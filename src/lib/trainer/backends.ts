@@ -26,6 +26,11 @@ const LABELS: Record<BackendName, string> = {
 	cpu: 'plain JavaScript'
 };
 
+/** A backend's name as the reader reads it ("WebGPU", "plain JavaScript"). */
+export function backendLabel(name: BackendName): string {
+	return LABELS[name] ?? name;
+}
+
 /** What the browser says about its WebGPU adapter. */
 export interface GpuProbe {
 	available: boolean;

@@ -15,6 +15,7 @@ import { sizeOf } from '$lib/model/params';
 import {
 	chooseBackend,
 	activate,
+	backendLabel,
 	fallbackOrder,
 	fastest,
 	warmupReason,
@@ -402,12 +403,12 @@ export class TrainerHost {
 					type: 'fallback',
 					from: failed,
 					to: next,
-					message: `${failed} failed (${why}); continuing on ${next} from ${from}.`
+					message: `${backendLabel(failed)} failed (${why}); continuing on ${backendLabel(next)} from ${from}.`
 				});
 				await this.useBackend({
 					...this.decision!,
 					backend: next,
-					reason: `fell back from ${failed}`
+					reason: `Fell back from ${backendLabel(failed)}.`
 				});
 				moved = true;
 				if (this.spec) await this.configure(this.spec, this.lastCheckpoint);
