@@ -185,7 +185,7 @@ describe('what a figure is told while a file loads (RunSources)', () => {
 				p(100, 100);
 				throw new Error('stop here');
 			}
-		} as Loaders;
+		} as unknown as Loaders;
 		const sources = new RunSources(loaders, (what) => seen.push(what));
 		await expect(sources.loadDigits()).rejects.toThrow('stop here');
 		expect(seen).toEqual(['digits data: timed out after 15 s; retrying (2 of 3)', 'digits data']);
