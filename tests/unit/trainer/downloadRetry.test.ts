@@ -14,7 +14,7 @@ import {
 	fetchJson,
 	setDownloadPolicy
 } from '$lib/trainer/assets';
-import { loadingLabel, RunSources, type Loaders } from '$lib/trainer/sources';
+import { loadingLabel, RunSources, type FileProgress, type Loaders } from '$lib/trainer/sources';
 
 const bytes = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 7) & 255);
 const hash = sha256Hex(bytes);
@@ -180,7 +180,7 @@ describe('what a figure is told while a file loads (RunSources)', () => {
 		vi.useRealTimers();
 		const seen: string[] = [];
 		const loaders = {
-			async digits(p) {
+			async digits(p: FileProgress) {
 				p(0, 100, 'timed out after 15 s; retrying (2 of 3)');
 				p(100, 100);
 				throw new Error('stop here');
