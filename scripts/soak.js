@@ -94,7 +94,11 @@ async function main() {
 	const server = await serve({ dir, base: '/why-peft', port: 0 });
 	const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 	try {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		// No service worker: storing the whole course for offline use is not what is measured.
+		const context = await browser.newContext({
+			viewport: { width: 1280, height: 900 },
+			serviceWorkers: 'block'
+		});
 		const page = await context.newPage();
 		const errors = /** @type {string[]} */ ([]);
 		page.on('pageerror', (e) => errors.push(e.message));
