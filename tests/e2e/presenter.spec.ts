@@ -4,9 +4,10 @@
  * text column with no chart text spilling out of its figure, the site chrome goes (the switch
  * stays), text turns pure black or white; the mode lasts across lessons for the session and
  * `?present=0` ends it; `]`/`[` step figure by figure, moving focus to each title, and leave
- * form fields alone; axe finds nothing serious in either theme.
+ * form fields alone; axe finds nothing serious in either theme. Lesson 4's page stays within
+ * the JavaScript budget with the mode's code in it.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { jsGzipBytes, openPage, seriousA11yViolations, siteUrl, waitFor } from './browser';
 import { lessonPages } from './pages';
@@ -24,6 +25,27 @@ const fontPx = (page: Page, selector: string) =>
 const presenting = (page: Page) =>
 	page.evaluate(() => document.documentElement.hasAttribute('data-present'));
 
+/** Wait until the page's script has switched presenter mode on (it hydrates after load). */
+const switchedOn = (page: Page) =>
+	page.waitForFunction(() => document.documentElement.hasAttribute('data-present'), null, {
+		timeout: 20_000
+	});
+
+/**
+ * Click a toggle until it reports `pressed`: a click that lands before the page hydrates does
+ * nothing, so it is repeated, but never once the toggle has switched.
+ */
+const pressUntil = (page: Page, button: Locator, pressed: 'true' | 'false') =>
+	waitFor(
+		page,
+		async () => {
+			if ((await button.getAttribute('aria-pressed')) === pressed) return true;
+			await button.click();
+			return (await button.getAttribute('aria-pressed')) === pressed;
+		},
+		20_000
+	);
+
 const PARAGRAPH = 'main .prose > p';
 const TICK = 'main figure svg .axis-left text';
 
@@ -37,8 +59,7 @@ describe('presenter mode', () => {
 			const before = { text: await fontPx(page, PARAGRAPH), tick: await fontPx(page, TICK) };
 			expect(before.tick).toBeGreaterThan(0);
 
-			await button.click();
-			expect(await button.getAttribute('aria-pressed')).toBe('true');
+			await pressUntil(page, button, 'true');
 			expect(await presenting(page)).toBe(true);
 			expect((await fontPx(page, PARAGRAPH)) / before.text).toBeGreaterThanOrEqual(1.3);
 			expect((await fontPx(page, TICK)) / before.tick).toBeGreaterThanOrEqual(1.3);
@@ -63,21 +84,24 @@ describe('presenter mode', () => {
 			}));
 			expect(widths.figure).toBeGreaterThan(widths.text * 1.25);
 			expect(widths.figure).toBeLessThanOrEqual(1280);
-			const spilled = await page.evaluate(() =>
-				[...document.querySelectorAll('main figure svg text')].flatMap((t) => {
-					const r = t.getBoundingClientRect();
-					const f = t.closest('figure')!.getBoundingClientRect();
-					const inside =
-						r.width === 0 ||
-						(r.left >= f.left && r.right <= f.right && r.top >= f.top && r.bottom <= f.bottom);
-					return inside ? [] : [`${t.closest('figure')!.id}: “${t.textContent}”`];
-				})
-			);
-			expect(spilled).toEqual([]);
+			// Charts redraw at their new width a frame or two after the switch.
+			const spilled = () =>
+				page.evaluate(() =>
+					[...document.querySelectorAll('main figure svg text')].flatMap((t) => {
+						const r = t.getBoundingClientRect();
+						const f = t.closest('figure')!.getBoundingClientRect();
+						const inside =
+							r.width === 0 ||
+							(r.left >= f.left && r.right <= f.right && r.top >= f.top && r.bottom <= f.bottom);
+						return inside ? [] : [`${t.closest('figure')!.id}: “${t.textContent}”`];
+					})
+				);
+			await waitFor(page, async () => (await spilled()).length === 0, 5_000).catch(() => {});
+			expect(await spilled()).toEqual([]);
 			expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe('rgb(0, 0, 0)');
+			expect(await seriousA11yViolations(page)).toEqual([]);
 
-			await button.click();
-			expect(await button.getAttribute('aria-pressed')).toBe('false');
+			await pressUntil(page, button, 'false');
 			expect(await presenting(page)).toBe(false);
 			expect(await page.locator('header.site .brand').isVisible()).toBe(true);
 			expect(await fontPx(page, PARAGRAPH)).toBe(before.text);
@@ -91,23 +115,26 @@ describe('presenter mode', () => {
 		const [first, second, third] = lessonPages();
 		const { page, log, close } = await openPage(`${first}?present=1`, PROJECTOR);
 		try {
-			expect(await presenting(page)).toBe(true);
+			await switchedOn(page);
 			// A link to the next lesson (client-side navigation), then a fresh load of another.
 			await page.locator('nav.pager a[rel=next]').click();
 			await page.waitForURL(siteUrl(second));
-			expect(await presenting(page)).toBe(true);
+			await switchedOn(page);
 			expect(await page.locator('footer.site').isVisible()).toBe(false);
 			await page.goto(siteUrl(third), { waitUntil: 'networkidle' });
-			expect(await presenting(page)).toBe(true);
-			expect(
-				await page.getByRole('button', { name: 'Presenter mode' }).getAttribute('aria-pressed')
-			).toBe('true');
+			await switchedOn(page);
+			const button = page.getByRole('button', { name: 'Presenter mode' });
+			await waitFor(page, async () => (await button.getAttribute('aria-pressed')) === 'true');
 
 			await page.goto(siteUrl(`${third}?present=0`), { waitUntil: 'networkidle' });
+			await page.waitForFunction(() => sessionStorage.getItem('why-peft:present') === null);
 			expect(await presenting(page)).toBe(false);
 			await page.goto(siteUrl(second), { waitUntil: 'networkidle' });
 			expect(await presenting(page)).toBe(false);
 			expect(await page.locator('footer.site').isVisible()).toBe(true);
+			// Once the page runs, its switch still works (and the session said off, so it was off).
+			await pressUntil(page, page.getByRole('button', { name: 'Presenter mode' }), 'true');
+			expect(await presenting(page)).toBe(true);
 			expect(log.consoleErrors).toEqual([]);
 		} finally {
 			await close();
@@ -117,6 +144,7 @@ describe('presenter mode', () => {
 	it('steps figure by figure with ] and [, focusing each title, and leaves form fields alone', async () => {
 		const { page, close } = await openPage(`${LESSON4}?present=1`, PROJECTOR);
 		try {
+			await switchedOn(page);
 			const ids = await page
 				.locator('main figure:has(> .fig-title)')
 				.evaluateAll((fs) => fs.map((f) => f.id));
@@ -150,21 +178,20 @@ describe('presenter mode', () => {
 		}
 	});
 
-	for (const colorScheme of ['light', 'dark'] as const) {
-		it(`passes axe with no serious violation (${colorScheme})`, async () => {
-			const { page, close } = await openPage(`${LESSON4}?present=1`, {
-				...PROJECTOR,
-				colorScheme
-			});
-			try {
-				expect(await presenting(page)).toBe(true);
-				expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe(
-					colorScheme === 'light' ? 'rgb(0, 0, 0)' : 'rgb(255, 255, 255)'
-				);
-				expect(await seriousA11yViolations(page)).toEqual([]);
-			} finally {
-				await close();
-			}
+	// The light theme's axe run is in the first test, after the button switched the mode on.
+	it('passes axe with no serious violation in the dark theme, text pure white', async () => {
+		const { page, close } = await openPage(`${LESSON4}?present=1`, {
+			...PROJECTOR,
+			colorScheme: 'dark'
 		});
-	}
+		try {
+			await switchedOn(page);
+			expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe(
+				'rgb(255, 255, 255)'
+			);
+			expect(await seriousA11yViolations(page)).toEqual([]);
+		} finally {
+			await close();
+		}
+	});
 });

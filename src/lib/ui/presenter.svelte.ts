@@ -11,6 +11,7 @@
  */
 import { replaceState } from '$app/navigation';
 import { page } from '$app/state';
+import { setChartFont } from '$lib/charts/chartFont.svelte';
 import {
 	isTypingTarget,
 	PRESENT_KEY,
@@ -102,6 +103,7 @@ export class Presenter {
 
 	#apply(on: boolean): void {
 		this.on = on;
+		setChartFont(on);
 		writeSession(on);
 		document.documentElement.toggleAttribute('data-present', on);
 	}

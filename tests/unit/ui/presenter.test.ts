@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CHART_FONT_PX } from '$lib/charts/chartFont';
 import {
 	isTypingTarget,
 	parsePresent,
@@ -111,5 +113,16 @@ describe('isTypingTarget', () => {
 		expect(isTypingTarget(el(() => false) as unknown as EventTarget)).toBe(false);
 		expect(isTypingTarget(null)).toBe(false);
 		expect(isTypingTarget({} as EventTarget)).toBe(false);
+	});
+});
+
+describe('chart text size', () => {
+	it('is the same in app.css and in the charts’ spacing, and grows by at least 1.3× for a projector', () => {
+		const css = readFileSync('src/app.css', 'utf8');
+		const root = /:root \{[^}]*--chart-font: (\d+)px;/.exec(css);
+		const present = /:root\[data-present\] \{[^}]*--chart-font: (\d+)px;/.exec(css);
+		expect(Number(root?.[1])).toBe(CHART_FONT_PX.normal);
+		expect(Number(present?.[1])).toBe(CHART_FONT_PX.presenter);
+		expect(CHART_FONT_PX.presenter / CHART_FONT_PX.normal).toBeGreaterThanOrEqual(1.3);
 	});
 });
