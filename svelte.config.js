@@ -40,6 +40,9 @@ const config = {
 		adapter: adapter({ pages: outDir, assets: outDir, fallback: undefined, strict: true }),
 		paths: { base, relative: true },
 		alias: { $lessons: 'lessons' },
+		// The root layout registers it (src/lib/serviceWorkerRegistration.ts): not in frames, and
+		// a refusal is not an uncaught error.
+		serviceWorker: { register: false },
 		typescript: {
 			// Lesson figures live beside their prose in lessons/; type-check them like src/.
 			config: (c) => {

@@ -193,7 +193,10 @@ describe('a figure inside an iframe on another site', () => {
 				const context = await (
 					await getBrowser()
 				).newContext({
-					viewport: { width: 1100, height: 1000 }
+					viewport: { width: 1100, height: 1000 },
+					// As a reader's browser has them: a framed figure must not register one (where
+					// third-party storage is blocked, registering throws in the other site's page).
+					serviceWorkers: 'allow'
 				});
 				const { page, errors } = await watch(context);
 				try {
@@ -206,6 +209,8 @@ describe('a figure inside an iframe on another site', () => {
 					expect(await frame.locator('footer.site').isVisible()).toBe(false);
 					expect(await frame.locator('nav:visible').count()).toBe(0);
 					expect(await frame.getByTestId('embed-link').count()).toBe(0);
+					// No service worker registered from inside the frame.
+					expect(context.serviceWorkers()).toEqual([]);
 					// The settings in the frame's query are the figure's.
 					const steps = fig.getByLabel('Steps', { exact: true });
 					await waitFor(page, async () => (await steps.inputValue()) === '20');
