@@ -88,20 +88,33 @@ async function trainerWorker(page: Page): Promise<Worker> {
 
 /**
  * The worker's tfjs counts at rest: once the figure has stopped training, the fewest tensors
- * seen over ten reads 150 ms apart. A figure on screen keeps asking for ΔW snapshots, each of
- * which holds a few tensors while the GPU reads it back; a leak raises even the fewest.
+ * seen, read every 200 ms until that fewest has held for 2 s. Tensors only come and go on top
+ * of the run's own: on webgpu, for one, the last step's small outputs live until the GPU has
+ * read them back (over a second after a pause on SwiftShader here). A leak raises the fewest.
  */
 async function settled(page: Page, worker: Worker, ms = 60_000): Promise<Memory> {
 	const train = page.locator('#finetune-demo').getByRole('button', { name: 'Train' });
 	await waitFor(page, async () => (await train.count()) > 0, ms);
+	const end = Date.now() + ms;
 	let least: Memory | null = null;
-	for (let i = 0; i < 10; i++) {
+	let since = Date.now();
+	while (Date.now() - since < 2000 && Date.now() < end) {
 		const now = await worker.evaluate(readMemory);
-		if (now && (!least || now.numTensors < least.numTensors)) least = now;
-		await page.waitForTimeout(150);
+		if (now && (!least || now.numTensors < least.numTensors)) {
+			least = now;
+			since = Date.now();
+		}
+		await page.waitForTimeout(200);
 	}
 	expect(least?.numTensors).toBeGreaterThan(0);
 	return least!;
+}
+
+/** No more tensors or buffers than before (fewer only by what was in flight then). */
+function expectNoGrowth(after: Memory, before: Memory) {
+	expect(after.numTensors).toBeLessThanOrEqual(before.numTensors);
+	expect(after.numDataBuffers).toBeLessThanOrEqual(before.numDataBuffers);
+	expect(after.numTensors).toBeGreaterThanOrEqual(before.numTensors - 2);
 }
 
 const trainedSteps = async (page: Page) => Number(await text(page, 'step'));
@@ -144,7 +157,8 @@ describe('tensor count after training, per backend', () => {
 				};
 				save();
 				expect(await figure.locator('[data-backend]').getAttribute('data-backend')).toBe(backend);
-				expect(after).toEqual(before);
+				expect(after.backend).toBe(backend);
+				expectNoGrowth(after, before);
 				if (lose) await loseDevice(page, worker, before);
 				expect(log.consoleErrors).toEqual([]);
 			} finally {
@@ -190,8 +204,7 @@ async function loseDevice(page: Page, worker: Worker, baseline: Memory) {
 	expect(after.backend).toBe(now);
 	// The run's tensors rebuilt on the new backend and nothing of the lost one: a failed backend
 	// whose tensors were never freed would double the count.
-	expect(after.numTensors).toBeLessThanOrEqual(baseline.numTensors);
-	expect(after.numDataBuffers).toBeLessThanOrEqual(baseline.numDataBuffers);
+	expectNoGrowth(after, baseline);
 }
 
 /**
@@ -266,6 +279,9 @@ describe('live figures mounted and unmounted', () => {
 					save();
 				}
 				expect(await page.evaluate(() => (window as unknown as { tour?: number }).tour)).toBe(1);
+				// A long run (scripts/leaks.js) also checks the page's heap levels off: over 50 tours here
+				// it rose 2.8 MB in the first 13 (code and data loaded once), then 0.4 MB in the other 37.
+				if (heap.length >= 20) expect(heap.at(-1)! - heap.at(-20)!).toBeLessThan(1e6);
 				expect(log.consoleErrors).toEqual([]);
 			} finally {
 				await close();
