@@ -28,14 +28,14 @@ import { text } from './read';
 type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /**
- * Steps per backend in npm test, sized by what a step costs here (shared/BROWSER.md and our own
- * runs on this two-core machine: wasm about 1.7 ms a step for this MLP, cpu 17, webgl 30, webgpu
- * 60 after half a minute of shader compiling). LEAK_STEPS sets one count for all four.
+ * Steps per backend in npm test, sized by what a step of this MLP cost in scripts/leaks.js's
+ * 10,000-step runs on a busy two-core machine (wasm 2.7 ms, cpu 24, webgl 41, webgpu 128, after
+ * half a minute of compiling shaders): a few seconds each. LEAK_STEPS sets one count for all four.
  */
 const SAMPLE_STEPS: Record<Backend, number> = { webgpu: 40, webgl: 150, wasm: 2000, cpu: 150 };
 const LEAK_STEPS = Number(process.env.LEAK_STEPS) || 0;
 const stepsFor = (b: Backend) => LEAK_STEPS || SAMPLE_STEPS[b];
-/** Tours of every live figure: 2 in npm test (about 8 s each here), 50 from scripts/leaks.js. */
+/** Tours of every live figure: 2 in npm test (10 to 18 s each here), 50 from scripts/leaks.js. */
 const CYCLES = Number(process.env.LIFECYCLE_CYCLES) || 2;
 /** Milliseconds one step may take at worst, for the time limits (webgpu on a busy machine). */
 const WORST_STEP_MS = 400;
