@@ -146,7 +146,7 @@ describe('presenter mode', () => {
 		try {
 			await switchedOn(page);
 			const ids = await page
-				.locator('main figure:has(> .fig-title)')
+				.locator('main figure:not(figure figure)')
 				.evaluateAll((fs) => fs.map((f) => f.id));
 			expect(ids.length).toBeGreaterThanOrEqual(3);
 			const focused = () => page.evaluate(() => document.activeElement?.id ?? '');

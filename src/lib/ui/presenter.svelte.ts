@@ -40,10 +40,10 @@ function writeSession(on: boolean): void {
 	}
 }
 
-/** The lesson figures in page order (Figure.svelte frames: a figure with a .fig-title). */
+/** The page's figures in order, not counting a figure inside another. */
 function figures(): HTMLElement[] {
-	return [...document.querySelectorAll<HTMLElement>('main figure')].filter((f) =>
-		f.querySelector(':scope > .fig-title')
+	return [...document.querySelectorAll<HTMLElement>('main figure')].filter(
+		(f) => !f.parentElement?.closest('figure')
 	);
 }
 
@@ -59,6 +59,7 @@ function step(dir: 1 | -1): boolean {
 	);
 	if (i === null) return false;
 	const fig = figs[i];
+	// Figure.svelte's frames have a title; a figure without one takes focus itself.
 	const title = fig.querySelector<HTMLElement>(':scope > .fig-title') ?? fig;
 	if (!title.hasAttribute('tabindex')) title.setAttribute('tabindex', '-1');
 	const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
