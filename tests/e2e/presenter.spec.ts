@@ -2,7 +2,8 @@
  * Presenter mode in real Chromium, at a projector's 1280×720: the header button and `?present=1`
  * turn it on; lesson text and chart tick labels grow by at least 1.3×, figures widen past the
  * text column with no chart text spilling out of its figure, the site chrome goes (the switch
- * stays), text turns pure black or white; the mode lasts across lessons for the session and
+ * stays), text turns pure black or white; the mode lasts across lessons for the session (set
+ * before first paint by the page's inline script) and
  * `?present=0` ends it; `]`/`[` step figure by figure, moving focus to each title, and leave
  * form fields alone; axe finds nothing serious in either theme. Lesson 4's page stays within
  * the JavaScript budget with the mode's code in it.
@@ -136,6 +137,11 @@ describe('presenter mode', () => {
 			await pressUntil(page, page.getByRole('button', { name: 'Presenter mode' }), 'true');
 			expect(await presenting(page)).toBe(true);
 			expect(log.consoleErrors).toEqual([]);
+
+			// The page's own inline script applies it before first paint: without the app's code.
+			await page.route(/\/_app\/.*\.js$/, (route) => route.abort());
+			await page.reload({ waitUntil: 'domcontentloaded' });
+			expect(await presenting(page)).toBe(true);
 		} finally {
 			await close();
 		}
