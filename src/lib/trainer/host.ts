@@ -379,11 +379,8 @@ export class TrainerHost {
 	private async fallBack(e: unknown, wasRunning: boolean): Promise<void> {
 		const failed = this.decision!.backend;
 		this.running = false;
-		// A lost device often shows first as some other failure (a buffer that will never map):
-		// give the loss a moment to be known, and name it rather than its symptom.
-		if (this.deviceLost && !this.lostWhy)
-			await Promise.race([this.deviceLost.catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
-		const lostWhy = this.lostWhy;
+		// Name a lost device rather than the symptom that showed first.
+		const lostWhy = await this.lostReason();
 		try {
 			this.trainer?.dispose();
 		} catch {
@@ -575,12 +572,62 @@ export class TrainerHost {
 				await new Promise((r) => setTimeout(r, 0));
 			}
 		} catch (e) {
-			ladder.dispose();
-			this.fail(e);
+			if (e instanceof RangeError || e instanceof DivergenceError) {
+				ladder.dispose();
+				this.fail(e);
+			} else {
+				// The backend failed: go on elsewhere once this loop has returned.
+				setTimeout(() => void this.ladderFallBack(e, ladder), 0);
+			}
 		} finally {
 			this.running = false;
 			progress();
 		}
+	}
+
+	/**
+	 * The backend failed mid-ladder: free the rung in training, move to the next backend and
+	 * train that rung again from its start there; finished rungs stand (their inputs are plain
+	 * arrays, and each rung trains from a seeded start of its own).
+	 */
+	private async ladderFallBack(e: unknown, ladder: Ladder): Promise<void> {
+		const failed = this.decision!.backend;
+		const why = (await this.lostReason()) ?? (e instanceof Error ? e.message : String(e));
+		try {
+			ladder.dispose();
+		} catch {
+			/* the failed backend may not be able to free its memory */
+		}
+		for (const next of fallbackOrder(failed, this.decision!.timings)) {
+			if (!(await activate(next))) continue;
+			this.post({
+				type: 'fallback',
+				from: failed,
+				to: next,
+				message: `${backendLabel(failed)} failed (${why}); continuing on ${backendLabel(next)} from the start of the rung of width ${ladder.width}.`
+			});
+			await this.useBackend({
+				...this.decision!,
+				backend: next,
+				reason: `Fell back from ${backendLabel(failed)}.`
+			});
+			if (this.ladder === ladder && !ladder.done && !this.running) {
+				this.running = true;
+				this.loop = this.ladderLoop(ladder);
+			}
+			return;
+		}
+		this.post({ type: 'error', kind: 'backend', message: 'no backend could continue the ladder' });
+	}
+
+	/**
+	 * Why the WebGPU device was lost, if it was: a lost device often shows first as some other
+	 * failure (a buffer that will never map), so give the loss a moment to be known.
+	 */
+	private async lostReason(): Promise<string | undefined> {
+		if (this.deviceLost && !this.lostWhy)
+			await Promise.race([this.deviceLost.catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+		return this.lostWhy;
 	}
 
 	private async evaluate(): Promise<void> {
