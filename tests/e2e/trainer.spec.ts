@@ -106,40 +106,9 @@ describe('demo widget', () => {
 			await close();
 		}
 	});
-
-	it(
-		'moves a run to another backend when its GPU device is lost, and says so',
-		{ timeout: 240_000 },
-		async () => {
-			const { page, close } = await openPage('lab/?backend=webgpu&steps=100000');
-			try {
-				const train = page.getByRole('button', { name: 'Train' });
-				await waitFor(page, async () => await train.isEnabled(), 120_000);
-				await train.click();
-				await waitFor(page, async () => (await trainedSteps(page)) >= 3, 120_000);
-				// Destroy the worker's WebGPU device, as a driver reset or a lost GPU would.
-				const worker = page.workers()[0];
-				const destroyed = await worker.evaluate(() => {
-					const engine = (
-						globalThis as unknown as { _tfengine?: { backend?: { device?: { destroy(): void } } } }
-					)._tfengine;
-					engine?.backend?.device?.destroy();
-					return engine?.backend?.device !== undefined;
-				});
-				expect(destroyed).toBe(true);
-				await waitFor(page, async () => (await page.getByRole('alert').count()) > 0, 120_000);
-				expect(await page.getByRole('alert').innerText()).toMatch(
-					/WebGPU failed .*continuing on [\w ]+ from step/
-				);
-				const after = await page.locator('[data-backend]').getAttribute('data-backend');
-				expect(after).not.toBe('webgpu');
-				const stepAtFallback = await trainedSteps(page);
-				await waitFor(page, async () => (await trainedSteps(page)) > stepAtFallback + 5, 120_000);
-			} finally {
-				await close();
-			}
-		}
-	);
+	// A lost WebGPU device (the run moves to another backend and says so) is tested with the
+	// tensor counts on webgpu in lifecycle.spec.ts, which also checks nothing of the lost backend
+	// is left.
 });
 
 describe('experiment queue in the worker', () => {
