@@ -57,7 +57,7 @@ describe('lesson 1 figure: LoRA and QLoRA modes', () => {
 			expect(qlora).toContain('LLaMA 65B');
 
 			// The data table gains the adapters' size and lists the 7B model.
-			await fig.locator('details summary').click();
+			await fig.getByText('Data table and sources', { exact: true }).click();
 			expect(await fig.locator('thead th').allInnerTexts()).toContain('Trains');
 			const row = fig.locator('tbody tr', { has: page.locator('th', { hasText: 'Llama 2 7B' }) });
 			expect(await row.innerText()).toContain('5.78 GB');
@@ -94,7 +94,10 @@ describe('lesson 1 figure: LoRA and QLoRA modes', () => {
 			for (const mode of ['lora', 'qlora']) {
 				const { page, close } = await openPage(`${LESSON1}?memory=${mode}`, { colorScheme });
 				try {
-					await page.locator('#fig-growth details summary').click();
+					await page
+						.locator('#fig-growth')
+						.getByText('Data table and sources', { exact: true })
+						.click();
 					expect(await seriousA11yViolations(page)).toEqual([]);
 				} finally {
 					await close();
