@@ -3,15 +3,13 @@
  * own compiler (runes and all) and given a stand-in Worker that hands every request to a real
  * `TrainerHost` in this process (cpu backend, files from disk), as the worker would.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { compileModule } from 'svelte/compiler';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskLoaders } from '$lib/trainer/diskSources';
 import type { QueuedRun } from '$lib/trainer/experimentSpec';
 import { TrainerHost } from '$lib/trainer/host';
 import type { Request, RunSpec } from '$lib/trainer/protocol';
 import type { TrainerClient as Client } from '$lib/trainer/client.svelte';
+import { compiledClient } from './compiledClient';
 import { waitFor as until } from './waitFor';
 
 /** A Worker whose other side is a `TrainerHost` here, requests handled in order like the worker's. */
@@ -33,14 +31,7 @@ class HostWorker {
 let TrainerClient: typeof Client;
 
 beforeAll(async () => {
-	const source = readFileSync('src/lib/trainer/client.svelte.ts', 'utf8');
-	const js = ts.transpileModule(source, {
-		compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext }
-	}).outputText;
-	const { code } = compileModule(js, { filename: 'client.svelte.js', generate: 'client' }).js;
-	mkdirSync('test-results', { recursive: true });
-	const file = `${process.cwd()}/test-results/client.compiled.mjs`;
-	writeFileSync(file, code);
+	const file = compiledClient('client.compiled');
 	Object.assign(globalThis, {
 		Worker: HostWorker,
 		requestAnimationFrame: (f: () => void) => setTimeout(f, 16),

@@ -4,13 +4,11 @@
  * requests is kept), runs, ladders and queues stopped while the tab is hidden and resumed when
  * it shows (only what hiding stopped), and workers terminated on pagehide.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import ts from 'typescript';
-import { compileModule } from 'svelte/compiler';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QueuedRun } from '$lib/trainer/experimentSpec';
 import type { Event, Request, RunSpec } from '$lib/trainer/protocol';
 import type * as ClientModule from '$lib/trainer/client.svelte';
+import { compiledClient } from './compiledClient';
 
 /** Every worker made, in order. */
 const workers: RecordingWorker[] = [];
@@ -54,14 +52,7 @@ function setTab(state: 'visible' | 'hidden') {
 let mod: typeof ClientModule;
 
 beforeAll(async () => {
-	const source = readFileSync('src/lib/trainer/client.svelte.ts', 'utf8');
-	const js = ts.transpileModule(source, {
-		compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext }
-	}).outputText;
-	const { code } = compileModule(js, { filename: 'client.svelte.js', generate: 'client' }).js;
-	mkdirSync('test-results', { recursive: true });
-	const file = `${process.cwd()}/test-results/client.kindness.compiled.mjs`;
-	writeFileSync(file, code);
+	const file = compiledClient('client.kindness.compiled');
 	vi.stubGlobal('Worker', RecordingWorker);
 	vi.stubGlobal('document', doc);
 	vi.stubGlobal('window', {

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitPowerLaw } from '$lib/math/scaling';
 import { parseDigits } from '$lib/model/data/digits';
-import { TrainerHost } from '$lib/trainer/host';
 import {
 	DEFAULT_LADDER,
 	Ladder,
@@ -19,6 +18,7 @@ import {
 } from '$lib/trainer/ladder';
 import type { Event } from '$lib/trainer/protocol';
 import { digitsTask } from '$lib/trainer/tasks';
+import { ladderHost } from './ladderHost';
 import { waitFor } from './waitFor';
 
 const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
@@ -101,18 +101,7 @@ describe('TrainerHost ladder', () => {
 		{ timeout: 60_000 },
 		async () => {
 			const events: Event[] = [];
-			const host = new TrainerHost(
-				(e) => void events.push(e),
-				() => ({
-					digits: async () => digits,
-					base: async () => {
-						throw new Error('a ladder needs no base model');
-					},
-					text: async () => {
-						throw new Error('a ladder needs no text');
-					}
-				})
-			);
+			const host = ladderHost(events, digits);
 			await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 			const before = tf.memory().numTensors;
 			await host.handle({ type: 'ladder', spec: small });

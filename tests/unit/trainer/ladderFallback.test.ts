@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDigits } from '$lib/model/data/digits';
-import { TrainerHost } from '$lib/trainer/host';
 import { Ladder, type LadderSpec } from '$lib/trainer/ladder';
 import type { Event } from '$lib/trainer/protocol';
 import { digitsTask } from '$lib/trainer/tasks';
+import { ladderHost } from './ladderHost';
 import { waitFor } from './waitFor';
 
 // In Node, tfjs's WebAssembly binaries are read from disk: point the backend's URLs there.
@@ -34,18 +34,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('TrainerHost ladder when its backend fails', () => {
 	it('goes on from the rung in training on the next backend', { timeout: 60_000 }, async () => {
 		const events: Event[] = [];
-		const host = new TrainerHost(
-			(e) => void events.push(e),
-			() => ({
-				digits: async () => digits,
-				base: async () => {
-					throw new Error('a ladder needs no base model');
-				},
-				text: async () => {
-					throw new Error('a ladder needs no text');
-				}
-			})
-		);
+		const host = ladderHost(events, digits);
 		await host.handle({ type: 'init', backend: 'wasm', assets: '/' });
 		expect(events.find((e) => e.type === 'ready')).toMatchObject({ backend: 'wasm' });
 		const before = tf.memory().numTensors;
