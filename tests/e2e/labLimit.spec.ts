@@ -64,6 +64,12 @@ describe('the lab: step limit and exports', () => {
 				// It stopped there by itself: the button reads Train again and the count holds.
 				await waitFor(page, () => train.isVisible());
 				expect(await text(page, 'step')).toBe('40');
+				// Stopped: the badge names the backend, and no longer says it is training or how fast.
+				const now = fig.locator('.badge .now');
+				await waitFor(page, async () =>
+					(await now.innerText()).trim().startsWith('The trainer runs on')
+				);
+				expect(await now.innerText()).not.toMatch(/steps\/s|Training on/);
 
 				// The CSV: a header, one row per plotted step, both series, ending at the limit.
 				const csv = await save(page, 'Save numbers as CSV');

@@ -104,6 +104,12 @@ describe('kind to the machine', () => {
 				expect(await step()).toBe(stopped);
 				await setHidden(page, false);
 				await waitFor(page, async () => (await step()) > stopped, 15_000);
+				// While it trains the badge says so, with its speed.
+				await waitFor(page, async () =>
+					/^Training on WebAssembly · \d+ steps\/s$/.test(
+						(await fig.locator('.badge .now').innerText()).trim()
+					)
+				);
 
 				// The end of a run is announced promptly: the announced copy catches up with the summary.
 				await fig.getByRole('button', { name: 'Pause' }).click();
