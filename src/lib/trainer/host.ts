@@ -388,29 +388,16 @@ export class TrainerHost {
 		}
 		this.trainer = undefined;
 		this.holdQueue = true;
-		let moved = false;
+		let moved: boolean;
 		try {
-			for (const next of fallbackOrder(failed, this.decision!.timings)) {
-				if (!(await activate(next))) continue;
-				const why = lostWhy ?? (e instanceof Error ? e.message : String(e));
-				const from = this.queue
-					? `the start of queued run ${this.queue.next + 1}`
-					: `step ${this.lastCheckpoint?.step ?? 0}`;
-				this.post({
-					type: 'fallback',
-					from: failed,
-					to: next,
-					message: `${backendLabel(failed)} failed (${why}); continuing on ${backendLabel(next)} from ${from}.`
-				});
-				await this.useBackend({
-					...this.decision!,
-					backend: next,
-					reason: `Fell back from ${backendLabel(failed)}.`
-				});
-				moved = true;
+			const why = lostWhy ?? (e instanceof Error ? e.message : String(e));
+			const from = this.queue
+				? `the start of queued run ${this.queue.next + 1}`
+				: `step ${this.lastCheckpoint?.step ?? 0}`;
+			moved = await this.moveOn(failed, why, from);
+			if (moved) {
 				if (this.spec) await this.configure(this.spec, this.lastCheckpoint);
 				if (wasRunning) this.start();
-				break;
 			}
 		} finally {
 			this.holdQueue = false;
@@ -598,26 +585,41 @@ export class TrainerHost {
 		} catch {
 			/* the failed backend may not be able to free its memory */
 		}
+		if (!(await this.moveOn(failed, why, `the start of the rung of width ${ladder.width}`))) {
+			this.post({
+				type: 'error',
+				kind: 'backend',
+				message: 'no backend could continue the ladder'
+			});
+			return;
+		}
+		if (this.ladder === ladder && !ladder.done && !this.running) {
+			this.running = true;
+			this.loop = this.ladderLoop(ladder);
+		}
+	}
+
+	/**
+	 * Activate the first backend after `failed` that starts, tell the page what failed and where
+	 * the work goes on (`from`), and make it the worker's backend. Resolves false when none starts.
+	 */
+	private async moveOn(failed: BackendName, why: string, from: string): Promise<boolean> {
 		for (const next of fallbackOrder(failed, this.decision!.timings)) {
 			if (!(await activate(next))) continue;
 			this.post({
 				type: 'fallback',
 				from: failed,
 				to: next,
-				message: `${backendLabel(failed)} failed (${why}); continuing on ${backendLabel(next)} from the start of the rung of width ${ladder.width}.`
+				message: `${backendLabel(failed)} failed (${why}); continuing on ${backendLabel(next)} from ${from}.`
 			});
 			await this.useBackend({
 				...this.decision!,
 				backend: next,
 				reason: `Fell back from ${backendLabel(failed)}.`
 			});
-			if (this.ladder === ladder && !ladder.done && !this.running) {
-				this.running = true;
-				this.loop = this.ladderLoop(ladder);
-			}
-			return;
+			return true;
 		}
-		this.post({ type: 'error', kind: 'backend', message: 'no backend could continue the ladder' });
+		return false;
 	}
 
 	/**
