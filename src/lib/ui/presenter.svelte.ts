@@ -12,6 +12,7 @@
 import { replaceState } from '$app/navigation';
 import { page } from '$app/state';
 import { setChartFont } from '$lib/charts/chartFont.svelte';
+import { readStored, writeStored } from './storage';
 import {
 	isTypingTarget,
 	PRESENT_KEY,
@@ -22,23 +23,6 @@ import {
 } from './presenter';
 
 export { STEP_KEYS } from './presenter';
-
-function readSession(): string | null {
-	try {
-		return globalThis.sessionStorage?.getItem(PRESENT_KEY) ?? null;
-	} catch {
-		return null;
-	}
-}
-
-function writeSession(on: boolean): void {
-	try {
-		if (on) globalThis.sessionStorage?.setItem(PRESENT_KEY, '1');
-		else globalThis.sessionStorage?.removeItem(PRESENT_KEY);
-	} catch {
-		/* storage blocked: the mode lasts this page only */
-	}
-}
 
 /** The page's figures in order, not counting a figure inside another. */
 function figures(): HTMLElement[] {
@@ -74,7 +58,7 @@ export class Presenter {
 
 	/** Restore the session's choice and listen for the stepping keys; returns the cleanup. */
 	connect(): () => void {
-		this.#apply(readSession() === '1');
+		this.#apply(readStored(PRESENT_KEY, 'session') === '1');
 		const onKey = (e: KeyboardEvent) => {
 			if (!this.on || e.defaultPrevented || isTypingTarget(e.target)) return;
 			const dir = stepKey(e);
@@ -105,7 +89,8 @@ export class Presenter {
 	#apply(on: boolean): void {
 		this.on = on;
 		setChartFont(on);
-		writeSession(on);
+		// Blocked storage: the mode lasts this page only.
+		writeStored(PRESENT_KEY, on ? '1' : null, 'session');
 		document.documentElement.toggleAttribute('data-present', on);
 	}
 }
