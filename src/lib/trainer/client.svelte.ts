@@ -212,9 +212,8 @@ export class TrainerClient {
 	private queueRuns: QueuedRun[] = [];
 	/** Runs of a queue the hidden tab stopped: sent again, less those finished, when shown. */
 	private heldQueue: QueuedRun[] | null = null;
-	/** Results before the part of a queue sent again, and the whole queue's length. */
+	/** Results before the part of a queue sent again. */
 	private queueOffset = 0;
-	private queueTotal = 0;
 	/** A configuration waiting out CONFIGURE_GAP_MS, and when the last one went. */
 	private pendingSpec: RunSpec | null = null;
 	private configureTimer: ReturnType<typeof setTimeout> | undefined;
@@ -272,6 +271,14 @@ export class TrainerClient {
 		this.configuring = true;
 		this.answerTimer = setTimeout(() => this.answered(), CONFIGURE_WAIT_MS);
 		this.worker?.postMessage({ type: 'configure', spec } satisfies Request);
+	}
+
+	/** Forget a configuration still waiting, and stop waiting for the worker's answer. */
+	private dropConfigure() {
+		clearTimeout(this.configureTimer);
+		this.configureTimer = undefined;
+		this.pendingSpec = null;
+		this.answered();
 	}
 
 	/** The configurations stopped coming: send the last once the worker has answered the one before. */
@@ -378,7 +385,7 @@ export class TrainerClient {
 				this.queueProgress = {
 					id: ev.id,
 					index: ev.index + this.queueOffset,
-					total: Math.max(ev.total + this.queueOffset, this.queueTotal),
+					total: Math.max(ev.total + this.queueOffset, this.queueRuns.length),
 					step: ev.step,
 					steps: ev.steps
 				};
@@ -506,10 +513,7 @@ export class TrainerClient {
 	freeze(): void {
 		if (!this.worker) return;
 		cancelAnimationFrame(this.frame);
-		clearTimeout(this.configureTimer);
-		this.configureTimer = undefined;
-		this.pendingSpec = null;
-		this.answered();
+		this.dropConfigure();
 		if (this.status === 'running' && !this.heldRun) this.heldRun = this.activity;
 		if (this.queueRunning && !this.heldQueue) this.heldQueue = this.queueRuns;
 		this.worker.terminate();
@@ -611,7 +615,6 @@ export class TrainerClient {
 		this.queueRunning = true;
 		this.queueRuns = $state.snapshot(runs) as QueuedRun[];
 		this.queueOffset = 0;
-		this.queueTotal = runs.length;
 		this.heldQueue = null;
 		if (this.held()) this.heldQueue = this.queueRuns;
 		else this.sendQueue(this.queueRuns);
@@ -659,10 +662,7 @@ export class TrainerClient {
 	/** Stop the worker and free everything: it is terminated half a second later. */
 	dispose(): void {
 		cancelAnimationFrame(this.frame);
-		clearTimeout(this.configureTimer);
-		this.configureTimer = undefined;
-		this.pendingSpec = null;
-		this.answered();
+		this.dropConfigure();
 		this.heldRun = null;
 		this.heldQueue = null;
 		frozen.delete(this);
