@@ -15,7 +15,8 @@ import {
 	type ModelArch,
 	type TrainingSetup
 } from '$lib/math/memory';
-import { METHOD_NAMES, formatBytes } from './units';
+import { formatBytes } from '$lib/format';
+import { METHOD_NAMES } from './units';
 
 /**
  * The largest whole n in [lo, hi] for which `fits(n)` holds, given that `fits` holds on a prefix
