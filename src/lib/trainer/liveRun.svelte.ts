@@ -1,0 +1,219 @@
+/**
+ * The shell of a live figure: what every figure that trains in a worker shares, written once.
+ * A figure keeps only what is its own (its specs, charts, sentences); the shell keeps
+ *
+ * - its URL parameters, one table (`urlTable.ts`) read on mount and written on every change,
+ *   names unchanged so shared links keep working, with the sentences for values it could not use;
+ * - the backend choice (the table's `backend` entry, `backendParam(name)`);
+ * - its trainer clients, started on the reader's first action (train, step, run, measure), never
+ *   on scroll, and disposed with the figure;
+ * - pause off screen (the figure's `onvisible`); the tab hidden and pagehide are the client's;
+ * - one figure training at a time on a page: `start()` pauses any other that trains, and that
+ *   one says so in its notes (a status line, announced);
+ * - the common words of its status (`waiting`, `where`).
+ *
+ *   mount() ── read the URL ──▶ v (values), messages        (recorded results show from here)
+ *   first action ── start() ──▶ workers start, onstart() configures ── pause the other figure
+ *   control change ──▶ change(message?) ── settle, write the URL ──▶ the figure reconfigures
+ *   off screen ──▶ pause what trains ── on screen ──▶ go on (unless another figure took over)
+ *   unmount ──▶ dispose(): workers terminated
+ *
+ * How a figure uses it:
+ *
+ *   const run = new LiveRun({
+ *     label: 'Figure 2',
+ *     params: {
+ *       setup: choice('spectrum-setup', SETUP_IDS, 'digits-small', 'setup'),
+ *       steps: number('spectrum-steps', { min: 10, max: 5000, fallback: (v) => SETUPS[v.setup].steps,
+ *                                         integer: true, label: 'number of steps' }),
+ *       backend: backendParam('spectrum-backend')
+ *     },
+ *     onstart: () => run.client.configure(spec())
+ *   });
+ *   onMount(() => run.mount());
+ *   <Figure onvisible={run.visible}> … <SelectField bind:value={run.v.setup} onchange={() => { run.change(); configure(); }} />
+ *   function train() { run.start(); run.client.run(); }
+ *   <Notes messages={[...run.notes, ...]} />
+ */
+import { assets } from '$app/paths';
+import { BACKEND_CHOICES, type BackendOption } from './choices';
+import { TrainerClient } from './client.svelte';
+import { writeParams } from '$lib/ui/urlState';
+import {
+	choice,
+	readTable,
+	settleTable,
+	tableDefaults,
+	tableUpdates,
+	type Param,
+	type ParamTable
+} from '$lib/ui/urlTable';
+
+/** The backend choice as a table entry: `auto` unless the URL names another. */
+export function backendParam<V>(name: string): Param<BackendOption, V> {
+	return choice<BackendOption, V>(name, BACKEND_CHOICES, 'auto', 'backend');
+}
+
+/** What a figure tells its shell. */
+export interface LiveRunOptions<V> {
+	/** The figure's name in messages ("Figure 4"). */
+	label: string;
+	/** The figure's URL parameters, in reading order; a `backend` entry is the backend choice. */
+	params: ParamTable<V>;
+	/** How many trainer clients (workers) the figure runs side by side (default 1). */
+	clients?: number;
+	/** Called once the workers have started, to configure them. */
+	onstart?: () => void;
+	/** Go on with a client paused off screen (default `run()`; a ladder's is `resumeLadder()`). */
+	resume?: (client: TrainerClient) => void;
+}
+
+/** Every mounted shell on the page, for one-at-a-time training (not state: nothing renders it). */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const mounted = new Set<{ yieldTo(label: string): void }>();
+
+/** A live figure's shell; see the comment at the top of this file. */
+export class LiveRun<V extends object> {
+	/** The figure's settings, bound to its controls. */
+	v: V;
+	/** Sentences about URL values or input that could not be used as given. */
+	messages = $state<string[]>([]);
+	/** Set when another figure's start paused this one. */
+	paused = $state<string | null>(null);
+	/** Whether the workers have started (the reader's first action came). */
+	started = $state(false);
+	readonly clients: TrainerClient[];
+	readonly label: string;
+
+	private readonly opts: LiveRunOptions<V>;
+	/** The defaults as they were after the last change, so a changed value's dependants follow. */
+	private defaults: V;
+	/** Clients paused because the figure left the screen. */
+	private offScreen: TrainerClient[] = [];
+
+	constructor(opts: LiveRunOptions<V>) {
+		this.opts = opts;
+		this.label = opts.label;
+		const { values } = readTable(opts.params, '');
+		this.v = $state(values);
+		this.defaults = tableDefaults(opts.params, values);
+		this.clients = Array.from({ length: opts.clients ?? 1 }, () => new TrainerClient());
+	}
+
+	/** The first (often the only) client. */
+	get client(): TrainerClient {
+		return this.clients[0];
+	}
+
+	/** What the figure's notes show from the shell: URL messages, and why it paused. */
+	get notes(): string[] {
+		return this.paused ? [...this.messages, this.paused] : this.messages;
+	}
+
+	/** Whether any client trains (a run, a ladder or a queue). */
+	get training(): boolean {
+		return this.clients.some((c) => c.status === 'running' || c.queueRunning);
+	}
+
+	/** The words for a client still starting ('Starting the trainer…', 'Loading …'), or null. */
+	get waiting(): string | null {
+		const c = this.client;
+		if (!this.started) return null;
+		if (c.status === 'starting') return 'Starting the trainer…';
+		if (c.status === 'loading') return `Loading ${c.progress?.what ?? 'the model'}…`;
+		return null;
+	}
+
+	/** ' on wasm' once the first client has a backend, else ''. */
+	get where(): string {
+		return this.client.backend ? ` on ${this.client.backend}` : '';
+	}
+
+	/** Read the URL into `v` (in the browser, on mount); returns the teardown for `onMount`. */
+	mount(search: string = location.search): () => void {
+		const { values, messages } = readTable(this.opts.params, search);
+		Object.assign(this.v, values);
+		this.defaults = tableDefaults(this.opts.params, this.v);
+		this.messages = messages;
+		mounted.add(this);
+		return () => this.dispose();
+	}
+
+	/**
+	 * A control changed `v`: make the other values valid again (a matrix the new task lacks, a
+	 * default that follows the task), show `message` (or clear the messages) and write the URL.
+	 */
+	change(message?: string): void {
+		settleTable(this.opts.params, this.v, this.defaults);
+		this.defaults = tableDefaults(this.opts.params, this.v);
+		this.messages = message ? [message] : [];
+		this.save();
+	}
+
+	/** Write every value into the URL (defaults left out). */
+	save(): void {
+		const { updates, defaults } = tableUpdates(this.opts.params, this.v);
+		writeParams(updates, defaults);
+	}
+
+	/** The backend choice changed: write it, and move the started workers there. */
+	setBackend(): void {
+		this.save();
+		if (!this.started) return;
+		for (const c of this.clients) c.setBackend(this.backend);
+	}
+
+	private get backend(): BackendOption {
+		return (this.v as { backend?: BackendOption }).backend ?? 'auto';
+	}
+
+	/**
+	 * The reader's first action (and every later one that trains): start the workers if they
+	 * have not started (then `onstart` configures them), and pause any other figure training.
+	 * @returns whether the workers started now
+	 */
+	start(): boolean {
+		for (const other of mounted) if (other !== this) other.yieldTo(this.label);
+		this.paused = null;
+		if (this.started) return false;
+		this.started = true;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, never state
+		const base = new URL(`${assets}/`, location.href).href;
+		for (const c of this.clients) c.start(this.backend, base);
+		this.opts.onstart?.();
+		return true;
+	}
+
+	/** Another figure started (its shell calls this): pause what trains here, and say why. */
+	yieldTo(label: string): void {
+		if (!this.training && !this.offScreen.length) return;
+		this.offScreen = [];
+		for (const c of this.clients) {
+			if (c.queueRunning) c.cancel();
+			if (c.status === 'running') c.pause();
+		}
+		this.paused = `Paused: ${label} started training, and one figure trains at a time. Press its button here to go on.`;
+	}
+
+	/** The figure entered or left the screen: pause what trains, and go on when it is back. */
+	visible = (on: boolean): void => {
+		if (!on) {
+			const running = this.clients.filter((c) => c.status === 'running');
+			for (const c of running) c.pause();
+			this.offScreen.push(...running);
+			return;
+		}
+		const back = this.offScreen;
+		this.offScreen = [];
+		const resume = this.opts.resume ?? ((c: TrainerClient) => c.run());
+		for (const c of back) resume(c);
+	};
+
+	/** Terminate the workers and leave the page's list. */
+	dispose(): void {
+		mounted.delete(this);
+		this.offScreen = [];
+		if (this.started) for (const c of this.clients) c.dispose();
+		this.started = false;
+	}
+}

@@ -1,0 +1,243 @@
+/**
+ * The live-figure shell with a stand-in Worker that records what it is sent: the URL table read
+ * on mount and written on change (names unchanged, defaults left out), no worker before the
+ * reader's first action and one per client after it, one figure training at a time (the other
+ * pauses and says why), pause off screen and go on when back, and disposal.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { TrainerEvent as Event, TrainerRequest as Request } from '$lib/trainer/protocol';
+import type * as LiveRunModule from '$lib/trainer/liveRun.svelte';
+import { choice, number } from '$lib/ui/urlTable';
+import { compiledLiveRun } from './compiledClient';
+
+const { replaceState } = vi.hoisted(() => ({ replaceState: vi.fn() }));
+vi.mock('$app/navigation', () => ({ replaceState }));
+vi.mock('$app/state', () => ({ page: { state: {} } }));
+vi.mock('$app/paths', () => ({ assets: '/why-peft' }));
+
+const workers: RecordingWorker[] = [];
+class RecordingWorker {
+	onmessage: ((e: { data: Event }) => void) | null = null;
+	onerror: ((e: unknown) => void) | null = null;
+	sent: Request[] = [];
+	terminated = false;
+	constructor() {
+		workers.push(this);
+	}
+	postMessage(req: Request) {
+		this.sent.push(structuredClone(req));
+	}
+	terminate() {
+		this.terminated = true;
+	}
+	emit(ev: Event) {
+		this.onmessage?.({ data: ev });
+	}
+	types() {
+		return this.sent.map((r) => r.type);
+	}
+}
+
+const page = 'https://course.test/why-peft/lessons/low-rank-updates/';
+let mod: typeof LiveRunModule;
+
+beforeAll(async () => {
+	const file = compiledLiveRun('liveRun.compiled');
+	vi.stubGlobal('Worker', RecordingWorker);
+	vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: () => undefined });
+	vi.stubGlobal('window', { addEventListener: () => undefined, location: { href: page } });
+	vi.stubGlobal('location', { href: page, search: '' });
+	vi.stubGlobal('requestAnimationFrame', (f: () => void) => setTimeout(f, 16));
+	vi.stubGlobal('cancelAnimationFrame', (id: number) => clearTimeout(id));
+	vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => undefined });
+	mod = await import(/* @vite-ignore */ file);
+});
+
+beforeEach(() => {
+	vi.useFakeTimers();
+	workers.length = 0;
+	replaceState.mockClear();
+});
+afterEach(() => vi.useRealTimers());
+
+type Task = 'small' | 'lm';
+interface V {
+	task: Task;
+	layer: string;
+	steps: number;
+	backend: 'auto' | 'wasm' | 'webgl' | 'webgpu' | 'cpu';
+}
+const LAYERS: Record<Task, string[]> = { small: ['l0', 'l1'], lm: ['qv'] };
+
+/** A figure's shell: two clients, a dependent matrix and steps, a backend. */
+function figure(label: string, onstart = vi.fn()) {
+	const run = new mod.LiveRun<V>({
+		label,
+		clients: 2,
+		params: {
+			task: choice('rank-task', ['small', 'lm'] as const, 'small', 'task here'),
+			layer: choice(
+				'rank-layer',
+				(v) => LAYERS[v.task],
+				(v) => LAYERS[v.task][0],
+				'matrix here'
+			),
+			steps: number('rank-steps', {
+				min: 10,
+				max: 5000,
+				fallback: (v) => (v.task === 'lm' ? 40 : 300),
+				integer: true,
+				label: 'number of steps'
+			}),
+			backend: mod.backendParam('rank-backend')
+		},
+		onstart
+	});
+	return { run, onstart };
+}
+
+const metrics = (step: number, running: boolean): Event => ({
+	type: 'metrics',
+	step,
+	loss: 1,
+	meanLoss: 1,
+	stepsPerSecond: 100,
+	backend: 'wasm',
+	running
+});
+
+/** The query of the last URL written. */
+const written = () => new URL(replaceState.mock.calls.at(-1)![0]).search;
+
+describe('URL parameters', () => {
+	it('reads the table on mount, with a sentence for each value it could not use', () => {
+		const { run } = figure('Figure 4');
+		const stop = run.mount('?rank-task=lm&rank-layer=l1&rank-steps=3&rank-backend=wasm');
+		expect({ ...run.v }).toEqual({ task: 'lm', layer: 'qv', steps: 10, backend: 'wasm' });
+		expect(run.messages).toEqual([
+			'“l1” is not a matrix here; showing qv.',
+			'3 is below the smallest number of steps, 10; using 10.'
+		]);
+		stop();
+	});
+
+	it('on a change, settles the other values, shows the message, writes the URL without defaults', () => {
+		const { run } = figure('Figure 4');
+		const stop = run.mount('?rank-layer=l1');
+		run.v.task = 'lm';
+		run.change('a note');
+		expect({ ...run.v }).toEqual({ task: 'lm', layer: 'qv', steps: 40, backend: 'auto' });
+		expect(run.messages).toEqual(['a note']);
+		expect(written()).toBe('?rank-task=lm');
+		run.change();
+		expect(run.messages).toEqual([]);
+		stop();
+	});
+});
+
+describe('workers start on the first action', () => {
+	it('makes no worker on mount, one per client on start, and configures once', () => {
+		const { run, onstart } = figure('Figure 4');
+		const stop = run.mount('?rank-backend=webgl');
+		expect(workers).toHaveLength(0);
+		expect(run.started).toBe(false);
+		expect(run.start()).toBe(true);
+		expect(workers).toHaveLength(2);
+		expect(workers[0].sent[0]).toMatchObject({
+			type: 'init',
+			backend: 'webgl',
+			assets: 'https://course.test/why-peft/'
+		});
+		expect(onstart).toHaveBeenCalledTimes(1);
+		expect(run.start()).toBe(false);
+		expect(workers).toHaveLength(2);
+		expect(onstart).toHaveBeenCalledTimes(1);
+		run.v.backend = 'cpu';
+		run.setBackend();
+		expect(workers.map((w) => w.sent.at(-1))).toEqual([
+			{ type: 'backend', backend: 'cpu' },
+			{ type: 'backend', backend: 'cpu' }
+		]);
+		stop();
+	});
+
+	it('disposes the workers it started, and none it did not', () => {
+		const { run } = figure('Figure 4');
+		run.mount('')();
+		expect(workers).toHaveLength(0);
+		const b = figure('Figure 5').run;
+		const stop = b.mount('');
+		b.start();
+		stop();
+		expect(workers.map((w) => w.types().at(-1))).toEqual(['dispose', 'dispose']);
+		vi.advanceTimersByTime(600);
+		expect(workers.every((w) => w.terminated)).toBe(true);
+		expect(b.started).toBe(false);
+	});
+});
+
+describe('one figure trains at a time', () => {
+	it('pauses the figure training when another starts, and it says why', () => {
+		const a = figure('Figure 2').run;
+		const b = figure('Figure 4').run;
+		const stopA = a.mount('');
+		const stopB = b.mount('');
+		a.start();
+		a.client.run();
+		workers[0].emit(metrics(5, true));
+		expect(a.training).toBe(true);
+		b.start();
+		expect(workers[0].types().at(-1)).toBe('pause');
+		expect(a.paused).toMatch(/^Paused: Figure 4 started training/);
+		expect(a.notes.at(-1)).toBe(a.paused);
+		expect(b.paused).toBeNull();
+		// Its own next start clears the note and pauses the other in turn.
+		workers[2].emit(metrics(1, true));
+		a.start();
+		expect(a.paused).toBeNull();
+		expect(workers[2].types().at(-1)).toBe('pause');
+		stopA();
+		stopB();
+	});
+
+	it('leaves a figure that does not train alone', () => {
+		const a = figure('Figure 2').run;
+		const b = figure('Figure 4').run;
+		const stopA = a.mount('');
+		const stopB = b.mount('');
+		a.start();
+		b.start();
+		expect(a.paused).toBeNull();
+		expect(workers[0].types()).not.toContain('pause');
+		stopA();
+		stopB();
+	});
+});
+
+describe('off screen', () => {
+	it('pauses what trains and goes on when back, unless another figure started meanwhile', () => {
+		const a = figure('Figure 2').run;
+		const b = figure('Figure 4').run;
+		const stopA = a.mount('');
+		const stopB = b.mount('');
+		a.start();
+		a.client.run();
+		workers[0].emit(metrics(3, true));
+		a.visible(false);
+		expect(workers[0].types().at(-1)).toBe('pause');
+		workers[0].emit(metrics(4, false));
+		a.visible(true);
+		expect(workers[0].types().at(-1)).toBe('run');
+		expect(workers[1].types()).not.toContain('run');
+
+		workers[0].emit(metrics(6, true));
+		a.visible(false);
+		workers[0].emit(metrics(7, false));
+		b.start();
+		expect(a.paused).toMatch(/Figure 4/);
+		a.visible(true);
+		expect(workers[0].types().at(-1)).toBe('pause');
+		stopA();
+		stopB();
+	});
+});
