@@ -31,7 +31,9 @@
  * BENCH_LAB=0 to skip the lab part; BENCH_ISOLATE=1 to serve the trainer's page cross-origin
  * isolated (tfjs's threaded WebAssembly build: its thread count is reported, and each transformer's
  * full fine-tuning is also timed with our SIMD kernels' helper threads off, giving what they add); BENCH_CHUNK_MS to size the chunks of queued steps, ours and
- * PyTorch's (default: as the worker does); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and
+ * PyTorch's (default: as the worker does); BENCH_PROFILE, a transformer group (lm, large or
+ * transformer), to print where a step of its full fine-tuning goes, kernel by kernel, on each
+ * backend (with BENCH_CASES= empty, only that); BENCH_SVD_SIZES (default 256x256,64x64,128x512) and
  * BENCH_SVD_REPS (default 9).
  * Just the SVD, in under a minute:
  *
@@ -210,7 +212,7 @@ try {
 	});
 	// PyTorch before and after the browser's runs, so that a drift in the machine's speed during
 	// the run shows as a difference between the two instead of tilting every ratio one way.
-	const torchBefore = backends.length ? torchPeer('before') : undefined;
+	const torchBefore = backends.length && caseGroups ? torchPeer('before') : undefined;
 	for (const backend of backends) {
 		const page = await browser.newPage();
 		const query = backend === 'wasm-plain' ? 'backend=wasm&relaxed=0' : `backend=${backend}`;
@@ -274,6 +276,32 @@ try {
 			console.log(`  ours / peer (MLP full): ${(rows['ours: MLP full'] / peer).toFixed(2)}×`);
 		for (const [k, v] of Object.entries(result.backends[backend].helpersGain))
 			console.log(`  ${k} with our kernels on ${r.simdThreads} threads ÷ on 1: ${v.toFixed(2)}×`);
+	}
+	// BENCH_PROFILE=lm (a transformer group): where a step of its full fine-tuning goes.
+	if (process.env.BENCH_PROFILE) {
+		for (const backend of backends) {
+			const page = await browser.newPage();
+			const query = backend === 'wasm-plain' ? 'backend=wasm&relaxed=0' : `backend=${backend}`;
+			await page.goto(`${benchServer.url}?${query}&profile=${process.env.BENCH_PROFILE}`);
+			await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
+			const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
+			await page.close();
+			if (r.error) {
+				console.log(`profile on ${backend}: ${r.error}`);
+				continue;
+			}
+			const p = r.profile;
+			(result.profiles ??= {})[backend] = p;
+			console.log(
+				`profile of ${process.env.BENCH_PROFILE} full on ${backend} (${r.simdThreads} thread(s)): ` +
+					`${p.wallMsPerStep.toFixed(2)} ms a step, ${p.kernelsPerStep.toFixed(0)} kernels ` +
+					`taking ${p.kernelMsPerStep.toFixed(2)} ms under the profiler`
+			);
+			for (const row of p.rows.slice(0, 30))
+				console.log(
+					`  ${row.msPerStep.toFixed(3).padStart(8)} ms ${row.callsPerStep.toFixed(1).padStart(5)}×  ${row.kernel.slice(0, 90)}`
+				);
+		}
 	}
 	const fused = result.backends.wasm?.stepsPerSecond;
 	const plain = result.backends['wasm-plain']?.stepsPerSecond;

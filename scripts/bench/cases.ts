@@ -68,7 +68,7 @@ function ours(
 	tuning: TuningConfig,
 	batchSize: number,
 	chunkMs: number
-): Runner {
+): Runner & { trainer: Trainer } {
 	const t = new Trainer({
 		model,
 		base: initWeights(model.params, rng),
@@ -88,7 +88,8 @@ function ours(
 			n = nextChunkSize(steps, ms, chunkMs);
 			return steps;
 		},
-		dispose: () => t.dispose()
+		dispose: () => t.dispose(),
+		trainer: t
 	};
 }
 
@@ -206,6 +207,79 @@ export async function interleaved(
  * model as the lab fine-tunes it (`englishlm`: vocab 96, context 64, d 96, 4 heads, 3 layers,
  * 8 sequences of 64 a batch).
  */
+/** The two larger transformers: group, case name, shape, sequences a batch. */
+const SIZED = [
+	['large', 'transformer large', { vocab: 96, context: 64, dModel: 128, heads: 4, layers: 4 }, 16],
+	['lm', 'language model', { vocab: 96, context: 64, dModel: 96, heads: 4, layers: 3 }, 8]
+] as const;
+
+/** One kernel's share of a profiled step: its name and input shapes, calls and milliseconds. */
+export interface KernelRow {
+	kernel: string;
+	callsPerStep: number;
+	msPerStep: number;
+}
+
+/**
+ * Where a step of full fine-tuning goes, for a transformer group (`large`, `lm`, or
+ * `transformer` for the small one): `steps` steps under `tf.profile`, kernels grouped by name and
+ * input shapes, slowest first, beside the wall time per step without the profiler. On the
+ * WebAssembly backend a kernel's time is the wall time of its call, helper threads included.
+ */
+export async function profileCase(
+	group: CaseGroup,
+	steps: number,
+	chunkMs: number
+): Promise<{
+	wallMsPerStep: number;
+	kernelMsPerStep: number;
+	kernelsPerStep: number;
+	rows: KernelRow[];
+}> {
+	const sized = SIZED.find(([g]) => g === group);
+	const [shape, batch] = sized
+		? [sized[2], sized[3]]
+		: group === 'transformer'
+			? [{ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 }, 16]
+			: (() => {
+					throw new RangeError(`no transformer in group ${group}`);
+				})();
+	const gpt = transformer(shape);
+	const runner = ours(
+		gpt,
+		textTask(256, shape.context, shape.vocab),
+		{ method: 'full' },
+		batch,
+		chunkMs
+	);
+	const t = runner.trainer;
+	try {
+		await t.run(steps);
+		const t0 = performance.now();
+		await t.run(steps);
+		const wallMsPerStep = (performance.now() - t0) / steps;
+		const info = await tf.profile(() => t.run(steps));
+		const by = new Map<string, KernelRow>();
+		for (const k of info.kernels) {
+			const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+			const row = by.get(key) ?? { kernel: key, callsPerStep: 0, msPerStep: 0 };
+			row.callsPerStep += 1 / steps;
+			const ms = await k.kernelTimeMs;
+			row.msPerStep += (typeof ms === 'number' ? ms : NaN) / steps;
+			by.set(key, row);
+		}
+		const rows = [...by.values()].sort((a, b) => b.msPerStep - a.msPerStep);
+		return {
+			wallMsPerStep,
+			kernelMsPerStep: rows.reduce((s, r) => s + r.msPerStep, 0),
+			kernelsPerStep: info.kernels.length / steps,
+			rows
+		};
+	} finally {
+		runner.dispose();
+	}
+}
+
 export const CASE_GROUPS = ['mlp', 'transformer', 'large', 'lm'] as const;
 export type CaseGroup = (typeof CASE_GROUPS)[number];
 
@@ -260,16 +334,7 @@ export async function benchCases(
 			))
 		);
 	}
-	const sized = [
-		[
-			'large',
-			'transformer large',
-			{ vocab: 96, context: 64, dModel: 128, heads: 4, layers: 4 },
-			16
-		],
-		['lm', 'language model', { vocab: 96, context: 64, dModel: 96, heads: 4, layers: 3 }, 8]
-	] as const;
-	for (const [group, name, shape, batch] of sized) {
+	for (const [group, name, shape, batch] of SIZED) {
 		if (!groups.includes(group)) continue;
 		const gpt = transformer(shape);
 		const text = textTask(256, 64, 96);

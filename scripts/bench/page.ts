@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activate, wasmThreads, type BackendName } from '$lib/trainer/backends';
 import { CHUNK_TARGET_MS } from '$lib/trainer/host';
-import { benchCases, CASE_GROUPS, type CaseGroup } from './cases';
+import { benchCases, CASE_GROUPS, profileCase, type CaseGroup } from './cases';
 import { setRelaxedSimdAllowed, simdKernels, simdKernelsOn } from '$lib/model/kernels/simdKernels';
 import { wasmMemory } from '$lib/model/kernels/hostKernels';
 
@@ -27,6 +27,17 @@ async function main() {
 	// On an isolated page our kernels have helper threads: time the transformers on one too.
 	const memory0 = wasmMemory(tf.backend());
 	const helpers = (memory0 && simdKernelsOn(memory0)?.threads()) ?? 1;
+	// ?profile=lm: where a step of that group's full fine-tuning goes, kernel by kernel.
+	const profile = params.get('profile') as CaseGroup | null;
+	if (profile) {
+		const steps = Number(params.get('steps') ?? 20);
+		(window as unknown as { benchResult: unknown }).benchResult = {
+			backend: tf.getBackend(),
+			simdThreads: helpers,
+			profile: await profileCase(profile, steps, chunkMs)
+		};
+		return;
+	}
 	const rows = await benchCases(seconds, chunkMs, groups, helpers > 1);
 	document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
 	// Threads of the WebAssembly backend (more than 1 only on its threaded build, in a cross-origin
