@@ -9,6 +9,7 @@
  *   LabLog ──▶ mission.check ──▶ { met, detail }            shown under each mission
  *   "Set up" ──▶ missionSearch(location.search) ──▶ URL ──▶ the widget is made again, reads it
  */
+import { pct } from '$lib/format';
 
 /** A digits run that reached its step limit, with the settings it ran under. */
 export interface DigitsRun {
@@ -150,7 +151,6 @@ export function missionSearch(search: string, m: Mission): string {
 	return s ? `?${s}` : '';
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const points = (v: number) => `${(v * 100).toFixed(1)} points`;
 
 /** Within this many points (as a fraction) of full fine-tuning counts as matching it. */

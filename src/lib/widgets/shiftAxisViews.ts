@@ -4,6 +4,7 @@
  * Both draw one line per method over the thirteen stops, with the base as a dotted grey line, and
  * tabulate method × shift.
  */
+import { pct } from '$lib/format';
 import type { Column } from '$lib/ui/exportData';
 import {
 	SHIFT_METHODS,
@@ -12,7 +13,6 @@ import {
 	conditionSummary,
 	gainShare,
 	gapToFull,
-	pct,
 	points,
 	share,
 	shiftWords,

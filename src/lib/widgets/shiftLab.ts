@@ -11,6 +11,7 @@
  */
 import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
 import type { RunSpec, TaskSpec } from '$lib/trainer/protocol';
+import { pct as formatPct } from '$lib/format';
 
 /** A method as the grid shows it: one row. */
 export interface ShiftMethod {
@@ -278,10 +279,11 @@ export function indexCells(cells: readonly Cell[]): Map<string, Cell> {
 	return new Map(cells.map((c) => [`${c.method}@${c.condition}`, c]));
 }
 
-/** Percentage points, one decimal, never NaN: "91.4%" or "—". */
-export function pct(v: number | undefined): string {
-	return v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`;
-}
+/**
+ * The course's percentage ("91.4%" or "—") with one argument, so `values.map(pct)` keeps one
+ * decimal (an index passed as `digits` would change it).
+ */
+export const pct = (v: number | undefined): string => formatPct(v);
 
 /** A gap in points with its sign: "−12.3" or "+0.8" or "—". */
 export function points(v: number | undefined): string {

@@ -4,6 +4,7 @@
  * costs on a real model) and `tradeoff` (what LoRA learns of the new task and keeps of the
  * base's own, by rank, beside full fine-tuning). Methods without a rank are flat lines.
  */
+import { pct } from '$lib/format';
 import type { Column } from '$lib/ui/exportData';
 import { MODEL_PRESETS, estimateTrainingMemory, type TargetMatrix } from '$lib/math/memory';
 import { rankForEnergy } from '$lib/math/spectrum';
@@ -15,7 +16,6 @@ import {
 	conditionSummary,
 	gapToFull,
 	methodFits,
-	pct,
 	points,
 	type Cell,
 	type ShiftMethod

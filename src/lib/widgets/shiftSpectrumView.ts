@@ -6,7 +6,8 @@
  */
 import type { Column } from '$lib/ui/exportData';
 import { effectiveRank, energyCaptured, rankForEnergy, stableRank } from '$lib/math/spectrum';
-import { SHIFT_STOPS, SHIFT_VALUES, SPECTRUM_LAYER, pct, shiftWords } from './shiftLab';
+import { pct } from '$lib/format';
+import { SHIFT_STOPS, SHIFT_VALUES, SPECTRUM_LAYER, shiftWords } from './shiftLab';
 import type { ShiftLine } from './ShiftLabChart.svelte';
 import { shiftKey, table, type ShiftContext, type ShiftView } from './shiftView';
 
