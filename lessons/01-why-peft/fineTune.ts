@@ -11,16 +11,10 @@
  * exactly when Ψ is the preset's own count (tests/unit/lessons/growthFineTune.test.ts).
  */
 import type { LandmarkModel } from '$lib/data/landmarks';
-import {
-	BYTES_PER_PARAM,
-	MODEL_PRESETS,
-	NF4_BYTES_PER_PARAM,
-	PAPER_MODELS,
-	methodParameters,
-	optimizerBytesPerParam,
-	parameterBreakdown,
-	type ModelArch
-} from '$lib/math/memory';
+import { parameterBreakdown, type ModelArch } from '$lib/math/architecture';
+import { modelStateBytes } from '$lib/math/memory';
+import { MODEL_PRESETS, PAPER_MODELS } from '$lib/math/memoryPresets';
+import { methodParameters } from '$lib/math/setup';
 
 const arxiv = (id: string) => `https://arxiv.org/abs/${id}`;
 
@@ -148,16 +142,19 @@ export interface PeftState {
  */
 export function peftState(m: LandmarkModel, mode: PeftMode, params = m.params): PeftState {
 	const arch = archOf(m);
-	const { trainable, added } = methodParameters(arch, { method: mode });
+	const counts = methodParameters(arch, { method: mode });
 	const parts = parameterBreakdown(arch);
-	const w16 = BYTES_PER_PARAM.fp16;
-	const base =
-		mode === 'qlora'
-			? (params - (parts.total - parts.layerMatrices)) * NF4_BYTES_PER_PARAM +
-				(parts.total - parts.layerMatrices) * w16
-			: params * w16;
-	const weights = base + added * w16;
-	const gradients = trainable * w16;
-	const optimizer = trainable * optimizerBytesPerParam('adam', mode === 'lora');
-	return { weights, gradients, optimizer, total: weights + gradients + optimizer, trainable };
+	const kept16 = parts.total - parts.layerMatrices;
+	const { weights, gradients, optimizer } = modelStateBytes(
+		{ total: params, layerMatrices: params - kept16 },
+		counts,
+		{ method: mode, precision: 'mixed', optimizer: 'adam' }
+	);
+	return {
+		weights,
+		gradients,
+		optimizer,
+		total: weights + gradients + optimizer,
+		trainable: counts.trainable
+	};
 }

@@ -2,19 +2,14 @@
  * The calculator's inverse question: with a memory budget per device, what can I afford? For one
  * model and method it finds the largest LoRA rank, the longest sequence at batch 1 and the largest
  * batch at the chosen length whose training step fits, by bisection over the memory model's own
- * `estimateTrainingMemory` (its total never falls as rank, sequence length or batch grow, so the
+ * `trainingMemory` (its total never falls as rank, sequence length or batch grow, so the
  * settings that fit form a prefix 1…n of each range). Never throws: an invalid setup comes back
  * as its messages, and "nothing fits" as `null` with the smallest step's memory to say why.
  */
-import {
-	estimateTrainingMemory,
-	layerMatrices,
-	resolveSetup,
-	validateSetupMessages,
-	type Method,
-	type ModelArch,
-	type TrainingSetup
-} from '$lib/math/memory';
+import { layerMatrices, type ModelArch } from '$lib/math/architecture';
+import { trainingMemory } from '$lib/math/memory';
+import type { Method } from '$lib/math/methods';
+import { checkSetup, resolveSetup, type TrainingSetup } from '$lib/math/setup';
 import { formatBytes } from '$lib/format';
 import { METHOD_NAMES } from './units';
 
@@ -78,9 +73,8 @@ export interface Affordable {
 
 /** Total bytes of one step, or Infinity for a setup the memory model refuses. */
 function stepBytes(arch: ModelArch, setup: TrainingSetup): number {
-	return validateSetupMessages(arch, setup).length
-		? Infinity
-		: estimateTrainingMemory(arch, setup).total;
+	const checked = checkSetup(arch, setup).setup;
+	return checked ? trainingMemory(arch, checked).total : Infinity;
 }
 
 /**
@@ -97,7 +91,7 @@ export function affordable(
 	limits: AffordLimits
 ): Affordable | { issues: string[] } {
 	const base = { ...setup, rank: 1, batchSize: 1, seqLen: 1 };
-	const issues = validateSetupMessages(arch, base);
+	const { issues } = checkSetup(arch, base);
 	if (issues.length) return { issues };
 	const s = resolveSetup(arch, setup);
 	const bytesAt = (over: Partial<TrainingSetup>) => stepBytes(arch, { ...setup, ...over });

@@ -1,10 +1,9 @@
 /**
- * Words and numbers shared by lesson 3's figures: the GPU memory sizes the figures mark, each
- * method's name and the parts of training memory. The number formats (bytes, counts, FLOPs; GB =
- * 10⁹ bytes, "–" for a value that is not finite) are the course's own, from `$lib/format`.
+ * Words and numbers shared by lesson 3's figures: the GPU memory sizes the figures mark and the
+ * parts of training memory. Method names come from the course's method table (`$lib/math/methods`)
+ * and the number formats (bytes, counts, FLOPs; GB = 10⁹ bytes, "–" for a value that is not
+ * finite) from `$lib/format`; both are re-exported here for the figures that import them.
  */
-import type { Method } from '$lib/math/memory';
-
 export {
 	formatBytes,
 	formatCount,
@@ -12,6 +11,7 @@ export {
 	formatPercent,
 	scientific as formatFlops
 } from '$lib/format';
+export { METHOD_NAMES } from '$lib/math/methods';
 
 /** GPU memory sizes a reader is likely to own, in GB (10⁹ bytes): 16, 24, 48, 80 and 141 GB. */
 export const GPU_GB = [16, 24, 48, 80, 141] as const;
@@ -20,18 +20,6 @@ export const GPU_GB = [16, 24, 48, 80, 141] as const;
 export function smallestGpu(bytes: number): number | null {
 	return GPU_GB.find((gb) => bytes <= gb * 1e9) ?? null;
 }
-
-/** Each method's name as the lesson writes it. */
-export const METHOD_NAMES: Record<Method, string> = {
-	full: 'Full fine-tuning',
-	lora: 'LoRA',
-	qlora: 'QLoRA',
-	prefix: 'Prefix tuning',
-	prompt: 'Prompt tuning',
-	bitfit: 'BitFit',
-	ia3: '(IA)³',
-	adapter: 'Adapters'
-};
 
 /** The four parts of training memory, in stacking order, with the chart colour of each. */
 export const MEMORY_PARTS = [

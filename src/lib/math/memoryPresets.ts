@@ -5,7 +5,7 @@
  * preset's doc comment is what `countParameters` returns and what the model card publishes.
  */
 
-import type { ModelArch } from './memory';
+import type { ModelArch } from './architecture';
 
 /** GPT-2 family (Radford et al. 2019): learned positions, LayerNorm, biases, tied LM head. */
 function gpt2(name: string, source: string, dModel: number, nLayers: number, nHeads: number) {
