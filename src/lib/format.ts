@@ -47,8 +47,14 @@ export function tickLabel(v: number): string {
 	return Math.abs(v / 10 ** k - 1) < 1e-9 ? powerOfTen(k) : sig3(v);
 }
 
-/** A fraction as a percentage with fixed decimals: 0.9137 → "91.4%"; missing → "—". */
-export function pct(v: number | null | undefined, digits = 1): string {
+/**
+ * A fraction as a percentage with fixed decimals (one unless told): 0.9137 → "91.4%"; missing →
+ * "—". The digits go in an options object so that `values.map(pct)` still writes one decimal.
+ */
+export function pct(
+	v: number | null | undefined,
+	{ digits = 1 }: { digits?: number } = {}
+): string {
 	return v === undefined || v === null || !Number.isFinite(v)
 		? NO_VALUE
 		: `${(v * 100).toFixed(digits)}%`;
