@@ -253,6 +253,11 @@ describe('measured beside predicted', () => {
 
 				const gap = async (part: string) =>
 					(await measuredOf(part)) - (await bytes(`predicted-${part}`));
+				// Before the reader's first action the prediction shows and no trainer worker runs;
+				// Measure starts it.
+				await waitFor(page, async () => (await bytes('predicted-trainable')) === 240_852);
+				expect(page.workers().filter((w) => w.url().includes('trainer.worker'))).toEqual([]);
+				await fig.getByRole('button', { name: 'Measure', exact: true }).click();
 				const peakWithin = async (b: { lower: number; upper: number }) => {
 					const peak = await measuredOf('transient');
 					expect(peak).toBeGreaterThanOrEqual(b.lower);
@@ -318,6 +323,7 @@ describe('measured beside predicted', () => {
 				try {
 					const fig = page.locator('#measured');
 					await fig.scrollIntoViewIfNeeded();
+					await fig.getByRole('button', { name: 'Measure', exact: true }).click();
 					const bytes = async (testid: string) =>
 						Number(await fig.getByTestId(testid).getAttribute('data-bytes'));
 					await waitFor(
