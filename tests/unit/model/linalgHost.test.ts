@@ -25,7 +25,8 @@ import {
 	transpose2d
 } from '$lib/model/kernels/linalg';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
-import { loadSimdKernels, setSimdActive } from '$lib/model/kernels/simdKernels';
+import { softmaxXentArrays } from '$lib/model/kernels/linalgHost';
+import { loadSimdKernels, setSimdActive, simdKernels } from '$lib/model/kernels/simdKernels';
 import { adamUpdateArrays, fusedAdam, type AdamKernelAttrs } from '$lib/model/kernels/adamKernel';
 import '$lib/model/kernels/adamWasm';
 
@@ -202,5 +203,84 @@ describe('Adam in SIMD on tfjs’s WebAssembly heap', () => {
 			});
 			tf.dispose([...ts, ...got]);
 		}
+	});
+});
+
+describe('softmax cross-entropy in SIMD (what the relaxed build runs instead of the JS loop)', () => {
+	/** Both versions on the same logits and targets: the JS one in double, the SIMD one in float32. */
+	function both(z: Float32Array, t: Float32Array, rows: number, inv: number) {
+		const classes = z.length / rows;
+		const ref = { loss: new Float32Array(rows), grad: new Float32Array(z.length) };
+		softmaxXentArrays(z, t, inv, classes, ref.loss, ref.grad);
+		const got = { loss: new Float32Array(rows), grad: new Float32Array(z.length) };
+		const simd = simdKernels()!;
+		const run = (lo: number, hi: number, loss: Float32Array, grad: Float32Array) =>
+			simd.call(
+				'softmax_xent_part' as never,
+				{ in: z },
+				{ in: t },
+				inv,
+				rows,
+				classes,
+				{ out: loss },
+				{ out: grad },
+				lo,
+				hi
+			);
+		run(0, rows, got.loss, got.grad);
+		// A range, as a thread computes it: the same rows, bit for bit.
+		const lo = rows >> 1;
+		const part = { loss: new Float32Array(rows), grad: new Float32Array(z.length) };
+		run(lo, rows, part.loss, part.grad);
+		expect(part.loss.subarray(lo)).toEqual(got.loss.subarray(lo));
+		expect(part.grad.subarray(lo * classes)).toEqual(got.grad.subarray(lo * classes));
+		return { ref, got };
+	}
+	/**
+	 * Float32 rounding of z − log Σ eᶻ: an error of about one unit in the last place of the
+	 * largest logit, so the tolerance scales with it as well as with the value itself.
+	 */
+	const close = (got: Float32Array, ref: Float32Array, scale: number) => {
+		for (let i = 0; i < ref.length; i++)
+			expect(Math.abs(got[i] - ref[i]), `row ${i}: ${got[i]} vs ${ref[i]}`).toBeLessThan(
+				2e-6 * (scale + Math.abs(ref[i]))
+			);
+	};
+
+	it('matches the double-precision loop within float rounding, one-hot and soft targets, any width', async () => {
+		expect(await loadSimdKernels()).not.toBeNull();
+		for (const [rows, classes, spread] of [
+			[7, 96, 3],
+			[5, 10, 1],
+			[9, 3, 30],
+			[4, 97, 80]
+		]) {
+			const z = Float32Array.from({ length: rows * classes }, () => spread * rng.normal());
+			const oneHot = new Float32Array(rows * classes);
+			for (let r = 0; r < rows; r++) oneHot[r * classes + rng.int(classes)] = 1;
+			const soft = Float32Array.from({ length: rows * classes }, () => rng.uniform() / classes);
+			for (const t of [oneHot, soft]) {
+				const { ref, got } = both(z, t, rows, 1 / rows);
+				const scale = Math.max(1, ...z.map(Math.abs));
+				close(got.loss, ref.loss, scale);
+				// Gradients are (p − t)/rows, p off by the same rounding of z − log Σ eᶻ.
+				for (let i = 0; i < ref.grad.length; i++)
+					expect(Math.abs(got.grad[i] - ref.grad[i])).toBeLessThan((2e-6 * scale) / rows);
+			}
+		}
+	});
+
+	it('gives a NaN loss for a row with a NaN or infinite logit, and leaves other rows finite', () => {
+		const classes = 6;
+		const z = Float32Array.from({ length: 3 * classes }, () => rng.normal());
+		z[2] = NaN;
+		z[classes + 5] = Infinity;
+		const t = new Float32Array(3 * classes);
+		t[0] = t[classes] = t[2 * classes + 1] = 1;
+		const { ref, got } = both(z, t, 3, 1 / 3);
+		expect(Number.isNaN(ref.loss[0]) && Number.isNaN(ref.loss[1])).toBe(true);
+		expect(Number.isNaN(got.loss[0])).toBe(true);
+		expect(Number.isNaN(got.loss[1])).toBe(true);
+		expect(Math.abs(got.loss[2] - ref.loss[2])).toBeLessThan(1e-5);
 	});
 });

@@ -65,6 +65,13 @@ for (const ta of [0, 1]) {
 		ex.attention_grad_part(dctx, q, k, v, probs, bb, t, heads, d, dq, dk, dv, ds, 0, bb * heads);
 	}, dq, 3 * n);
 }
+// Softmax cross-entropy (the relaxed build's replacement for the JS loop): rows 5, classes 11.
+{
+	const [rows, classes] = [5, 11];
+	const z = 4096, t = z + 4 * rows * classes, loss = t + 4 * rows * classes, grad = loss + 4 * rows;
+	out.xent = runBoth(2 * rows * classes, 0,
+		(ex) => ex.softmax_xent_part(z, t, 0.2, rows, classes, loss, grad, 0, rows), loss, rows * (classes + 1));
+}
 console.log(JSON.stringify(out));
 `;
 
@@ -77,14 +84,14 @@ function child(flags: string[]): Record<string, unknown> {
 }
 
 describe('the relaxed-SIMD kernels', () => {
-	it('agree with the plain build within float rounding, products and attention', () => {
+	it('agree with the plain build within float rounding: products, attention, cross-entropy', () => {
 		const out = child(['--experimental-wasm-relaxed-simd']) as Record<
 			string,
 			{ diff: number; same: boolean } | boolean
 		>;
 		expect(out.validatesPlain).toBe(true);
 		expect(out.validatesRelaxed).toBe(true);
-		for (const name of ['matmul ta=0', 'matmul ta=1', 'attention', 'attention grad']) {
+		for (const name of ['matmul ta=0', 'matmul ta=1', 'attention', 'attention grad', 'xent']) {
 			const r = out[name] as { diff: number; same: boolean };
 			expect(r.diff, name).toBeLessThan(1e-5);
 		}

@@ -99,17 +99,31 @@ registerHostKernel(TRANSPOSE_KERNEL, {
 	}
 });
 
+// On the relaxed (fused multiply-add) build, whose sums already differ from the plain build's in
+// the last bits, the rows go to `softmax_xent_part` in float32 SIMD, shared over the helper
+// threads: this scalar loop, two Math.exp per logit, was a training step's largest piece that
+// ran on one thread. Elsewhere (Node, the plain build) it stays as it was, bit for bit, so
+// recorded runs re-run exactly.
 registerHostKernel(XENT_KERNEL, {
 	outputs: (s) => [[s.logits[0]], s.logits],
-	run: ({ logits, targets, invBatch }, [rowLoss, grad]) =>
-		softmaxXentArrays(
-			logits as F,
-			targets as F,
-			invBatch[0],
-			grad.length / rowLoss.length,
-			rowLoss,
-			grad
-		)
+	run: ({ logits, targets, invBatch }, [rowLoss, grad], _a, simd) => {
+		const rows = rowLoss.length;
+		const classes = grad.length / rows;
+		if (simd?.fused)
+			simd.split(
+				'softmax_xent_part',
+				rows,
+				splitGrain(rows, grad.length),
+				{ in: logits as F },
+				{ in: targets as F },
+				invBatch[0],
+				rows,
+				classes,
+				{ out: rowLoss },
+				{ out: grad }
+			);
+		else softmaxXentArrays(logits as F, targets as F, invBatch[0], classes, rowLoss, grad);
+	}
 });
 
 /** g = dOut where out > 0, else 0. */

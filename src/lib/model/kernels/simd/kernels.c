@@ -432,6 +432,84 @@ void col_sum_part(const f32 *x, int rows, int cols, f32 *out, int lo, int hi) {
 	}
 }
 
+/*
+ * Natural log of one float x ≥ 1 (Cephes' logf): x = 2^e·m with m in [√½, √2), log(m) by a
+ * degree-9 polynomial in m − 1. Relative error about 1e-7. Called once per row below.
+ */
+static f32 log1(f32 x) {
+	union {
+		f32 f;
+		int i;
+	} u = {x};
+	f32 e = (f32)(((u.i >> 23) & 0xff) - 126);
+	u.i = (u.i & 0x007fffff) | 0x3f000000;
+	f32 m = u.f;
+	if (m < 0.70710678f) {
+		e -= 1.0f;
+		m = m + m - 1.0f;
+	} else {
+		m = m - 1.0f;
+	}
+	f32 z = m * m;
+	f32 y = 7.0376836292e-2f;
+	y = y * m - 1.1514610310e-1f;
+	y = y * m + 1.1676998740e-1f;
+	y = y * m - 1.2420140846e-1f;
+	y = y * m + 1.4249322787e-1f;
+	y = y * m - 1.6668057665e-1f;
+	y = y * m + 2.0000714765e-1f;
+	y = y * m - 2.4999993993e-1f;
+	y = y * m + 3.3333331174e-1f;
+	y = y * m * z;
+	y += -2.12194440e-4f * e;
+	y += -0.5f * z;
+	return m + y + 0.693359375f * e;
+}
+
+/*
+ * Softmax cross-entropy for rows [lo, hi) of logits z [rows, classes] against targets t (one-hot
+ * or soft, same shape): row_loss[i] = −Σ t·log softmax(z) and grad = (softmax(z) − t)·inv, as
+ * `softmaxXentArrays` in ../linalgHost.ts computes in double; here in float32, four classes at a
+ * time, e^x by `vexp`. Rows are independent, so threads share them out. NaN or infinite logits
+ * give a NaN loss, as there.
+ */
+EXPORT(softmax_xent_part)
+void softmax_xent_part(const f32 *z, const f32 *t, f32 inv, int rows, int classes, f32 *row_loss,
+		f32 *grad, int lo, int hi) {
+	(void)rows;
+	const int c4 = classes - classes % 4;
+	for (int i = lo; i < hi; i++) {
+		const f32 *zr = z + i * classes, *tr = t + i * classes;
+		f32 *gr = grad + i * classes;
+		v128_t mx = splat(-__builtin_inff());
+		int j = 0;
+		for (; j < c4; j += 4) mx = wasm_f32x4_max(mx, wasm_v128_load(zr + j));
+		f32 max = hmax(mx);
+		for (; j < classes; j++) max = zr[j] > max || zr[j] != zr[j] ? zr[j] : max;
+		v128_t vmax = splat(max), acc = splat(0.0f);
+		for (j = 0; j < c4; j += 4)
+			acc = wasm_f32x4_add(acc, vexp(wasm_f32x4_sub(wasm_v128_load(zr + j), vmax)));
+		f32 sum = hsum(acc);
+		for (; j < classes; j++) sum += wasm_f32x4_extract_lane(vexp(splat(zr[j] - max)), 0);
+		const f32 log_sum = log1(sum) + max;
+		const v128_t vls = splat(log_sum), vinv = splat(inv);
+		v128_t loss = splat(0.0f);
+		for (j = 0; j < c4; j += 4) {
+			v128_t zl = wasm_f32x4_sub(wasm_v128_load(zr + j), vls);
+			v128_t tt = wasm_v128_load(tr + j);
+			wasm_v128_store(gr + j, wasm_f32x4_mul(wasm_f32x4_sub(vexp(zl), tt), vinv));
+			loss = wasm_f32x4_add(loss, wasm_f32x4_mul(tt, zl));
+		}
+		f32 l = hsum(loss);
+		for (; j < classes; j++) {
+			f32 zl = zr[j] - log_sum;
+			gr[j] = (wasm_f32x4_extract_lane(vexp(splat(zl)), 0) - tr[j]) * inv;
+			l += tr[j] * zl;
+		}
+		row_loss[i] = -l;
+	}
+}
+
 /* g = dout where out > 0, else 0 (ReLU's gradient from its output). */
 EXPORT(relu_grad)
 void relu_grad(const f32 *dout, const f32 *out, int n, f32 *g) {
