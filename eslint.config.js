@@ -7,8 +7,19 @@ import svelteConfig from './svelte.config.js';
 /**
  * Flat config: typescript-eslint and eslint-plugin-svelte, plus the house rule that keeps data
  * flowing one way (math → model → trainer → widgets → lessons): charts and ui never reach into
- * model or trainer, and math imports nothing of ours.
+ * model or trainer, math imports nothing of ours, model never reaches up into trainer, and pages
+ * (lessons, widgets, routes) talk to the trainer only through its page side (`src/lib/trainer/`:
+ * the client, the live-figure shell, the protocol), never its worker side
+ * (`src/lib/trainer/worker/`, which loads tfjs), statically or with `import()`.
  */
+
+/** The trainer's worker side, as pages might name it. */
+const WORKER_SIDE = [
+	'$lib/trainer/worker',
+	'$lib/trainer/worker/*',
+	'**/trainer/worker',
+	'**/trainer/worker/*'
+];
 export default ts.config(
 	{
 		ignores: [
@@ -62,6 +73,40 @@ export default ts.config(
 			'no-restricted-imports': [
 				'error',
 				{ patterns: ['$lib/*', '../*', '@tensorflow/*', 'svelte', 'svelte/*'] }
+			]
+		}
+	},
+	{
+		// src/lib/ui is a page too, already kept out of the whole trainer above.
+		files: ['lessons/**', 'src/lib/widgets/**', 'src/routes/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: WORKER_SIDE,
+							message:
+								'Pages reach the trainer through its page side (client, liveRun, protocol); src/lib/trainer/worker/ loads tfjs and runs in the worker.'
+						}
+					]
+				}
+			],
+			'no-restricted-syntax': [
+				'error',
+				{
+					selector: 'ImportExpression[source.value=/trainer\\x2Fworker\\b/]',
+					message: "Pages never import the trainer's worker side (src/lib/trainer/worker/)."
+				}
+			]
+		}
+	},
+	{
+		files: ['src/lib/model/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{ patterns: ['$lib/trainer', '$lib/trainer/*', '**/trainer', '**/trainer/*'] }
 			]
 		}
 	},

@@ -23,9 +23,9 @@ import {
 	sweepRuns
 } from '../lessons/05-when-peft-works/intrinsic';
 import '../src/lib/model/kernels/adamWasm';
-import { diskSources } from '../src/lib/trainer/diskSources';
+import { diskSources } from './node/diskSources';
 import type { QueuedResult } from '../src/lib/trainer/experimentSpec';
-import { runQueue } from '../src/lib/trainer/experiments';
+import { runQueue } from '../src/lib/trainer/worker/experiments';
 
 const OUT = 'src/lib/data/intrinsicDimension.json';
 

@@ -1,6 +1,6 @@
 /**
  * Record the scaling ladder that lesson 2 shows before a reader runs it live: the default ladder
- * (src/lib/trainer/ladder.ts) trained in Node on tfjs's WebAssembly backend, the backend the
+ * (src/lib/trainer/worker/ladder.ts) trained in Node on tfjs's WebAssembly backend, the backend the
  * browser picks on a machine without a GPU, written to src/lib/data/scalingLadder.json with the
  * spec, the backend, the date and the fitted power law. Run: `npx vite-node scripts/ladder.ts`.
  */
@@ -11,8 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { fitPowerLaw } from '../src/lib/math/scaling';
 import { parseDigits } from '../src/lib/model/data/digits';
-import { DEFAULT_LADDER, Ladder } from '../src/lib/trainer/ladder';
-import { digitsTask } from '../src/lib/trainer/tasks';
+import { DEFAULT_LADDER } from '../src/lib/trainer/ladderSpec';
+import { Ladder } from '../src/lib/trainer/worker/ladder';
+import { digitsTask } from '../src/lib/trainer/worker/tasks';
 
 const OUT = 'src/lib/data/scalingLadder.json';
 

@@ -32,8 +32,8 @@ import '../src/lib/model/kernels/linalgHost';
 import '../src/lib/model/kernels/transformerHost';
 import '../src/lib/model/kernels/adamWasm';
 import { decodeText } from '../src/lib/model/data/text';
-import { prepareQueued, runQueued } from '../src/lib/trainer/experiments';
-import { diskSources } from '../src/lib/trainer/diskSources';
+import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { diskSources } from './node/diskSources';
 import type { QueuedResult } from '../src/lib/trainer/experimentSpec';
 import {
 	BASE_UNSEEN_CHARS,

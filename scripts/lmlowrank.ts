@@ -23,10 +23,10 @@ import '../src/lib/model/kernels/transformerHost';
 import '../src/lib/model/kernels/adamWasm';
 import { rankForEnergy, loraSubspaceSimilarity } from '../src/lib/math/spectrum';
 import { singularValues } from '../src/lib/math/svd';
-import { prepareQueued, runQueued } from '../src/lib/trainer/experiments';
-import { diskSources } from '../src/lib/trainer/diskSources';
+import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { diskSources } from './node/diskSources';
 import type { QueuedResult, QueuedRun } from '../src/lib/trainer/experimentSpec';
-import { Trainer } from '../src/lib/trainer/trainer';
+import { Trainer } from '../src/lib/trainer/worker/trainer';
 import { LM_TARGETS, type LmTarget } from '../src/lib/data/lmDrift';
 import {
 	LAB_TARGETS,

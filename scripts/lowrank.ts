@@ -1,6 +1,6 @@
 /**
  * Record what lesson 4's figures show before a reader runs them live, through the same experiment
- * runner the trainer worker uses (src/lib/trainer/experiments.ts), on tfjs's WebAssembly backend
+ * runner the trainer worker uses (src/lib/trainer/worker/experiments.ts), on tfjs's WebAssembly backend
  * in Node:
  *
  * - `runs`: full fine-tuning of the digits MLP on the small shift and on the large drift, with
@@ -18,13 +18,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { parseDigits } from '../src/lib/model/data/digits';
 import { buildModel, unpackWeights, type ModelManifest } from '../src/lib/model/weightsFile';
-import {
-	prepareQueued,
-	runQueued,
-	type QueuedResult,
-	type QueuedRun
-} from '../src/lib/trainer/experiments';
-import { RunSources } from '../src/lib/trainer/sources';
+import type { QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
+import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { RunSources } from '../src/lib/trainer/worker/sources';
 import { LOWRANK, PHI_RANKS, loraId } from '../lessons/04-low-rank-updates/recordedSpec';
 import { loraSubspaceSimilarity } from '../src/lib/math/spectrum';
 

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRng } from '../src/lib/math/rng';
 import { parseDigits } from '../src/lib/model/data/digits';
 import { baselineBits, bitsPerChar, textTask } from '../src/lib/model/data/text';
-import { diskTextSplits } from '../src/lib/trainer/diskSources';
+import { diskTextSplits } from './node/diskSources';
 import { initWeights, sizeOf } from '../src/lib/model/params';
 import {
 	buildModel,
@@ -25,10 +25,14 @@ import {
 	type ModelConfig,
 	type ModelManifest
 } from '../src/lib/model/weightsFile';
-import { charTask, digitsTask, syntheticTask } from '../src/lib/trainer/tasks';
-import type { TaskData } from '../src/lib/trainer/task';
-import { Trainer } from '../src/lib/trainer/trainer';
-import { TEACHER_STUDENT } from '../src/lib/trainer/bases';
+import {
+	charTask,
+	digitsTask,
+	syntheticTask,
+	TEACHER_STUDENT,
+	type TaskData
+} from '../src/lib/trainer/worker/tasks';
+import { Trainer } from '../src/lib/trainer/worker/trainer';
 
 interface Plan {
 	id: string;

@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { singularValues } from '../src/lib/math/svd';
 import { parseDigits, type DigitTaskId } from '../src/lib/model/data/digits';
 import { buildModel, unpackWeights } from '../src/lib/model/weightsFile';
-import { digitsTask } from '../src/lib/trainer/tasks';
-import { Trainer } from '../src/lib/trainer/trainer';
+import { digitsTask } from '../src/lib/trainer/worker/tasks';
+import { Trainer } from '../src/lib/trainer/worker/trainer';
 import type { MethodId } from '../src/lib/model/tuned';
 
 const root = process.env.ROOT ?? process.cwd();

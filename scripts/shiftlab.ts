@@ -14,8 +14,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { prepareQueued, runQueued } from '../src/lib/trainer/experiments';
-import { diskSources } from '../src/lib/trainer/diskSources';
+import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { diskSources } from './node/diskSources';
 import type { QueuedRun } from '../src/lib/trainer/experimentSpec';
 import {
 	NEW_FEATURE_TASKS,

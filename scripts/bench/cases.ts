@@ -12,9 +12,9 @@ import { mlp } from '$lib/model/mlp';
 import { transformer } from '$lib/model/transformer';
 import type { ModelDef } from '$lib/model/model';
 import type { TuningConfig } from '$lib/model/tuned';
-import type { TaskData } from '$lib/trainer/task';
-import { nextChunkSize } from '$lib/trainer/host';
-import { Trainer } from '$lib/trainer/trainer';
+import type { TaskData } from '$lib/trainer/worker/tasks';
+import { nextChunkSize } from '$lib/trainer/worker/chunks';
+import { Trainer } from '$lib/trainer/worker/trainer';
 import { setSimdThreadsActive } from '$lib/model/kernels/simdKernels';
 
 const rng = createRng(0);

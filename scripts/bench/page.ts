@@ -6,8 +6,9 @@
  * `window.benchResult` for scripts/bench.js to collect. Timings, not tests: see npm run bench.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activate, wasmThreads, type BackendName } from '$lib/trainer/backends';
-import { CHUNK_TARGET_MS } from '$lib/trainer/host';
+import type { BackendName } from '$lib/trainer/protocol';
+import { activate, wasmThreads } from '$lib/trainer/worker/backends';
+import { CHUNK_TARGET_MS } from '$lib/trainer/worker/chunks';
 import { benchCases, CASE_GROUPS, profileCase, type CaseGroup } from './cases';
 import { setRelaxedSimdAllowed, simdKernels, simdKernelsOn } from '$lib/model/kernels/simdKernels';
 import { wasmMemory } from '$lib/model/kernels/hostKernels';

@@ -15,10 +15,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
-import { activate, probeWebGPU } from '$lib/trainer/backends';
-import { diskLoaders } from '$lib/trainer/diskSources';
-import { TrainerHost } from '$lib/trainer/host';
-import type { Event, RunSpec } from '$lib/trainer/protocol';
+import { activate, probeWebGPU } from '$lib/trainer/worker/backends';
+import { diskLoaders } from '../node/diskSources';
+import { TrainerHost } from '$lib/trainer/worker/host';
+import type { TrainerEvent, RunSpec } from '$lib/trainer/protocol';
 import { benchCases } from '../bench/cases';
 
 const out: Record<string, unknown> = { node: process.version, tfjs: tf.version_core };
@@ -41,7 +41,7 @@ if (dawnPath) {
 
 /** Fine-tune through the worker's host: `steps` steps, then the losses and accuracies. */
 async function hostRun(backend: 'auto' | 'cpu' | 'webgpu', spec: RunSpec, steps: number) {
-	const events: Event[] = [];
+	const events: TrainerEvent[] = [];
 	const host = new TrainerHost(
 		(e) => void events.push(e),
 		() => diskLoaders()

@@ -8,7 +8,7 @@ import type { Page, Worker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loraSubspaceSimilarity } from '$lib/math/spectrum';
 import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
-import type { Event, RunSpec } from '$lib/trainer/protocol';
+import type { TrainerEvent, RunSpec } from '$lib/trainer/protocol';
 import { openPage, waitFor } from './browser';
 import { text } from './read';
 
@@ -160,7 +160,7 @@ describe('experiment queue in the worker', () => {
 	}
 
 	const queueEvents = (worker: Worker) =>
-		worker.evaluate(() => (globalThis as unknown as { queueEvents: Event[] }).queueEvents);
+		worker.evaluate(() => (globalThis as unknown as { queueEvents: TrainerEvent[] }).queueEvents);
 
 	for (const backend of ['webgpu', 'wasm'] as const) {
 		// SwiftShader compiles a WebGPU shader for each new shape: minutes on two busy cores.

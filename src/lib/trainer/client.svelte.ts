@@ -23,11 +23,22 @@
  *       fresh one with the last configuration (the run starts over)
  *   dispose()  ──▶ the worker is told to free its memory and terminated half a second later
  */
-import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
-import type { QueuedResult, QueuedRun } from './experimentSpec';
-import type { LadderSpec, RungResult } from './ladderSpec';
-import type { Event, LayerInfo, LayerMatrix, Request, RunSpec } from './protocol';
-import type { MemoryLedger } from './trainer';
+import type {
+	BackendChoice,
+	BackendName,
+	GpuProbe,
+	LadderSpec,
+	LayerInfo,
+	LayerMatrix,
+	MemoryLedger,
+	QueuedResult,
+	QueuedRun,
+	RememberedChoice,
+	RungResult,
+	RunSpec,
+	TrainerEvent,
+	TrainerRequest
+} from './protocol';
 
 /** Where a client stands. */
 export type ClientStatus =
@@ -148,10 +159,10 @@ export interface QueueProgress {
 export type BaseWeights = LayerMatrix;
 
 /** Text the language model wrote after `step` steps, as the worker's `sample` event gives it. */
-export type Sample = Omit<Extract<Event, { type: 'sample' }>, 'type'>;
+export type Sample = Omit<Extract<TrainerEvent, { type: 'sample' }>, 'type'>;
 
 /** What to write: `length` characters after `prompt`, at `temperature`, from `seed`. */
-export type SampleRequest = Omit<Extract<Request, { type: 'generate' }>, 'type'>;
+export type SampleRequest = Omit<Extract<TrainerRequest, { type: 'generate' }>, 'type'>;
 
 /** A trainer worker and the state it reports. */
 export class TrainerClient {
@@ -240,8 +251,10 @@ export class TrainerClient {
 		this.status = 'starting';
 		// Vite bundles the worker only from this exact `new Worker(new URL(…))` form.
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity
-		this.worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
-		this.worker.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
+		this.worker = new Worker(new URL('./worker/trainer.worker.ts', import.meta.url), {
+			type: 'module'
+		});
+		this.worker.onmessage = (e: MessageEvent<TrainerEvent>) => this.receive(e.data);
 		this.worker.onerror = (e) => {
 			this.status = 'error';
 			this.message = `The trainer could not start: ${e.message || 'the worker failed to load'}.`;
@@ -255,7 +268,7 @@ export class TrainerClient {
 	}
 
 	/** Send a request; a configuration still waiting goes first (a snapshot request may overtake it). */
-	private send(req: Request) {
+	private send(req: TrainerRequest) {
 		if (req.type !== 'snapshot') this.flushConfigure();
 		this.worker?.postMessage(req);
 	}
@@ -270,7 +283,7 @@ export class TrainerClient {
 		this.lastConfigure = Date.now();
 		this.configuring = true;
 		this.answerTimer = setTimeout(() => this.answered(), CONFIGURE_WAIT_MS);
-		this.worker?.postMessage({ type: 'configure', spec } satisfies Request);
+		this.worker?.postMessage({ type: 'configure', spec } satisfies TrainerRequest);
 	}
 
 	/** Forget a configuration still waiting, and stop waiting for the worker's answer. */
@@ -295,7 +308,7 @@ export class TrainerClient {
 		if (this.pendingSpec && this.configureTimer === undefined) this.flushConfigure();
 	}
 
-	private receive(ev: Event) {
+	private receive(ev: TrainerEvent) {
 		if (ev.type === 'configured' || ev.type === 'error') this.answered();
 		switch (ev.type) {
 			case 'ready':

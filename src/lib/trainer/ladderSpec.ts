@@ -1,19 +1,12 @@
 /**
- * What a scaling ladder trains and what each rung reports, as plain data free of tfjs, so pages
- * can describe a ladder (and show recorded results) without loading the trainer. The ladder
- * itself is in `ladder.ts`.
+ * The scaling ladder's default and its checks, free of tfjs, so pages can describe a ladder (and
+ * show recorded results) without loading the trainer. Its types (`LadderSpec`, `RungResult`) are
+ * in `protocol.ts` with everything else that crosses to the worker; the ladder itself is in
+ * `worker/ladder.ts`.
  */
+import type { LadderSpec } from './protocol';
 
-/** What a ladder trains: one rung per hidden width, all with the same budget. */
-export interface LadderSpec {
-	/** Hidden widths, one rung each, increasing. */
-	widths: number[];
-	/** Adam steps per rung. */
-	steps: number;
-	batchSize: number;
-	lr: number;
-	seed: number;
-}
+export type { LadderSpec, RungResult } from './protocol';
 
 /** The ladder the lesson runs: eight widths from 2 to 256 (160 to 19,210 parameters). */
 export const DEFAULT_LADDER: Readonly<LadderSpec> = Object.freeze({
@@ -23,21 +16,6 @@ export const DEFAULT_LADDER: Readonly<LadderSpec> = Object.freeze({
 	lr: 0.01,
 	seed: 1
 });
-
-/** One finished rung. */
-export interface RungResult {
-	width: number;
-	/** Trainable parameters (weights and biases). */
-	params: number;
-	/** Mean cross-entropy on the whole held-out set after the last step, nats. */
-	testLoss: number;
-	/** Held-out accuracy in [0, 1]. */
-	testAccuracy: number;
-	/** Mean training loss over the rung's last chunk of steps, nats. */
-	trainLoss: number;
-	/** Wall time of the rung, seconds. */
-	seconds: number;
-}
 
 /** Throws a RangeError naming the first bad field of a ladder spec. */
 export function checkLadder(spec: LadderSpec): void {

@@ -1,6 +1,9 @@
 /**
- * The typed messages between a widget (main thread) and its trainer worker. Requests flow in,
- * events flow out; only numbers, strings and typed arrays cross, never tensors. ΔW snapshots
+ * Everything that crosses between a page and its trainer worker, as plain data: the run, queue and
+ * ladder specs, the backends, the ledgers and results, and the typed messages themselves
+ * (`TrainerRequest` in, `TrainerEvent` out). Only numbers, strings and typed arrays cross, never
+ * tensors, and nothing here loads tfjs, so pages import it freely; the worker side lives in
+ * `worker/`. ΔW snapshots
  * travel as transferred Float32Arrays, one at a time: the page asks for the next one when it has
  * drawn the last, so there is at most one per animation frame.
  *
@@ -11,17 +14,34 @@
  *        ── ladder ──▶        ── ladder (progress) … rung (one finished model)
  *        ── base ──▶          ── base (W₀ of a layer and its singular values)
  *        ── queue ──▶         ── queue-progress … queue-result (one per run) … queue-done
- *        ── cancel ──▶        (stops the queue; see experimentSpec.ts)
+ *        ── cancel ──▶        (stops the queue)
  *        ── generate ──▶      ── sample (text written by the current weights)
  *        ── pause | reset | backend | dispose
  *                             ── fallback | error (divergence, load, backend)
  */
 import type { TextCorpusId } from '$lib/model/data/text';
-import type { MethodId } from '$lib/model/tuned';
-import type { BackendChoice, BackendName, GpuProbe, RememberedChoice } from './backends';
-import type { QueuedResult, QueuedRun } from './experimentSpec';
-import type { LadderSpec, RungResult } from './ladderSpec';
-import type { MemoryLedger } from './trainer';
+
+/** The tfjs backends the course can run on, in the order tried when nothing is known. */
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+/** A backend, or `auto` to let the device decide. */
+export type BackendChoice = BackendName | 'auto';
+
+/** What the browser says about its WebGPU adapter. */
+export interface GpuProbe {
+	available: boolean;
+	/** A software adapter: correct but slow (SwiftShader, or marked as a fallback). */
+	software: boolean;
+	/** Vendor and architecture, for the badge ("google swiftshader"). */
+	description: string;
+}
+
+/** An earlier automatic choice on this device, remembered by the page between visits. */
+export interface RememberedChoice {
+	backend: BackendName;
+	/** The GPU description it was made with; a different adapter means a new warm-up. */
+	gpu: string;
+}
 
 /** Which shipped base model and task a run fine-tunes. */
 export type TaskSpec =
@@ -34,15 +54,9 @@ export type TaskSpec =
 	| { kind: 'english'; corpus: TextCorpusId; testWindows?: number }
 	| { kind: 'synthetic'; rank: number; relNorm: number };
 
-/** Everything a run needs; plain data, kept in the URL by widgets. */
-export interface RunSpec {
+/** What every run says, whatever its method; plain data, kept in the URL by widgets. */
+interface RunBase {
 	task: TaskSpec;
-	method: MethodId;
-	/** LoRA rank and α. */
-	rank?: number;
-	alpha?: number;
-	/** LoRA target layers; default all but the head. */
-	targets?: string[];
 	lr: number;
 	batchSize: number;
 	seed: number;
@@ -50,14 +64,40 @@ export interface RunSpec {
 	watch?: string;
 	/** Pause by itself after this many steps (0 or absent: run until paused). */
 	maxSteps?: number;
-	/** Method `subspace` (intrinsic dimension): θ = θ₀ + P·z with z of this many dimensions. */
-	subspaceDim?: number;
 	/** Start from the shipped base (default) or from a seeded random initialisation. */
 	init?: 'base' | 'scratch';
 }
 
+/** LoRA: ΔW = (α/r)·B·A on the target layers, the base frozen. */
+export interface LoraRunSpec extends RunBase {
+	method: 'lora';
+	/** LoRA rank r (default 4) and α (default r). */
+	rank?: number;
+	alpha?: number;
+	/** LoRA target layers; default all but the head. */
+	targets?: string[];
+}
+
+/** Intrinsic dimension: θ = θ₀ + P·z with z of `subspaceDim` dimensions (default 64). */
+export interface SubspaceRunSpec extends RunBase {
+	method: 'subspace';
+	subspaceDim?: number;
+}
+
+/** Full fine-tuning, the head only, or BitFit's biases: nothing more to say. */
+export interface PlainRunSpec extends RunBase {
+	method: 'full' | 'head' | 'bitfit';
+}
+
+/**
+ * Everything a run needs, a case per method (as HF PEFT has a config per method). A spec built
+ * with the method in a variable may still carry another method's settings; the worker reads only
+ * its own method's (`worker/sources.ts`), as the model's methods always have.
+ */
+export type RunSpec = LoraRunSpec | SubspaceRunSpec | PlainRunSpec;
+
 /** Requests from the page. */
-export type Request =
+export type TrainerRequest =
 	| { type: 'init'; backend: BackendChoice; assets: string; remembered?: RememberedChoice }
 	| { type: 'configure'; spec: RunSpec }
 	| { type: 'run' }
@@ -100,7 +140,7 @@ export interface LayerMatrix {
 }
 
 /** Events from the worker. */
-export type Event =
+export type TrainerEvent =
 	| {
 			type: 'ready';
 			backend: BackendName;
@@ -182,3 +222,139 @@ export type Event =
 	| ({ type: 'rung'; backend: BackendName } & RungResult)
 	| { type: 'fallback'; from: BackendName; to: BackendName; message: string }
 	| { type: 'error'; kind: 'divergence' | 'load' | 'backend' | 'input'; message: string };
+
+/**
+ * Bytes a run holds, by category, as tfjs's engine counts them: each category is the change in
+ * `tf.memory().numBytes` (size × bytes per element of every live tensor) while its tensors were
+ * made, and falls back by as much when they are disposed.
+ */
+export interface MemoryLedger {
+	/** Frozen tensors: base weights that do not train and a method's constants. */
+	frozen: number;
+	/** Trainable variables. */
+	trainable: number;
+	/** Adam's moments and constants. */
+	optimizer: number;
+	/**
+	 * Most bytes alive at once during a measured step beyond those alive before it (activations,
+	 * gradients, the update's temporaries): `tf.profile`'s peak of `numBytes` after each kernel.
+	 */
+	transientPeak: number;
+	/** The task's data on the device, with the step's one constant (1 / labels per batch). */
+	data: number;
+	trainableParams: number;
+}
+
+// The scaling ladder (lesson 2): see ladderSpec.ts for its default and checks, worker/ladder.ts
+// for the ladder itself.
+
+/** What a ladder trains: one rung per hidden width, all with the same budget. */
+export interface LadderSpec {
+	/** Hidden widths, one rung each, increasing. */
+	widths: number[];
+	/** Adam steps per rung. */
+	steps: number;
+	batchSize: number;
+	lr: number;
+	seed: number;
+}
+
+/** One finished rung. */
+export interface RungResult {
+	width: number;
+	/** Trainable parameters (weights and biases). */
+	params: number;
+	/** Mean cross-entropy on the whole held-out set after the last step, nats. */
+	testLoss: number;
+	/** Held-out accuracy in [0, 1]. */
+	testAccuracy: number;
+	/** Mean training loss over the rung's last chunk of steps, nats. */
+	trainLoss: number;
+	/** Wall time of the rung, seconds. */
+	seconds: number;
+}
+
+// Experiment queues: runs trained for a fixed number of steps and then measured (worker/experiments.ts).
+
+/** What to measure when a queued run has finished its steps. All optional. */
+export interface MeasureSpec {
+	/** Singular values of the layer's ΔW at the end (descending). */
+	spectrum?: string;
+	/**
+	 * Held-out accuracy of the tuned model on this other task (forgetting: the base's original
+	 * task). It must have as many classes as the run's task.
+	 */
+	original?: TaskSpec;
+	/**
+	 * Held-out accuracy of W₀ + ΔW_k, ΔW truncated to its top k singular directions, for each k
+	 * (the layer's other weights as trained).
+	 */
+	truncation?: { layer: string; ks: number[] };
+	/** LoRA's A [r, inDim] and B [outDim, r] of this layer, for subspace comparisons (φ). */
+	factors?: string;
+	/** Held-out accuracy every this many steps, for a curve (0 or absent: none). */
+	curveEvery?: number;
+	/**
+	 * Text written by the tuned weights at the end, as the page's Generate writes it (the prompt
+	 * folded to the vocabulary; none: a newline). Language models of the 96-symbol vocabulary only.
+	 */
+	sample?: { prompt: string; length: number; temperature: number; seed: number };
+	/**
+	 * Held-out loss split by the character to predict: on these ids (e.g. the characters the base
+	 * never saw in pretraining) and on every other. Next-character tasks only.
+	 */
+	charLoss?: number[];
+}
+
+/** One run of a queue. `spec.maxSteps` is ignored: `steps` says how long it trains. */
+export interface QueuedRun {
+	/** The caller's key for this run ("lora-4@0.5"), echoed in its events. */
+	id: string;
+	spec: RunSpec;
+	steps: number;
+	measure?: MeasureSpec;
+}
+
+/** What a finished run measured. */
+export interface QueuedResult {
+	id: string;
+	/** Held-out accuracy and loss after the last step. */
+	testAccuracy: number;
+	testLoss: number;
+	/** Accuracy on a sample of the training set after the last step. */
+	trainAccuracy: number;
+	/** Held-out accuracy before the first step (the base, or the random start). */
+	startAccuracy: number;
+	/** Held-out loss before the first step (always set by `runQueued`). */
+	startLoss?: number;
+	trainableParams: number;
+	/** Steps trained when the numbers above were measured (fewer than asked when it diverged). */
+	steps: number;
+	/** Wall-clock seconds spent in training steps (evaluations and measures not counted). */
+	seconds: number;
+	/** The tfjs backend it trained on. */
+	backend: string;
+	/** Set when the run diverged: the explanation; the numbers are those before it. */
+	diverged?: string;
+	singularValues?: number[];
+	originalAccuracy?: number;
+	/** Held-out loss (nats per label) on `measure.original`'s task. */
+	originalLoss?: number;
+	truncation?: { k: number; accuracy: number }[];
+	factors?: {
+		layer: string;
+		rank: number;
+		inDim: number;
+		outDim: number;
+		A: number[];
+		B: number[];
+	};
+	curve?: { step: number; testAccuracy: number }[];
+	/** The text `measure.sample` asked for (the continuation alone, without the prompt). */
+	sample?: string;
+	/**
+	 * Held-out loss (nats) on the labels `measure.charLoss` names and on the rest, and how many
+	 * labels each side has; together they average to `testLoss`.
+	 */
+	charLoss?: { loss: number; count: number; restLoss: number; restCount: number };
+}

@@ -30,7 +30,8 @@ import {
 } from '$lib/model/kernels/linalg';
 import { wasmMemory } from '$lib/model/kernels/hostKernels';
 import { simdKernelsOn } from '$lib/model/kernels/simdKernels';
-import { activate, type BackendName } from '$lib/trainer/backends';
+import type { BackendName } from '$lib/trainer/protocol';
+import { activate } from '$lib/trainer/worker/backends';
 import { parityCurves } from './parity';
 import {
 	gradientDiffs,

@@ -10,8 +10,8 @@ import { mlp } from '$lib/model/mlp';
 import { initWeights } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { ModelDef } from '$lib/model/model';
-import type { TaskData } from '$lib/trainer/task';
-import { Trainer } from '$lib/trainer/trainer';
+import type { TaskData } from '$lib/trainer/worker/tasks';
+import { Trainer } from '$lib/trainer/worker/trainer';
 
 /** Steps each run takes. */
 export const PARITY_STEPS = 100;

@@ -27,7 +27,7 @@ import { prepare } from '$lib/model/methods';
 import { initWeights, type Weights } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { TuningConfig } from '$lib/model/tuned';
-import { Trainer } from '$lib/trainer/trainer';
+import { Trainer } from '$lib/trainer/worker/trainer';
 
 /**
  * max|a − b| / (1e-6 + max|b|): the largest difference relative to the reference's largest

@@ -257,8 +257,8 @@ describe('the recorded sweep, re-run', () => {
 			const backend = await useRecordedBackend(recorded.backend);
 			// As scripts/intrinsic.ts recorded it: the fused Adam kernel, nothing else of ours.
 			await import('$lib/model/kernels/adamWasm');
-			const { diskSources } = await import('$lib/trainer/diskSources');
-			const { runQueue } = await import('$lib/trainer/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
 			const task = INTRINSIC_TASK_IDS[0];
 			const [run] = sweepRuns(task, DIMS.fine, DEFAULT_SETTINGS);
 			const [r] = await runQueue([run], diskSources(), { backend });

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { useRecordedBackend } from './recordedBackend';
 import recorded from '$lib/data/lmDrift.json';
 import { decodeText, TEXT_VOCAB_SIZE } from '$lib/model/data/text';
-import { diskTextSplits } from '$lib/trainer/diskSources';
+import type { LoraRunSpec } from '$lib/trainer/protocol';
+import { diskTextSplits } from '../../../scripts/node/diskSources';
 import {
 	BASE_UNSEEN_CHARS,
 	LM_BASE_ERA,
@@ -62,8 +63,9 @@ describe('the plan', () => {
 		for (const r of trained) expect(r.steps).toBe(LM_TRAINING.steps);
 		const lora = trained.find((r) => r.id.startsWith('lora-16@'))!;
 		expect(lora.spec).toMatchObject({ method: 'lora', rank: 16, alpha: 32 });
-		expect(lora.spec.targets).toEqual(LM_LORA_TARGETS);
-		expect(trained.find((r) => r.id.startsWith('full@'))!.spec.targets).toBeUndefined();
+		expect((lora.spec as LoraRunSpec).targets).toEqual(LM_LORA_TARGETS);
+		const full = trained.find((r) => r.id.startsWith('full@'))!;
+		expect((full.spec as Partial<LoraRunSpec>).targets).toBeUndefined();
 		// Only the code has the characters the base never saw in any number.
 		expect(runsFor('moby-dick')[1].measure?.charLoss).toBeUndefined();
 	});
@@ -95,7 +97,7 @@ describe('the plan', () => {
 
 describe('the runner’s measures for a language model', () => {
 	it('refuses a sample or a character split it cannot give', async () => {
-		const { checkQueuedRun } = await import('$lib/trainer/experiments');
+		const { checkQueuedRun } = await import('$lib/trainer/worker/experiments');
 		const [run] = runsFor('d3-code');
 		expect(() => checkQueuedRun(run)).not.toThrow();
 		const bad = (measure: object) => () =>
@@ -257,8 +259,8 @@ describe('the recorded grid, re-run', () => {
 			const tf = await import('@tensorflow/tfjs-core');
 			await loadSimdKernels();
 			expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
-			const { runQueue } = await import('$lib/trainer/experiments');
-			const { diskSources } = await import('$lib/trainer/diskSources');
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
 
 			const head = LM_METHODS.find((m) => m.id === 'head')!;
 			const lr = bestCell(cells, 'head', 'd3-code')!.lr!;

@@ -14,6 +14,7 @@ import { PHI_RANKS } from '../../../lessons/04-low-rank-updates/recordedSpec';
 import { randomUnitSpectrum, spectrumStats } from '../../../lessons/04-low-rank-updates/spectra';
 import { LM_TARGETS, bestCell, type LmDriftRecord } from '$lib/data/lmDrift';
 import drift from '$lib/data/lmDrift.json';
+import type { LoraRunSpec } from '$lib/trainer/protocol';
 import {
 	LAB_TARGETS,
 	LM_FULL_LR,
@@ -90,8 +91,9 @@ describe('the recording of lmLowRank.json', () => {
 
 	it('holds the rank sweep and φ the figures read, on the matrices the plan names', () => {
 		const lora = lmRuns().filter((q) => q.spec.method === 'lora');
-		expect(lora.map((q) => q.spec.rank)).toEqual([...SWEEP_RANKS]);
-		expect(lora.every((q) => q.spec.targets?.join() === SWEEP_LAYERS.join())).toBe(true);
+		const settings = lora.map((q) => q.spec as LoraRunSpec);
+		expect(settings.map((s) => s.rank)).toEqual([...SWEEP_RANKS]);
+		expect(settings.every((s) => s.targets?.join() === SWEEP_LAYERS.join())).toBe(true);
 		expect(record.sweep.target).toBe(SWEEP_TARGET);
 		expect(record.sweep.layers).toEqual([...SWEEP_LAYERS]);
 		expect(record.sweep.runs.map((x) => x.rank)).toEqual([...SWEEP_RANKS]);
@@ -132,8 +134,8 @@ describe('the recording, re-run', () => {
 		async () => {
 			const { useRecordedBackend } = await import('./recordedBackend');
 			const backend = await useRecordedBackend(record.backend);
-			const { runQueue } = await import('$lib/trainer/experiments');
-			const { diskSources } = await import('$lib/trainer/diskSources');
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
 			const s = SETUPS.planted;
 			const want = record.lab.planted;
 			for (const l of s.layers) {

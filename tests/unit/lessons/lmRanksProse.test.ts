@@ -15,7 +15,7 @@ import { createRng } from '$lib/math/rng';
 import { rankForEnergy } from '$lib/math/spectrum';
 import { singularValues } from '$lib/math/svd';
 import { MODEL_PRESETS } from '$lib/math/memory';
-import { ENGLISH_TEST_WINDOWS, ENGLISH_WINDOW } from '$lib/trainer/sources';
+import { ENGLISH_TEST_WINDOWS, ENGLISH_WINDOW } from '$lib/trainer/worker/sources';
 import { PLANTED, indexCells, type Cell } from '$lib/widgets/shiftLab';
 import {
 	LM_TARGETS,

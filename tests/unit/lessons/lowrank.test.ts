@@ -85,7 +85,7 @@ describe('rank figure helpers', () => {
 	});
 
 	it('offers the matrices of each setup’s shipped base, with their shapes', async () => {
-		const { diskSources } = await import('$lib/trainer/diskSources');
+		const { diskSources } = await import('../../../scripts/node/diskSources');
 		const { buildModel } = await import('$lib/model/weightsFile');
 		const sources = diskSources();
 		for (const id of SETUP_IDS) {
@@ -163,8 +163,8 @@ describe('the recording, re-run', () => {
 		{ timeout: 120_000 },
 		async () => {
 			const backend = await useRecordedBackend(RECORDED.backend);
-			const { runQueue } = await import('$lib/trainer/experiments');
-			const { diskSources } = await import('$lib/trainer/diskSources');
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
 			const run = LOWRANK.loraRuns().find((q) => q.id === loraId('small', 'l1', 1))!;
 			const [r] = await runQueue([run], diskSources(), { backend, chunk: 50 });
 			const want = RECORDED.lora[run.id];

@@ -66,8 +66,8 @@ describe('the recording, re-run', () => {
 		async () => {
 			await useRecordedBackend(recorded.backend);
 			const { parseDigits } = await import('$lib/model/data/digits');
-			const { Ladder } = await import('$lib/trainer/ladder');
-			const { digitsTask } = await import('$lib/trainer/tasks');
+			const { Ladder } = await import('$lib/trainer/worker/ladder');
+			const { digitsTask } = await import('$lib/trainer/worker/tasks');
 			const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
 			// A ladder needs three widths: the three narrowest take a few seconds.
 			const spec = { ...recorded.spec, widths: recorded.spec.widths.slice(0, 3) };

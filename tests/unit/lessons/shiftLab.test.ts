@@ -9,7 +9,7 @@ import { gapPoints } from './prose';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
 import { makeTeacherStudent } from '$lib/model/data/synthetic';
-import { TEACHER_STUDENT } from '$lib/trainer/bases';
+import { TEACHER_STUDENT } from '$lib/trainer/worker/tasks';
 import { effectiveRank, energyCaptured, rankForEnergy } from '$lib/math/spectrum';
 import { estimateTrainingMemory, MODEL_PRESETS, type TargetMatrix } from '$lib/math/memory';
 import type { QueuedResult } from '$lib/trainer/experimentSpec';
@@ -271,8 +271,8 @@ describe('the recorded grid, re-run', () => {
 		{ timeout: 120_000 },
 		async () => {
 			const backend = await useRecordedBackend(recorded.backend);
-			const { runQueue } = await import('$lib/trainer/experiments');
-			const { diskSources } = await import('$lib/trainer/diskSources');
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
 			const { runsFor, cellOf, SHIFT_METHODS, SHIFT_VALUES } =
 				await import('$lib/widgets/shiftLab');
 			const head = SHIFT_METHODS.filter((m) => m.id === 'head');

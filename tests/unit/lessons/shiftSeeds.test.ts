@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftSeeds.json';
 import grid from '$lib/data/shiftLab.json';
-import { TEACHER_STUDENT } from '$lib/trainer/bases';
+import { TEACHER_STUDENT } from '$lib/trainer/worker/tasks';
 import {
 	SHIFT_METHODS,
 	SHIFT_TRAINING,

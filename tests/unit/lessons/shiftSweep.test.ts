@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftSweep.json';
-import { TEACHER_STUDENT } from '$lib/trainer/bases';
+import { TEACHER_STUDENT } from '$lib/trainer/worker/tasks';
 import { SHIFT_METHODS, SHIFT_TRAINING, methodFits, pct } from '$lib/widgets/shiftLab';
 import {
 	LONG_FACTOR,

@@ -42,9 +42,8 @@ import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { TuningConfig } from '$lib/model/tuned';
-import type { TaskData } from '$lib/trainer/task';
-import { charTask, digitsTask } from '$lib/trainer/tasks';
-import { Trainer } from '$lib/trainer/trainer';
+import { charTask, digitsTask, type TaskData } from '$lib/trainer/worker/tasks';
+import { Trainer } from '$lib/trainer/worker/trainer';
 
 const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
 const charlm = manifest.models.charlm as {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
 import { baselineBits, bitsPerChar, tileWindows } from '$lib/model/data/text';
-import { diskTextSplits } from '$lib/trainer/diskSources';
+import { diskTextSplits } from '../../../scripts/node/diskSources';
 import { crossEntropy } from '$lib/model/losses';
 import { prepare } from '$lib/model/methods';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';

@@ -20,7 +20,7 @@ import {
 import '$lib/model/kernels/linalgCpu';
 import { mlp } from '$lib/model/mlp';
 import { initWeights } from '$lib/model/params';
-import { Trainer } from '$lib/trainer/trainer';
+import { Trainer } from '$lib/trainer/worker/trainer';
 
 beforeAll(async () => {
 	await tf.setBackend('cpu');

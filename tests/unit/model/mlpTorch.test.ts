@@ -39,8 +39,8 @@ import {
 import { GATHER_SUM_KERNEL } from '$lib/model/methods/subspace';
 import { loadSimdKernels } from '$lib/model/kernels/simdKernels';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
-import { Trainer } from '$lib/trainer/trainer';
-import type { TaskData } from '$lib/trainer/task';
+import { Trainer } from '$lib/trainer/worker/trainer';
+import type { TaskData } from '$lib/trainer/worker/tasks';
 
 interface MethodRef {
 	trainable: string[];

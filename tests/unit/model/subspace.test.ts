@@ -24,8 +24,8 @@ import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { Tuned } from '$lib/model/tuned';
-import { diskSources } from '$lib/trainer/diskSources';
-import { Trainer } from '$lib/trainer/trainer';
+import { diskSources } from '../../../scripts/node/diskSources';
+import { Trainer } from '$lib/trainer/worker/trainer';
 
 beforeAll(async () => {
 	await tf.setBackend('cpu');

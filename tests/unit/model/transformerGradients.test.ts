@@ -36,7 +36,7 @@ import {
 	type SimdKernels
 } from '$lib/model/kernels/simdKernels';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
-import { Trainer } from '$lib/trainer/trainer';
+import { Trainer } from '$lib/trainer/worker/trainer';
 
 const cfg = { vocab: 11, context: 8, dModel: 16, heads: 4, layers: 2 };
 const model = transformer(cfg);

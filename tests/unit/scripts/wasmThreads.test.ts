@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { wasmThreads } from '../../../scripts/vite/wasmThreads.js';
-import { threadsNote, wasmThreadsFor, withAllCoresVisible } from '$lib/trainer/backends';
+import { threadsNote, wasmThreadsFor, withAllCoresVisible } from '$lib/trainer/worker/backends';
 
 const pkg = dirname(
 	createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')

@@ -12,7 +12,7 @@ import {
 	probeWebGPU,
 	warmUp,
 	warmupReason
-} from '$lib/trainer/backends';
+} from '$lib/trainer/worker/backends';
 
 describe('backends where WebGPU and WebGL cannot start', () => {
 	it('probes WebGPU as unavailable, without throwing', async () => {

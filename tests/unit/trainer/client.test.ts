@@ -4,10 +4,10 @@
  * `TrainerHost` in this process (cpu backend, files from disk), as the worker would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diskLoaders } from '$lib/trainer/diskSources';
+import { diskLoaders } from '../../../scripts/node/diskSources';
 import type { QueuedRun } from '$lib/trainer/experimentSpec';
-import { TrainerHost } from '$lib/trainer/host';
-import type { Request, RunSpec } from '$lib/trainer/protocol';
+import { TrainerHost } from '$lib/trainer/worker/host';
+import type { TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import type { TrainerClient as Client } from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
 import { waitFor as until } from './waitFor';
@@ -21,7 +21,7 @@ class HostWorker {
 		() => diskLoaders()
 	);
 	private chain: Promise<void> = Promise.resolve();
-	postMessage(req: Request) {
+	postMessage(req: TrainerRequest) {
 		const copy = structuredClone(req);
 		this.chain = this.chain.then(() => this.host.handle(copy));
 	}

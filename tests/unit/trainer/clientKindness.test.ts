@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QueuedRun } from '$lib/trainer/experimentSpec';
-import type { Event, Request, RunSpec } from '$lib/trainer/protocol';
+import type { TrainerEvent, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import type * as ClientModule from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
 
@@ -14,14 +14,14 @@ import { compiledClient } from './compiledClient';
 const workers: RecordingWorker[] = [];
 
 class RecordingWorker {
-	onmessage: ((e: { data: Event }) => void) | null = null;
+	onmessage: ((e: { data: TrainerEvent }) => void) | null = null;
 	onerror: ((e: unknown) => void) | null = null;
-	sent: Request[] = [];
+	sent: TrainerRequest[] = [];
 	terminated = false;
 	constructor() {
 		workers.push(this);
 	}
-	postMessage(req: Request) {
+	postMessage(req: TrainerRequest) {
 		if (this.terminated) throw new Error('posted to a terminated worker');
 		this.sent.push(structuredClone(req));
 	}
@@ -29,7 +29,7 @@ class RecordingWorker {
 		this.terminated = true;
 	}
 	/** The worker reports `ev`. */
-	emit(ev: Event) {
+	emit(ev: TrainerEvent) {
 		this.onmessage?.({ data: ev });
 	}
 	types() {
@@ -84,7 +84,7 @@ function started() {
 }
 
 /** The worker's answer to a configuration. */
-const configured: Event = {
+const configured: TrainerEvent = {
 	type: 'configured',
 	base: 'digits',
 	task: 'affine-small',
@@ -95,7 +95,7 @@ const configured: Event = {
 };
 
 /** What the worker says while a run trains. */
-const metrics = (step: number, running: boolean): Event => ({
+const metrics = (step: number, running: boolean): TrainerEvent => ({
 	type: 'metrics',
 	step,
 	loss: 1,
@@ -241,7 +241,8 @@ describe('hidden tab', () => {
 		const { client, worker } = started();
 		const runs: QueuedRun[] = ['a', 'b', 'c'].map((id) => ({ id, spec: spec(2), steps: 10 }));
 		client.queue(runs);
-		const result = (id: string) => ({ type: 'queue-result', result: { id } }) as unknown as Event;
+		const result = (id: string) =>
+			({ type: 'queue-result', result: { id } }) as unknown as TrainerEvent;
 		worker.emit(result('a'));
 		setTab('hidden');
 		expect(worker.types()).toEqual(['queue', 'cancel']);
@@ -251,7 +252,7 @@ describe('hidden tab', () => {
 		expect(client.queueRunning).toBe(true);
 		expect(client.queueDone).toBeNull();
 		setTab('visible');
-		const again = worker.sent.at(-1) as Extract<Request, { type: 'queue' }>;
+		const again = worker.sent.at(-1) as Extract<TrainerRequest, { type: 'queue' }>;
 		expect(again.runs.map((r) => r.id)).toEqual(['b', 'c']);
 		worker.emit({
 			type: 'queue-progress',
@@ -261,7 +262,7 @@ describe('hidden tab', () => {
 			step: 3,
 			steps: 10,
 			backend: 'cpu'
-		} as Event);
+		} as TrainerEvent);
 		expect(client.queueProgress).toMatchObject({ id: 'b', index: 1, total: 3 });
 		worker.emit(result('b'));
 		worker.emit(result('c'));

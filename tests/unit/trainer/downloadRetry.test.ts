@@ -14,7 +14,12 @@ import {
 	fetchJson,
 	setDownloadPolicy
 } from '$lib/trainer/assets';
-import { loadingLabel, RunSources, type FileProgress, type Loaders } from '$lib/trainer/sources';
+import {
+	loadingLabel,
+	RunSources,
+	type FileProgress,
+	type Loaders
+} from '$lib/trainer/worker/sources';
 
 const bytes = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 7) & 255);
 const hash = sha256Hex(bytes);

@@ -9,10 +9,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diskSources } from '$lib/trainer/diskSources';
+import { diskSources } from '../../../scripts/node/diskSources';
 import type { RunSpec } from '$lib/trainer/protocol';
 import { hostHarness } from './hostHarness';
-import { ENGLISH_TEST_WINDOWS, ENGLISH_TRAIN_WINDOWS, ENGLISH_WINDOW } from '$lib/trainer/sources';
+import {
+	ENGLISH_TEST_WINDOWS,
+	ENGLISH_TRAIN_WINDOWS,
+	ENGLISH_WINDOW
+} from '$lib/trainer/worker/sources';
 import { waitFor } from './waitFor';
 
 const harness = hostHarness;

@@ -9,15 +9,10 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitPowerLaw } from '$lib/math/scaling';
 import { parseDigits } from '$lib/model/data/digits';
-import {
-	DEFAULT_LADDER,
-	Ladder,
-	checkLadder,
-	rungParams,
-	type LadderSpec
-} from '$lib/trainer/ladder';
-import type { Event } from '$lib/trainer/protocol';
-import { digitsTask } from '$lib/trainer/tasks';
+import { DEFAULT_LADDER, checkLadder, rungParams } from '$lib/trainer/ladderSpec';
+import type { LadderSpec, TrainerEvent } from '$lib/trainer/protocol';
+import { Ladder } from '$lib/trainer/worker/ladder';
+import { digitsTask } from '$lib/trainer/worker/tasks';
 import { ladderHost } from './ladderHost';
 import { waitFor } from './waitFor';
 
@@ -100,7 +95,7 @@ describe('TrainerHost ladder', () => {
 		'runs in chunks, pauses, resumes to the end and leaks nothing',
 		{ timeout: 60_000 },
 		async () => {
-			const events: Event[] = [];
+			const events: TrainerEvent[] = [];
 			const host = ladderHost(events, digits);
 			await host.handle({ type: 'init', backend: 'cpu', assets: '/' });
 			const before = tf.memory().numTensors;

@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDigits } from '$lib/model/data/digits';
-import { Ladder, type LadderSpec } from '$lib/trainer/ladder';
-import type { Event } from '$lib/trainer/protocol';
-import { digitsTask } from '$lib/trainer/tasks';
+import type { LadderSpec, TrainerEvent } from '$lib/trainer/protocol';
+import { Ladder } from '$lib/trainer/worker/ladder';
+import { digitsTask } from '$lib/trainer/worker/tasks';
 import { ladderHost } from './ladderHost';
 import { waitFor } from './waitFor';
 
@@ -33,7 +33,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('TrainerHost ladder when its backend fails', () => {
 	it('goes on from the rung in training on the next backend', { timeout: 60_000 }, async () => {
-		const events: Event[] = [];
+		const events: TrainerEvent[] = [];
 		const host = ladderHost(events, digits);
 		await host.handle({ type: 'init', backend: 'wasm', assets: '/' });
 		expect(events.find((e) => e.type === 'ready')).toMatchObject({ backend: 'wasm' });

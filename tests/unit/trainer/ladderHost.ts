@@ -3,10 +3,13 @@
  * ladder asks for no base model and no text, so those loaders throw.
  */
 import type { parseDigits } from '$lib/model/data/digits';
-import { TrainerHost } from '$lib/trainer/host';
-import type { Event } from '$lib/trainer/protocol';
+import { TrainerHost } from '$lib/trainer/worker/host';
+import type { TrainerEvent } from '$lib/trainer/protocol';
 
-export function ladderHost(events: Event[], digits: ReturnType<typeof parseDigits>): TrainerHost {
+export function ladderHost(
+	events: TrainerEvent[],
+	digits: ReturnType<typeof parseDigits>
+): TrainerHost {
 	return new TrainerHost(
 		(e) => void events.push(e),
 		() => ({

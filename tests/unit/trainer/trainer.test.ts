@@ -13,8 +13,8 @@ import { parseDigits } from '$lib/model/data/digits';
 import { mlp } from '$lib/model/mlp';
 import { initWeights, sizeOf } from '$lib/model/params';
 import type { TuningConfig } from '$lib/model/tuned';
-import { digitsTask } from '$lib/trainer/tasks';
-import { DivergenceError, Trainer, type TrainerConfig } from '$lib/trainer/trainer';
+import { digitsTask } from '$lib/trainer/worker/tasks';
+import { DivergenceError, Trainer, type TrainerConfig } from '$lib/trainer/worker/trainer';
 
 const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
 const model = mlp([64, 32, 10]);

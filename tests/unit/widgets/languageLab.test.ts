@@ -10,8 +10,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { baselineBits, TEXT_CORPUS_IDS } from '$lib/model/data/text';
 import { MAX_TEMPERATURE } from '$lib/model/generate';
 import { buildModel, type ModelManifest } from '$lib/model/weightsFile';
-import { diskTextSplits } from '$lib/trainer/diskSources';
-import { MAX_SAMPLE_LENGTH } from '$lib/trainer/host';
+import { diskTextSplits } from '../../../scripts/node/diskSources';
+import type { LoraRunSpec } from '$lib/trainer/protocol';
+import { MAX_SAMPLE_LENGTH } from '$lib/trainer/worker/host';
 
 vi.mock('$app/navigation', () => ({ replaceState: vi.fn() }));
 vi.mock('$app/state', () => ({ page: { state: {} } }));
@@ -175,8 +176,8 @@ describe('the run', () => {
 		});
 		const head = labSpec({ ...LAB_DEFAULTS, method: 'head' });
 		expect(head.method).toBe('head');
-		expect(head.rank).toBeUndefined();
-		expect(head.targets).toBeUndefined();
+		expect((head as Partial<LoraRunSpec>).rank).toBeUndefined();
+		expect((head as Partial<LoraRunSpec>).targets).toBeUndefined();
 	});
 });
 

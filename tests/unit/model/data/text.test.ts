@@ -26,7 +26,7 @@ import {
 	type TextCorpusId,
 	type TextSplit
 } from '../../../../src/lib/model/data/text';
-import { checkTask, type TaskData } from '../../../../src/lib/trainer/task';
+import { checkTask, type TaskData } from '../../../../src/lib/trainer/worker/tasks';
 
 const manifest = JSON.parse(readFileSync('static/data/manifest.json', 'utf8'));
 const entry = (id: TextCorpusId): TextCorpusEntry => manifest[id];

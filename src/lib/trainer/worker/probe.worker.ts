@@ -3,7 +3,8 @@
  * trainer's worker can start training at once on WebAssembly and move to a faster backend when
  * this answers (see `TrainerHost.settleWarmup`). It owns its own tfjs; nothing is shared.
  */
-import { warmUp, type BackendName } from './backends';
+import type { BackendName } from '../protocol';
+import { warmUp } from './backends';
 import { warmupProbe } from './warmup';
 
 /** What the probe is asked, and what it answers. */

@@ -17,11 +17,10 @@ import {
 import { mlp } from '$lib/model/mlp';
 import type { ModelDef } from '$lib/model/model';
 import { initWeights, type Weights } from '$lib/model/params';
+import type { TuningConfig } from '$lib/model/tuned';
 import { buildModel, type BaseModelEntry } from '$lib/model/weightsFile';
-import { TEACHER_STUDENT } from './bases';
-import type { RunSpec, TaskSpec } from './protocol';
-import type { TaskData } from './task';
-import { charTask, digitsTask, syntheticTask } from './tasks';
+import type { RunSpec, TaskSpec } from '../protocol';
+import { charTask, digitsTask, syntheticTask, TEACHER_STUDENT, type TaskData } from './tasks';
 import type { TrainerConfig } from './trainer';
 
 /** Where a host gets its files: over fetch in the browser, from disk in tests and scripts. */
@@ -191,18 +190,24 @@ export class RunSources {
 			config: {
 				model,
 				base: weights,
-				tuning: {
-					method: spec.method,
-					rank: spec.rank,
-					alpha: spec.alpha,
-					targets: spec.targets,
-					dim: spec.subspaceDim
-				},
+				tuning: tuningOf(spec),
 				task,
 				lr: spec.lr,
 				batchSize: spec.batchSize,
 				seed: spec.seed
 			}
 		};
+	}
+}
+
+/** A run's method and its settings as the model's methods read them. */
+function tuningOf(spec: RunSpec): TuningConfig {
+	switch (spec.method) {
+		case 'lora':
+			return { method: 'lora', rank: spec.rank, alpha: spec.alpha, targets: spec.targets };
+		case 'subspace':
+			return { method: 'subspace', dim: spec.subspaceDim };
+		default:
+			return { method: spec.method };
 	}
 }

@@ -15,12 +15,10 @@ import { decodeText, encodePrompt, TEXT_VOCAB_SIZE } from '$lib/model/data/text'
 import { MAX_TEMPERATURE, TextSampler } from '$lib/model/generate';
 import { LoraTuned } from '$lib/model/methods/lora';
 import { nextChunkSize } from './chunks';
-import type { MeasureSpec, QueuedResult, QueuedRun } from './experimentSpec';
+import type { MeasureSpec, QueuedResult, QueuedRun } from '../protocol';
 import type { RunSources } from './sources';
-import type { TaskData } from './task';
+import type { TaskData } from './tasks';
 import { DivergenceError, Trainer, type EvalReport, type TrainerConfig } from './trainer';
-
-export type { MeasureSpec, QueuedResult, QueuedRun } from './experimentSpec';
 
 /** The most steps one queued run may ask for. */
 export const MAX_QUEUED_STEPS = 100_000;

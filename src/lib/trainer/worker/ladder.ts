@@ -11,12 +11,10 @@
 import { createRng } from '$lib/math/rng';
 import { mlp } from '$lib/model/mlp';
 import { initWeights } from '$lib/model/params';
-import { checkLadder, type LadderSpec, type RungResult } from './ladderSpec';
-import type { TaskData } from './task';
+import { checkLadder } from '../ladderSpec';
+import type { LadderSpec, RungResult } from '../protocol';
+import type { TaskData } from './tasks';
 import { Trainer } from './trainer';
-
-export { DEFAULT_LADDER, checkLadder, rungParams } from './ladderSpec';
-export type { LadderSpec, RungResult } from './ladderSpec';
 
 /** A ladder in progress. Owns the trainer of the rung being trained; call `dispose()`. */
 export class Ladder {

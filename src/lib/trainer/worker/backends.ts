@@ -12,12 +12,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-
-/** The tfjs backends the course can run on, in the order tried when nothing is known. */
-export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-/** A backend, or `auto` to let the device decide. */
-export type BackendChoice = BackendName | 'auto';
+import {
+	BACKENDS,
+	type BackendChoice,
+	type BackendName,
+	type GpuProbe,
+	type RememberedChoice
+} from '../protocol';
 
 const LABELS: Record<BackendName, string> = {
 	webgpu: 'WebGPU',
@@ -29,15 +30,6 @@ const LABELS: Record<BackendName, string> = {
 /** A backend's name as the reader reads it ("WebGPU", "plain JavaScript"). */
 export function backendLabel(name: BackendName): string {
 	return LABELS[name] ?? name;
-}
-
-/** What the browser says about its WebGPU adapter. */
-export interface GpuProbe {
-	available: boolean;
-	/** A software adapter: correct but slow (SwiftShader, or marked as a fallback). */
-	software: boolean;
-	/** Vendor and architecture, for the badge ("google swiftshader"). */
-	description: string;
 }
 
 interface AdapterLike {
@@ -198,13 +190,6 @@ export function fastest(
 	timings: Partial<Record<BackendName, number>>
 ): [BackendName, number] | undefined {
 	return (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1])[0];
-}
-
-/** An earlier automatic choice on this device, remembered by the page between visits. */
-export interface RememberedChoice {
-	backend: BackendName;
-	/** The GPU description it was made with; a different adapter means a new warm-up. */
-	gpu: string;
 }
 
 /**

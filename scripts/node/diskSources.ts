@@ -12,7 +12,7 @@ import {
 	type TextSplit
 } from '$lib/model/data/text';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
-import { RunSources, type Loaders } from './sources';
+import { RunSources, type Loaders } from '$lib/trainer/worker/sources';
 
 /** Loaders over the site's static folder (`static/` from the repository root by default). */
 export function diskLoaders(dir = 'static'): Loaders {

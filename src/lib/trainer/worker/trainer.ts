@@ -18,7 +18,8 @@ import { prepare } from '$lib/model/methods';
 import type { ModelDef } from '$lib/model/model';
 import { checkWeights, type Weights } from '$lib/model/params';
 import type { Tuned, TuningConfig } from '$lib/model/tuned';
-import { checkTask, type Split, type TaskData } from './task';
+import type { MemoryLedger } from '../protocol';
+import { checkTask, type Split, type TaskData } from './tasks';
 
 /** Everything that defines a fine-tuning run. */
 export interface TrainerConfig {
@@ -53,28 +54,6 @@ export interface EvalReport {
 	trainAccuracy: number;
 	testAccuracy: number;
 	testLoss: number;
-}
-
-/**
- * Bytes a run holds, by category, as tfjs's engine counts them: each category is the change in
- * `tf.memory().numBytes` (size × bytes per element of every live tensor) while its tensors were
- * made, and falls back by as much when they are disposed.
- */
-export interface MemoryLedger {
-	/** Frozen tensors: base weights that do not train and a method's constants. */
-	frozen: number;
-	/** Trainable variables. */
-	trainable: number;
-	/** Adam's moments and constants. */
-	optimizer: number;
-	/**
-	 * Most bytes alive at once during a measured step beyond those alive before it (activations,
-	 * gradients, the update's temporaries): `tf.profile`'s peak of `numBytes` after each kernel.
-	 */
-	transientPeak: number;
-	/** The task's data on the device, with the step's one constant (1 / labels per batch). */
-	data: number;
-	trainableParams: number;
 }
 
 /** A run's trainable values and optimizer state as plain data. */

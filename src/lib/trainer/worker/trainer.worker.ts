@@ -3,15 +3,16 @@
  * Requests are handled one at a time, in order, except `pause`, `snapshot` and `dispose`, which
  * must reach a running loop between its chunks.
  */
-import { TrainerHost, type Loaders } from './host';
-import { fetchChecked, fetchModelManifest, loadDigits, loadText } from './assets';
+import { TrainerHost } from './host';
+import type { Loaders } from './sources';
+import { fetchChecked, fetchModelManifest, loadDigits, loadText } from '../assets';
 import { unpackWeights, buildModel } from '$lib/model/weightsFile';
-import type { Event, Request } from './protocol';
+import type { TrainerEvent, TrainerRequest } from '../protocol';
 import type { ProbeReply, ProbeRequest } from './probe.worker';
 
 const scope = self as unknown as {
-	postMessage(message: Event, transfer?: Transferable[]): void;
-	onmessage: ((e: MessageEvent<Request>) => void) | null;
+	postMessage(message: TrainerEvent, transfer?: Transferable[]): void;
+	onmessage: ((e: MessageEvent<TrainerRequest>) => void) | null;
 	close(): void;
 };
 
@@ -45,7 +46,7 @@ const host = new TrainerHost(
 	loaders,
 	true
 );
-const urgent = new Set<Request['type']>(['pause', 'snapshot', 'dispose']);
+const urgent = new Set<TrainerRequest['type']>(['pause', 'snapshot', 'dispose']);
 let queue: Promise<void> = Promise.resolve();
 
 scope.onmessage = (e) => {
