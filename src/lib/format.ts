@@ -49,7 +49,8 @@ export function tickLabel(v: number): string {
 
 /**
  * A fraction as a percentage with fixed decimals (one unless told): 0.9137 → "91.4%"; missing →
- * "—". The digits go in an options object so that `values.map(pct)` still writes one decimal.
+ * "—". The digits go in an options object, so that a stray second argument (an index from
+ * `map`) is a type error rather than a change of decimals.
  */
 export function pct(
 	v: number | null | undefined,
