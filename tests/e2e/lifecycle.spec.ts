@@ -214,10 +214,14 @@ async function loseDevice(page: Page, worker: Worker, baseline: Memory) {
 const LIVE: { path: string; figures: { id: string; press?: string }[] }[] = [
 	{ path: 'lab/', figures: [{ id: 'finetune-demo' }, { id: 'language-lab', press: 'Fine-tune' }] },
 	{ path: 'lessons/scaling-laws/', figures: [{ id: 'fig-ladder', press: 'Run live' }] },
-	{ path: 'lessons/what-fine-tuning-costs/', figures: [{ id: 'measured' }] },
+	{ path: 'lessons/what-fine-tuning-costs/', figures: [{ id: 'measured', press: 'Measure' }] },
 	{
 		path: 'lessons/low-rank-updates/',
-		figures: [{ id: 'fig-spectrum' }, { id: 'fig-rank' }, { id: 'fig-agree', press: 'Run live' }]
+		figures: [
+			{ id: 'fig-spectrum', press: 'Train' },
+			{ id: 'fig-rank', press: 'Train both' },
+			{ id: 'fig-agree', press: 'Run live' }
+		]
 	},
 	{
 		path: 'lessons/when-peft-works/',

@@ -170,11 +170,15 @@ export class LiveRun<V extends object> {
 	/**
 	 * The reader's first action (and every later one that trains): start the workers if they
 	 * have not started (then `onstart` configures them), and pause any other figure training.
+	 * @param train false for an action that only configures (a setting the trainer counts): the
+	 *   workers start, and other figures go on training
 	 * @returns whether the workers started now
 	 */
-	start(): boolean {
-		for (const other of mounted) if (other !== this) other.yieldTo(this.label);
-		this.paused = null;
+	start(train = true): boolean {
+		if (train) {
+			for (const other of mounted) if (other !== this) other.yieldTo(this.label);
+			this.paused = null;
+		}
 		if (this.started) return false;
 		this.started = true;
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, never state

@@ -241,3 +241,21 @@ describe('off screen', () => {
 		stopB();
 	});
 });
+
+describe('an action that only configures', () => {
+	it('starts the workers without pausing the figure that trains', () => {
+		const a = figure('Figure 2').run;
+		const b = figure('Figure 4').run;
+		const stopA = a.mount('');
+		const stopB = b.mount('');
+		a.start();
+		a.client.run();
+		workers[0].emit(metrics(5, true));
+		expect(b.start(false)).toBe(true);
+		expect(workers).toHaveLength(4);
+		expect(workers[0].types()).not.toContain('pause');
+		expect(a.paused).toBeNull();
+		stopA();
+		stopB();
+	});
+});
