@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerAccess, LinearCache, ParamAccess } from './access';
 import type { ModelDef } from './model';
 import { crossEntropyWithGrad } from './losses';
+import { sum } from './kernels/linalg';
 import { linearParams, type LinearSpec, type ParamSpec } from './params';
 import {
 	causalAttention,
@@ -201,11 +202,11 @@ function transformerGradients(
 		const v = p.linearForward(`h${i}.v`, ln1.y);
 		const att = causalAttention(q.out, k.out, v.out, attrs);
 		const o = p.linearForward(`h${i}.o`, att.ctx);
-		const h1 = tf.add(h, o.out) as tf.Tensor2D;
+		const h1 = sum(h, o.out);
 		const ln2 = ln(`h${i}.ln2`, h1);
 		const up = p.linearForward(`h${i}.up`, ln2.y);
 		const down = p.linearForward(`h${i}.down`, geluFused(up.out));
-		h = tf.add(h1, down.out) as tf.Tensor2D;
+		h = sum(h1, down.out);
 		blocks.push({ ln1, q, k, v, probs: att.probs, o, ln2, up, down });
 	}
 	const lnf = ln('lnf', h);
@@ -247,7 +248,7 @@ function transformerGradients(
 		// h = h1 + down(gelu(up(ln2(h1)))).
 		const dGelu = p.linearBackward(c.down, dh, true, grads)!;
 		const dUp = p.linearBackward(c.up, geluGrad(dGelu, c.up.out), true, grads)!;
-		const dh1 = tf.add(dh, gradOfNorm(`h${i}.ln2`, dUp, c.ln2)) as tf.Tensor2D;
+		const dh1 = sum(dh, gradOfNorm(`h${i}.ln2`, dUp, c.ln2));
 		if (!below && !attnTrains(i)) break;
 		// h1 = h + o(attention(q, k, v of ln1(h))).
 		const dCtx = p.linearBackward(c.o, dh1, true, grads)!;
@@ -259,8 +260,9 @@ function transformerGradients(
 			p.linearBackward(c.v, dv, needLn1, grads)
 		];
 		if (!needLn1) break;
-		const dx = gradOfNorm(`h${i}.ln1`, tf.addN(dA as tf.Tensor2D[]) as tf.Tensor2D, c.ln1);
-		dh = below ? (tf.add(dh1, dx) as tf.Tensor2D) : undefined;
+		const [dAq, dAk, dAv] = dA as tf.Tensor2D[];
+		const dx = gradOfNorm(`h${i}.ln1`, sum(dAq, dAk, dAv), c.ln1);
+		dh = below ? sum(dh1, dx) : undefined;
 	}
 	if (embTrains && dh) {
 		const { dTok, dPos } = embedGrad(ids, dh, vocab, t);

@@ -22,6 +22,7 @@ import {
 	matMul,
 	reluGrad,
 	softmaxXent,
+	sum,
 	transpose2d
 } from '$lib/model/kernels/linalg';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
@@ -282,5 +283,39 @@ describe('softmax cross-entropy in SIMD (what the relaxed build runs instead of 
 		expect(Number.isNaN(got.loss[0])).toBe(true);
 		expect(Number.isNaN(got.loss[1])).toBe(true);
 		expect(Math.abs(got.loss[2] - ref.loss[2])).toBeLessThan(1e-5);
+	});
+});
+
+describe('the residual sums on WebAssembly', () => {
+	it('give tfjs’s Add and AddN bit for bit, in SIMD and in JavaScript, tails and signed zeros included', async () => {
+		await tf.setBackend('wasm');
+		expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
+		for (const [n, simd] of [
+			[7, true],
+			[96 * 512 + 3, true],
+			[(1 << 17) + 5, true],
+			[96 * 512 + 3, false]
+		] as const) {
+			setSimdActive(simd);
+			const [a, b, c] = [0, 1, 2].map(() => {
+				const v = Float32Array.from({ length: n }, () => rng.normal());
+				v[0] = -0;
+				v[1] = 0;
+				v[2] = -0;
+				return tf.tensor2d(v, [1, n]);
+			});
+			const pairs: [tf.Tensor, tf.Tensor][] = [
+				[sum(a, b), tf.add(a, b)],
+				[sum(a, b, c), tf.addN([a, b, c])]
+			];
+			for (const [ours, theirs] of pairs) {
+				const [x, y] = [ours.dataSync(), theirs.dataSync()];
+				expect(new Uint32Array(x.buffer, x.byteOffset, n)).toEqual(
+					new Uint32Array(y.buffer, y.byteOffset, n)
+				);
+			}
+			tf.dispose([a, b, c, ...pairs.flat()]);
+		}
+		setSimdActive(true);
 	});
 });

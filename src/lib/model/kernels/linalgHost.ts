@@ -17,7 +17,8 @@ import {
 	MATMUL_HOST_KERNEL,
 	RELU_GRAD_KERNEL,
 	TRANSPOSE_KERNEL,
-	XENT_KERNEL
+	XENT_KERNEL,
+	SUM_KERNEL
 } from './linalg';
 
 type F = Float32Array;
@@ -123,6 +124,34 @@ registerHostKernel(XENT_KERNEL, {
 				{ out: grad }
 			);
 		else softmaxXentArrays(logits as F, targets as F, invBatch[0], classes, rowLoss, grad);
+	}
+});
+
+/**
+ * out = a + b, or ((0 + a) + b) + c, each sum rounded to float32 as tfjs's Add and AddN round it
+ * (a double sum of two floats rounds to the float sum exactly; a third term needs the fround).
+ */
+export function sumArrays(a: F, b: F, c: F | undefined, out: F): void {
+	if (c) for (let i = 0; i < out.length; i++) out[i] = Math.fround(0 + a[i] + b[i]) + c[i];
+	else for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+}
+
+registerHostKernel(SUM_KERNEL, {
+	outputs: (s) => [s.a],
+	run: ({ a, b, c }, [out], _a, simd) => {
+		if (simd)
+			simd.split(
+				'sum_part',
+				out.length,
+				out.length >= 1 << 17 ? 1 << 15 : out.length,
+				{ in: a as F },
+				{ in: b as F },
+				c ? { in: c as F } : { in: a as F },
+				c ? 1 : 0,
+				{ out },
+				out.length
+			);
+		else sumArrays(a as F, b as F, c as F | undefined, out);
 	}
 });
 

@@ -39,7 +39,7 @@ export type SimdExport = SplitExport | 'transpose' | 'relu_grad' | 'gather_rows'
  * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
  * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
  * elements of GELU, rows of layer norm and its input gradient, columns of layer norm's parameter
- * gradients and of a column sum, rows of softmax cross-entropy. Each range writes floats no other range writes, and computes
+ * gradients and of a column sum, rows of softmax cross-entropy, elements of a sum. Each range writes floats no other range writes, and computes
  * them exactly as the whole call would.
  */
 export const SPLIT_EXPORTS = [
@@ -52,7 +52,8 @@ export const SPLIT_EXPORTS = [
 	'layer_norm_grad_dx_part',
 	'layer_norm_grad_dgds_part',
 	'col_sum_part',
-	'softmax_xent_part'
+	'softmax_xent_part',
+	'sum_part'
 ] as const;
 export type SplitExport = (typeof SPLIT_EXPORTS)[number];
 

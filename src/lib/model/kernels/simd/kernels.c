@@ -510,6 +510,27 @@ void softmax_xent_part(const f32 *z, const f32 *t, f32 inv, int rows, int classe
 	}
 }
 
+/*
+ * out = a + b, or ((0 + a) + b) + c when `three`, elementwise over elements [lo, hi) of n (lo a
+ * multiple of 4): the residual sums of a transformer step, in the order tfjs's Add and AddN take
+ * them (AddN starts from +0, so −0 + −0 + −0 gives +0 there, and here).
+ */
+EXPORT(sum_part)
+void sum_part(const f32 *a, const f32 *b, const f32 *c, int three, f32 *out, int n, int lo, int hi) {
+	(void)n;
+	int i = lo;
+	if (three) {
+		for (; i + 4 <= hi; i += 4)
+			wasm_v128_store(out + i, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(splat(0.0f),
+					wasm_v128_load(a + i)), wasm_v128_load(b + i)), wasm_v128_load(c + i)));
+		for (; i < hi; i++) out[i] = ((0.0f + a[i]) + b[i]) + c[i];
+	} else {
+		for (; i + 4 <= hi; i += 4)
+			wasm_v128_store(out + i, wasm_f32x4_add(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+		for (; i < hi; i++) out[i] = a[i] + b[i];
+	}
+}
+
 /* g = dout where out > 0, else 0 (ReLU's gradient from its output). */
 EXPORT(relu_grad)
 void relu_grad(const f32 *dout, const f32 *out, int n, f32 *g) {
