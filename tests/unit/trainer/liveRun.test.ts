@@ -96,6 +96,14 @@ function figure(label: string, onstart = vi.fn()) {
 	return { run, onstart };
 }
 
+/** Figures 2 and 4 mounted on one page, and how to unmount both. */
+function twoFigures() {
+	const a = figure('Figure 2').run;
+	const b = figure('Figure 4').run;
+	const stops = [a.mount(''), b.mount('')];
+	return { a, b, stop: () => stops.forEach((f) => f()) };
+}
+
 const metrics = (step: number, running: boolean): Event => ({
 	type: 'metrics',
 	step,
@@ -178,10 +186,7 @@ describe('workers start on the first action', () => {
 
 describe('one figure trains at a time', () => {
 	it('pauses the figure training when another starts, and it says why', () => {
-		const a = figure('Figure 2').run;
-		const b = figure('Figure 4').run;
-		const stopA = a.mount('');
-		const stopB = b.mount('');
+		const { a, b, stop } = twoFigures();
 		a.start();
 		a.client.run();
 		workers[0].emit(metrics(5, true));
@@ -196,30 +201,22 @@ describe('one figure trains at a time', () => {
 		a.start();
 		expect(a.paused).toBeNull();
 		expect(workers[2].types().at(-1)).toBe('pause');
-		stopA();
-		stopB();
+		stop();
 	});
 
 	it('leaves a figure that does not train alone', () => {
-		const a = figure('Figure 2').run;
-		const b = figure('Figure 4').run;
-		const stopA = a.mount('');
-		const stopB = b.mount('');
+		const { a, b, stop } = twoFigures();
 		a.start();
 		b.start();
 		expect(a.paused).toBeNull();
 		expect(workers[0].types()).not.toContain('pause');
-		stopA();
-		stopB();
+		stop();
 	});
 });
 
 describe('off screen', () => {
 	it('pauses what trains and goes on when back, unless another figure started meanwhile', () => {
-		const a = figure('Figure 2').run;
-		const b = figure('Figure 4').run;
-		const stopA = a.mount('');
-		const stopB = b.mount('');
+		const { a, b, stop } = twoFigures();
 		a.start();
 		a.client.run();
 		workers[0].emit(metrics(3, true));
@@ -237,17 +234,13 @@ describe('off screen', () => {
 		expect(a.paused).toMatch(/Figure 4/);
 		a.visible(true);
 		expect(workers[0].types().at(-1)).toBe('pause');
-		stopA();
-		stopB();
+		stop();
 	});
 });
 
 describe('an action that only configures', () => {
 	it('starts the workers without pausing the figure that trains', () => {
-		const a = figure('Figure 2').run;
-		const b = figure('Figure 4').run;
-		const stopA = a.mount('');
-		const stopB = b.mount('');
+		const { a, b, stop } = twoFigures();
 		a.start();
 		a.client.run();
 		workers[0].emit(metrics(5, true));
@@ -255,7 +248,6 @@ describe('an action that only configures', () => {
 		expect(workers).toHaveLength(4);
 		expect(workers[0].types()).not.toContain('pause');
 		expect(a.paused).toBeNull();
-		stopA();
-		stopB();
+		stop();
 	});
 });
