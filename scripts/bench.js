@@ -19,10 +19,13 @@
  * 3. The SVD toolkit (src/lib/math/svd.ts) against ml-matrix's SingularValueDecomposition on the
  *    same seeded matrices, like for like: our singularValues against ml-matrix with no vectors, our
  *    svd against its full U, S, V. Median milliseconds of interleaved repetitions, and the ratios.
+ * 4. Our matrix product alone (scripts/bench/gemm.ts) in GFLOP/s on the language model's product
+ *    shapes, one thread and the helper threads (with BENCH_ISOLATE=1), beside PyTorch's BLAS on
+ *    the same shapes (torch_peer.py --gemm): WebAssembly's 128-bit SIMD against native code.
  *
  * Builds the benchmark pages and the site, then writes bench-results/bench.json with the parts
- * that ran. Environment: BENCH_ONLY, a comma list of the parts to run, trainer, lab and svd
- * (default all three); BENCH_SECONDS (per trainer case, default 3; the cases of one model run
+ * that ran. Environment: BENCH_ONLY, a comma list of the parts to run, trainer, lab, svd and gemm
+ * (default all four); BENCH_SECONDS (per trainer case, default 3; the cases of one model run
  * interleaved in rounds); BENCH_CASES, the trainer's case groups, mlp, transformer, large and lm
  * (default all four; leave out large for a quick run: on the cpu and webgpu backends of a
  * GPU-less machine its steps take seconds); BENCH_BACKENDS (default wasm,webgl,webgpu,cpu; add
@@ -49,7 +52,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const caseGroups = process.env.BENCH_CASES ?? 'mlp,transformer,large,lm';
 /** Thrown to skip the lab part (BENCH_LAB=0). */
 class Skip extends Error {}
-const parts = new Set((process.env.BENCH_ONLY ?? 'trainer,lab,svd').split(',').filter(Boolean));
+const parts = new Set(
+	(process.env.BENCH_ONLY ?? 'trainer,lab,svd,gemm').split(',').filter(Boolean)
+);
 const backends = parts.has('trainer')
 	? (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',').filter(Boolean)
 	: [];
@@ -90,6 +95,49 @@ function torchPeer(when) {
 	});
 	if (r.status !== 0) throw new Error('the PyTorch peer failed');
 	return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+}
+
+/**
+ * Part 4: our matrix product alone, GFLOP/s per shape of the language model's step, beside
+ * PyTorch's BLAS on the same shapes when Debian's python3 has torch.
+ * @param {string} url the benchmark server's address
+ */
+async function benchGemm(url) {
+	const page = await browser.newPage();
+	await page.goto(`${url}?part=gemm`);
+	await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 600_000 });
+	const r = await page.evaluate(() => /** @type {any} */ (window).benchResult);
+	await page.close();
+	if (r.error) {
+		console.log(`gemm: ${r.error}`);
+		return { error: r.error };
+	}
+	const torch =
+		spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0
+			? JSON.parse(
+					spawnSync('/usr/bin/python3', ['scripts/bench/torch_peer.py', '--gemm'], {
+						encoding: 'utf8'
+					})
+						.stdout.trim()
+						.split('\n')
+						.at(-1) ?? '{}'
+				)
+			: undefined;
+	console.log(
+		`matrix products, GFLOP/s (best of 12 batches; ours ${r.fused ? 'with' : 'without'} fused multiply-add):`
+	);
+	/** @type {Record<string, Record<string, number>>} */
+	const out = {};
+	for (const row of r.rows) {
+		out[row.shape] = { ...row.gflops, ...(torch?.gflops?.[row.shape] ?? {}) };
+		console.log(
+			`  ${row.shape.padEnd(22)} ` +
+				Object.entries(out[row.shape])
+					.map(([k, v]) => `${k} ${v.toFixed(1)}`)
+					.join(' · ')
+		);
+	}
+	return { fused: r.fused, threads: r.threads, blas: torch?.blas, gflops: out };
 }
 
 /**
@@ -348,6 +396,7 @@ try {
 		}
 	}
 	if (parts.has('svd')) result.svd = await benchSvd(benchServer.url);
+	if (parts.has('gemm')) result.gemm = await benchGemm(benchServer.url);
 	await benchServer.close();
 
 	if (!withLab) throw new Skip();

@@ -45,6 +45,12 @@ parser.add_argument("--seconds", type=float, default=3.0, help="as BENCH_SECONDS
 parser.add_argument("--cases", default="mlp,transformer,large,lm", help="as BENCH_CASES")
 parser.add_argument("--chunk-ms", type=float, default=25.0, help="as BENCH_CHUNK_MS")
 parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+parser.add_argument(
+    "--gemm",
+    action="store_true",
+    help="instead of the cases: GFLOP/s of torch.mm on the language model's product shapes "
+    "(scripts/bench/gemm.ts), on one thread and on --threads, as {gflops: {shape: {label: GF/s}}}",
+)
 args = parser.parse_args()
 
 # Read by the OpenMP runtime when torch loads it, so set before the import.
@@ -222,6 +228,44 @@ def blas_library() -> str:
         paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
     return ", ".join(sorted(paths)) or "none found (torch's own kernels)"
 
+
+# The product shapes of scripts/bench/gemm.ts: (m, k, n, transposed a), named as there.
+GEMM_SHAPES = [
+    (512, 96, 96, False),
+    (512, 96, 384, False),
+    (512, 384, 96, False),
+    (96, 512, 96, True),
+    (96, 512, 384, True),
+    (384, 512, 96, True),
+]
+
+
+def gemm_rates() -> dict:
+    """Best-of-12 GFLOP/s of torch.mm per shape, on one thread and on args.threads."""
+    out = {}
+    for m, k, n, ta in GEMM_SHAPES:
+        a = torch.randn(k, m).t() if ta else torch.randn(m, k)
+        b, c = torch.randn(k, n), torch.empty(m, n)
+        flops = 2 * m * k * n
+        reps = max(4, round(2e8 / flops))
+        name = f"{'aᵀ·b' if ta else 'a·b'} {m}×{k}·{k}×{n}"
+        out[name] = {}
+        for threads in sorted({1, args.threads}):
+            torch.set_num_threads(threads)
+            best = math.inf
+            for _ in range(12):
+                t0 = time.perf_counter()
+                for _ in range(reps):
+                    torch.mm(a, b, out=c)
+                best = min(best, (time.perf_counter() - t0) / reps)
+            out[name][f"PyTorch, {threads} thread{'s' if threads > 1 else ''}"] = flops / best / 1e9
+    torch.set_num_threads(args.threads)
+    return out
+
+
+if args.gemm:
+    print(json.dumps({"torch": torch.__version__, "blas": blas_library(), "gflops": gemm_rates()}))
+    raise SystemExit(0)
 
 rates = {}
 for group in filter(None, args.cases.split(",")):
