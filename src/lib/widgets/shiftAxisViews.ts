@@ -81,14 +81,14 @@ export function shiftColumns(
 	];
 }
 
-/** The axes both views share: shift 0 to 1 against accuracy, with the chosen shift marked. */
-function axisChart(
-	ctx: ShiftContext,
-	lines: ShiftLine[],
-	text: Pick<ShiftChart, 'xLabel' | 'yLabel' | 'label'>
-): ShiftChart {
-	return {
-		lines,
+/**
+ * The chart both views draw: every method's `get` along the axis (shift 0 to 1 against accuracy),
+ * with the chosen shift marked.
+ */
+const axisChart =
+	(get: (c: Cell) => number, text: Pick<ShiftChart, 'xLabel' | 'yLabel' | 'label'>) =>
+	(ctx: ShiftContext): ShiftChart => ({
+		lines: byShift(ctx.withBase, get),
 		xDomain: [0, 1],
 		yDomain: [0, 1],
 		xTicks: SHIFT_TICKS,
@@ -96,23 +96,21 @@ function axisChart(
 		formatY: percentTick,
 		marker: ctx.stop / SHIFT_STOPS,
 		...text
-	};
-}
+	});
+
+/** The method × shift table of `get`, in percent, open. */
+const axisTable = (ctx: ShiftContext, caption: string, get: (c: Cell) => number) =>
+	table({ caption, columns: shiftColumns(ctx, get, pct), rows: methodRows, open: true });
 
 export const accuracyView: ShiftView = {
 	picks: 'shift',
 	caption: () => 'Held-out accuracy by method and domain shift',
-	chart: (ctx) =>
-		axisChart(
-			ctx,
-			byShift(ctx.withBase, (c) => c.accuracy),
-			{
-				xLabel: 'Domain shift',
-				yLabel: 'Held-out accuracy',
-				label:
-					'Held-out accuracy of each method against domain shift, with the base model before fine-tuning as a dotted grey line. The sentence below and the data table give the numbers.'
-			}
-		),
+	chart: axisChart((c) => c.accuracy, {
+		xLabel: 'Domain shift',
+		yLabel: 'Held-out accuracy',
+		label:
+			'Held-out accuracy of each method against domain shift, with the base model before fine-tuning as a dotted grey line. The sentence below and the data table give the numbers.'
+	}),
 	summary(ctx) {
 		const lows = SHIFT_VALUES.map((s) =>
 			Math.max(
@@ -129,12 +127,7 @@ export const accuracyView: ShiftView = {
 		return `${conditionSummary(ctx.cells, ctx.condition)}${trend}`;
 	},
 	tables: (ctx) => [
-		table({
-			caption: accuracyView.caption(ctx),
-			columns: shiftColumns(ctx, (c) => c.accuracy, pct),
-			rows: methodRows,
-			open: true
-		}),
+		axisTable(ctx, accuracyView.caption(ctx), (c) => c.accuracy),
 		// Absolute gaps grow partly because there is more to learn: the share corrects for it.
 		table({
 			caption:
@@ -149,17 +142,12 @@ export const accuracyView: ShiftView = {
 export const forgettingView: ShiftView = {
 	picks: 'shift',
 	caption: () => 'Accuracy on clean digits after fine-tuning, by method and domain shift',
-	chart: (ctx) =>
-		axisChart(
-			ctx,
-			byShift(ctx.withBase, (c) => c.original),
-			{
-				xLabel: 'Domain shift of the fine-tuning data',
-				yLabel: 'Accuracy on clean digits afterwards',
-				label:
-					"Accuracy on the original clean digits after each fine-tune, against the domain shift it was fine-tuned on, with the base model's own accuracy before fine-tuning as a dotted grey line. The sentence below and the data table give the numbers."
-			}
-		),
+	chart: axisChart((c) => c.original, {
+		xLabel: 'Domain shift of the fine-tuning data',
+		yLabel: 'Accuracy on clean digits afterwards',
+		label:
+			"Accuracy on the original clean digits after each fine-tune, against the domain shift it was fine-tuned on, with the base model's own accuracy before fine-tuning as a dotted grey line. The sentence below and the data table give the numbers."
+	}),
 	summary(ctx) {
 		const { cells } = ctx;
 		const key = conditionKey(ctx.condition);
@@ -185,12 +173,5 @@ export const forgettingView: ShiftView = {
 				', '
 			)}. Here ${less} of ${lora.length} LoRA ranks forget less than full fine-tuning; along the whole axis, LoRA at ranks 1 and 4 both forget less at ${across} of ${SHIFT_VALUES.length} shifts.`;
 	},
-	tables: (ctx) => [
-		table({
-			caption: forgettingView.caption(ctx),
-			columns: shiftColumns(ctx, (c) => c.original, pct),
-			rows: methodRows,
-			open: true
-		})
-	]
+	tables: (ctx) => [axisTable(ctx, forgettingView.caption(ctx), (c) => c.original)]
 };

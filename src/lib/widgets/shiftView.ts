@@ -6,8 +6,9 @@
  *
  *   ShiftLab (controls, live queue) ──ShiftContext──▶ view.chart / view.summary / view.tables
  */
+import type { ComponentProps } from 'svelte';
 import type { Column } from '$lib/ui/exportData';
-import type { ShiftLine } from './ShiftLabChart.svelte';
+import type ShiftLabChart from './ShiftLabChart.svelte';
 import {
 	BASE_METHOD,
 	SHIFT_METHODS,
@@ -33,21 +34,8 @@ export interface ShiftContext {
 	isLive: (method: string, condition: string) => boolean;
 }
 
-/** The props of `ShiftLabChart` a view decides (all but the bound SVG). */
-export interface ShiftChart {
-	lines: ShiftLine[];
-	xDomain: [number, number];
-	yDomain: [number, number];
-	xTicks: readonly number[];
-	yTicks: readonly number[];
-	logX?: boolean;
-	logY?: boolean;
-	formatY?: (v: number) => string;
-	xLabel: string;
-	yLabel: string;
-	label: string;
-	marker?: number;
-}
+/** The props of `ShiftLabChart` a view decides (all but the bound SVG and the height). */
+export type ShiftChart = Omit<ComponentProps<typeof ShiftLabChart>, 'svg' | 'height'>;
 
 /** A data table of a view; `suffix` is added to the figure's file name. */
 export interface ShiftTable {
