@@ -283,6 +283,10 @@ describe('lesson 4: URL state', () => {
 			await waitFor(page, async () => (await text(page, 'rank-value')) === 'r = 16');
 			expect(await attr(page, 'rank-trainable', 'data-formula')).toBe(String(16 * 256));
 			expect(await text(page, 'rank-k')).toMatch(/^k = 12: \d+\.\d%/);
+			// Recorded first: figure 4's accuracy curves are the recorded runs' until it trains.
+			expect(await attr(page, 'rank-accuracy', 'data-source')).toBe('recorded');
+			expect(Number(await attr(page, 'rank-accuracy', 'data-points'))).toBe(26);
+			expect(await text(page, 'rank-curves-note')).toMatch(/^Recorded on .*LoRA at rank 16/);
 			expect(await text(page, 'agree-summary')).toMatch(/No recording for this choice/);
 
 			await page.getByRole('button', { name: 'Small shift' }).click();
