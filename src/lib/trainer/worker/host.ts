@@ -68,7 +68,7 @@ interface Job {
 	/** Do the next piece of work; resolves true, having done nothing, once there is none left. */
 	chunk(): Promise<boolean>;
 	/** The loop ended without failing: the job is done, or was stopped between chunks. */
-	finish(): Promise<void>;
+	finish?(): Promise<void>;
 	/** Handle a failure of the job's own (divergence, bad input) and say so; false: the backend's. */
 	own(e: unknown): boolean;
 	/** After the loop, however it ended. */
@@ -247,7 +247,7 @@ export class TrainerHost {
 				await new Promise((r) => setTimeout(r, 0));
 			}
 			this.running = false;
-			await job.finish();
+			await job.finish?.();
 		} catch (e) {
 			this.running = false;
 			if (!job.own(e)) setTimeout(() => void this.fallBack(e, job), 0);
@@ -587,7 +587,6 @@ export class TrainerHost {
 				progress();
 				return false;
 			},
-			finish: async () => {},
 			own: (e) => {
 				if (!(e instanceof RangeError || e instanceof DivergenceError)) return false;
 				ladder.dispose();
