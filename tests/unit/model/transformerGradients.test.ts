@@ -195,7 +195,12 @@ describe('the SIMD kernels against the scalar loops', () => {
 		[1, 1, 1, 4],
 		[2, 5, 2, 8],
 		[3, 7, 4, 48],
-		[2, 64, 4, 128]
+		[2, 64, 4, 128],
+		// Every head width the kernels hold in registers (8, 12, 16, 24, 32) and one they do not (20).
+		[1, 6, 1, 8],
+		[2, 9, 2, 32],
+		[2, 11, 4, 96],
+		[2, 7, 2, 40]
 	])('attention b %i, t %i, heads %i, d %i, forward and backward', (bb, tt, heads, d) => {
 		const n = bb * tt * d;
 		const [q, k, v, dCtx] = [rand(n), rand(n), rand(n), rand(n)];

@@ -251,9 +251,86 @@ static inline void axpy4(f32 *y, const f32 *w, const f32 *r, int s, int n) {
 }
 
 /*
+ * y (n floats) += Σ_m w[m·wstep]·r_m over `count` rows r_m = r + m·s: the same sums, in the same
+ * order (row after row), as axpy4 over blocks of four rows and then axpy over the rest, but with
+ * y held in registers throughout instead of loaded and stored once per block. Specialised for a head's
+ * width of 8, 12, 16, 24 or 32 floats (2 to 8 vectors), which covers the course's transformers;
+ * other widths take the axpy4 loop.
+ */
+#define DEFINE_ROWACC(NV)                                                                          \
+	static void rowacc_##NV(f32 *y, const f32 *w, int wstep, const f32 *r, int s, int count) {  \
+		v128_t acc[NV];                                                                            \
+		for (int c = 0; c < NV; c++) acc[c] = wasm_v128_load(y + 4 * c);                           \
+		for (int m = 0; m < count; m++, r += s) {                                                  \
+			const v128_t wm = splat(w[m * wstep]);                                                 \
+			for (int c = 0; c < NV; c++) acc[c] = madd(acc[c], wm, wasm_v128_load(r + 4 * c));     \
+		}                                                                                          \
+		for (int c = 0; c < NV; c++) wasm_v128_store(y + 4 * c, acc[c]);                           \
+	}
+DEFINE_ROWACC(2)
+DEFINE_ROWACC(3)
+DEFINE_ROWACC(4)
+DEFINE_ROWACC(6)
+DEFINE_ROWACC(8)
+
+/*
+ * out[4b..4b+3] = dot4(x, r + 4b·s, s, n) for blocks b < blocks: x·r_j for 4·blocks rows r_j =
+ * r + j·s, the same sums in the same order as dot4, with x held in registers across the blocks.
+ */
+#define DEFINE_DOTS(NV)                                                                            \
+	static void dots_##NV(const f32 *x, const f32 *r, int s, int blocks, f32 *out) {            \
+		v128_t xv[NV];                                                                             \
+		for (int c = 0; c < NV; c++) xv[c] = wasm_v128_load(x + 4 * c);                            \
+		for (int b = 0; b < blocks; b++, r += 4 * s, out += 4) {                                   \
+			v128_t a0 = splat(0.0f), a1 = a0, a2 = a0, a3 = a0;                                    \
+			for (int c = 0; c < NV; c++) {                                                         \
+				a0 = madd(a0, xv[c], wasm_v128_load(r + 4 * c));                                   \
+				a1 = madd(a1, xv[c], wasm_v128_load(r + s + 4 * c));                               \
+				a2 = madd(a2, xv[c], wasm_v128_load(r + 2 * s + 4 * c));                           \
+				a3 = madd(a3, xv[c], wasm_v128_load(r + 3 * s + 4 * c));                           \
+			}                                                                                      \
+			wasm_v128_store(out, hsum4(a0, a1, a2, a3));                                           \
+		}                                                                                          \
+	}
+DEFINE_DOTS(2)
+DEFINE_DOTS(3)
+DEFINE_DOTS(4)
+DEFINE_DOTS(6)
+DEFINE_DOTS(8)
+
+static void dots(const f32 *x, const f32 *r, int s, int blocks, f32 *out, int n) {
+	switch (n) {
+	case 8: dots_2(x, r, s, blocks, out); return;
+	case 12: dots_3(x, r, s, blocks, out); return;
+	case 16: dots_4(x, r, s, blocks, out); return;
+	case 24: dots_6(x, r, s, blocks, out); return;
+	case 32: dots_8(x, r, s, blocks, out); return;
+	}
+	for (int b = 0; b < blocks; b++) wasm_v128_store(out + 4 * b, dot4(x, r + 4 * b * s, s, n));
+}
+
+static void rowacc(f32 *y, const f32 *w, int wstep, const f32 *r, int s, int count, int n) {
+	switch (n) {
+	case 8: rowacc_2(y, w, wstep, r, s, count); return;
+	case 12: rowacc_3(y, w, wstep, r, s, count); return;
+	case 16: rowacc_4(y, w, wstep, r, s, count); return;
+	case 24: rowacc_6(y, w, wstep, r, s, count); return;
+	case 32: rowacc_8(y, w, wstep, r, s, count); return;
+	}
+	int m = 0;
+	f32 w4[4];
+	for (; m + 4 <= count; m += 4) {
+		w4[0] = w[m * wstep], w4[1] = w[(m + 1) * wstep];
+		w4[2] = w[(m + 2) * wstep], w4[3] = w[(m + 3) * wstep];
+		axpy4(y, w4, r + m * s, s, n);
+	}
+	for (; m < count; m++) axpy(y, w[m * wstep], r + m * s, n);
+}
+
+/*
  * Causal attention of one (batch row, head) pair `bh` (= bb · heads + hh); see attentionArrays.
  * Scores go four keys at a time (one reduction of four accumulators instead of four horizontal
- * sums), and the context row is read and written once per four value rows.
+ * sums), and the context row stays in registers while it sums the value rows (`rowacc`).
  */
 static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int heads, int d,
 		int bh, f32 *ctx, f32 *probs) {
@@ -267,8 +344,9 @@ static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int h
 		f32 *p = pbase + i * t;
 		v128_t vmx4 = splat(-3.0e38f);
 		int j = 0;
+		dots(qi, k + col, d, (i + 1) / 4, p, dh);
 		for (; j + 4 <= i + 1; j += 4) {
-			v128_t s = wasm_f32x4_mul(dot4(qi, k + col + j * d, d, dh), vscale);
+			v128_t s = wasm_f32x4_mul(wasm_v128_load(p + j), vscale);
 			wasm_v128_store(p + j, s);
 			vmx4 = wasm_f32x4_max(vmx4, s);
 		}
@@ -297,8 +375,7 @@ static void attention_one(const f32 *q, const f32 *k, const f32 *v, int t, int h
 		for (; j <= i; j++) p[j] *= inv;
 		f32 *ci = ctx + col + i * d;
 		for (int c = 0; c < dh; c += 4) wasm_v128_store(ci + c, splat(0.0f));
-		for (j = 0; j + 4 <= i + 1; j += 4) axpy4(ci, p + j, v + col + j * d, d, dh);
-		for (; j <= i; j++) axpy(ci, p[j], v + col + j * d, dh);
+		rowacc(ci, p, 1, v + col, d, i + 1, dh);
 		for (j = i + 1; j < t; j++) p[j] = 0.0f;
 	}
 }
@@ -318,8 +395,8 @@ void attention_part(const f32 *q, const f32 *k, const f32 *v, int b, int t, int 
 /*
  * Attention's backward pass for one (batch row, head) pair; ds is scratch of t × t floats. Row by
  * row: dp = g·vⱼ four keys at a time, the score gradients ds (kept), and dq from them; then
- * column by column, dk and dv summed over the rows that attend to each key, every dk and dv row
- * read and written once per four query rows.
+ * column by column, dk and dv summed over the rows that attend to each key, each dk and dv row
+ * held in registers while it sums (`rowacc`).
  */
 static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, const f32 *v,
 		const f32 *probs, int t, int heads, int d, int bh, f32 *dq, f32 *dk, f32 *dv, f32 *ds) {
@@ -333,11 +410,8 @@ static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, cons
 		f32 *dsi = ds + i * t;
 		v128_t vrow = splat(0.0f);
 		int j = 0;
-		for (; j + 4 <= i + 1; j += 4) {
-			v128_t dp = dot4(gi, v + col + j * d, d, dh);
-			wasm_v128_store(dsi + j, dp);
-			vrow = madd(vrow, wasm_v128_load(p + j), dp);
-		}
+		dots(gi, v + col, d, (i + 1) / 4, dsi, dh);
+		for (; j + 4 <= i + 1; j += 4) vrow = madd(vrow, wasm_v128_load(p + j), wasm_v128_load(dsi + j));
 		f32 rowdot = hsum(vrow);
 		for (; j <= i; j++) {
 			f32 dp = dot(gi, v + col + j * d, dh);
@@ -350,25 +424,11 @@ static void attention_grad_one(const f32 *dctx, const f32 *q, const f32 *k, cons
 				wasm_f32x4_sub(wasm_v128_load(dsi + j), vr)), vs));
 		for (; j <= i; j++) dsi[j] = p[j] * (dsi[j] - rowdot) * scale;
 		f32 *dqi = dq + col + i * d;
-		for (j = 0; j + 4 <= i + 1; j += 4) axpy4(dqi, dsi + j, k + col + j * d, d, dh);
-		for (; j <= i; j++) axpy(dqi, dsi[j], k + col + j * d, dh);
+		rowacc(dqi, dsi, 1, k + col, d, i + 1, dh);
 	}
 	for (int j = 0; j < t; j++) {
-		f32 *dvj = dv + col + j * d, *dkj = dk + col + j * d;
-		int i = j;
-		f32 w[4];
-		for (; i + 4 <= t; i += 4) {
-			w[0] = pbase[i * t + j], w[1] = pbase[(i + 1) * t + j];
-			w[2] = pbase[(i + 2) * t + j], w[3] = pbase[(i + 3) * t + j];
-			axpy4(dvj, w, dctx + col + i * d, d, dh);
-			w[0] = ds[i * t + j], w[1] = ds[(i + 1) * t + j];
-			w[2] = ds[(i + 2) * t + j], w[3] = ds[(i + 3) * t + j];
-			axpy4(dkj, w, q + col + i * d, d, dh);
-		}
-		for (; i < t; i++) {
-			axpy(dvj, pbase[i * t + j], dctx + col + i * d, dh);
-			axpy(dkj, ds[i * t + j], q + col + i * d, dh);
-		}
+		rowacc(dv + col + j * d, pbase + j * t + j, t, dctx + col + j * d, d, t - j, dh);
+		rowacc(dk + col + j * d, ds + j * t + j, t, q + col + j * d, d, t - j, dh);
 	}
 }
 
