@@ -25,7 +25,7 @@ import { rankForEnergy, loraSubspaceSimilarity } from '../src/lib/math/spectrum'
 import { singularValues } from '../src/lib/math/svd';
 import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
 import { diskSources } from './node/diskSources';
-import type { QueuedResult, QueuedRun } from '../src/lib/trainer/experimentSpec';
+import type { LoraRunSpec, QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
 import { Trainer } from '../src/lib/trainer/worker/trainer';
 import { LM_TARGETS, type LmTarget } from '../src/lib/data/lmDrift';
 import {
@@ -147,7 +147,7 @@ for (const q of lmRuns()) {
 		};
 		if (target === SWEEP_TARGET) baseBits = bits(r.startLoss!);
 	} else {
-		const rank = q.spec.rank!;
+		const rank = (q.spec as LoraRunSpec).rank!;
 		sweepRuns.push({
 			rank,
 			bits: bits(r.testLoss),
