@@ -1,8 +1,10 @@
 /**
  * The method registry: one entry per fine-tuning method, each turning base weights into a
- * `Tuned` set of frozen tensors and trainable variables. Tests run every entry through the
- * same checks, in the spirit of huggingface/peft's test matrix.
+ * `Tuned` set of frozen tensors and trainable variables, and named from the course's one method
+ * table (`$lib/math/methods`). Tests run every entry through the same checks, in the spirit of
+ * huggingface/peft's test matrix.
  */
+import { METHOD_LABELS } from '$lib/math/methods';
 import type { Rng } from '$lib/math/rng';
 import type { ModelDef } from '../model';
 import type { Weights } from '../params';
@@ -25,31 +27,31 @@ export interface MethodEntry {
 export const METHODS: Record<MethodId, MethodEntry> = {
 	full: {
 		id: 'full',
-		label: 'Full fine-tuning',
+		label: METHOD_LABELS.full,
 		trains: 'every weight and bias',
 		prepare: (model, weights) => prepareFull(model, weights)
 	},
 	lora: {
 		id: 'lora',
-		label: 'LoRA',
+		label: METHOD_LABELS.lora,
 		trains: 'low-rank adapters A and B on the chosen matrices; the base stays frozen',
 		prepare: (model, weights, config, rng) => new LoraTuned(model, weights, config, rng)
 	},
 	head: {
 		id: 'head',
-		label: 'Head only',
+		label: METHOD_LABELS.head,
 		trains: 'the output layer (a linear probe)',
 		prepare: (model, weights) => prepareHead(model, weights)
 	},
 	bitfit: {
 		id: 'bitfit',
-		label: 'BitFit',
+		label: METHOD_LABELS.bitfit,
 		trains: 'every bias term and the output layer (Ben Zaken et al.’s task head)',
 		prepare: (model, weights) => prepareBitfit(model, weights)
 	},
 	subspace: {
 		id: 'subspace',
-		label: 'Random subspace',
+		label: METHOD_LABELS.subspace,
 		trains: 'd numbers z that move every weight along a fixed random projection, θ = θ₀ + P·z',
 		prepare: (model, weights, config, rng) => new SubspaceTuned(model, weights, config, rng)
 	}
