@@ -164,11 +164,12 @@ export class TrainerHost {
 						await chooseBackend(req.backend, warmupProbe, req.remembered, this.quickStart)
 					);
 					return;
-				case 'backend':
-					await this.moveRun(async () =>
-						this.useBackend(await chooseBackend(req.backend, warmupProbe))
-					);
+				case 'backend': {
+					// Chosen (and warmed up) while the run goes on; only then is it moved.
+					const decision = await chooseBackend(req.backend, warmupProbe);
+					await this.moveRun(() => this.useBackend(decision));
 					return;
+				}
 				case 'configure':
 					await this.configure(req.spec);
 					return;
