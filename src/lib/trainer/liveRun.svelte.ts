@@ -201,6 +201,12 @@ export class LiveRun<V extends object> {
 
 	/** The figure entered or left the screen: pause what trains, and go on when it is back. */
 	visible = (on: boolean): void => {
+		// Another figure took over: what it paused stays paused until the reader goes on here
+		// (a client may still say `running` until the worker answers the pause).
+		if (this.paused) {
+			this.offScreen = [];
+			return;
+		}
 		if (!on) {
 			const running = this.clients.filter((c) => c.status === 'running');
 			for (const c of running) c.pause();

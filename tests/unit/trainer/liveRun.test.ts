@@ -238,6 +238,23 @@ describe('off screen', () => {
 	});
 });
 
+describe('off screen after another figure took over', () => {
+	it('does not go on when back, though the worker had not answered the pause yet', () => {
+		const { a, b, stop } = twoFigures();
+		a.start();
+		a.client.run();
+		workers[0].emit(metrics(3, true));
+		b.start();
+		// The page scrolls to figure 4 before the worker answers: figure 2 still says running.
+		expect(a.client.status).toBe('running');
+		a.visible(false);
+		workers[0].emit(metrics(4, false));
+		a.visible(true);
+		expect(workers[0].types().filter((t) => t === 'run')).toHaveLength(1);
+		stop();
+	});
+});
+
 describe('an action that only configures', () => {
 	it('starts the workers without pausing the figure that trains', () => {
 		const { a, b, stop } = twoFigures();
