@@ -5,14 +5,16 @@
  * the run it asks the worker for; and the sentence that reads its curve. Plain data: nothing
  * here loads tfjs, so the page pays for none of it before the reader acts.
  *
- *   location.search ──parseLabQuery──▶ LabState (+ messages) ──labSpec──▶ RunSpec ──▶ worker
- *         ▲                                  │
- *         └──────────── labParams ◀──────────┘ (writeParams on every change)
+ *   location.search ──LAB_PARAMS (LiveRun)──▶ LabState (+ messages) ──labSpec──▶ RunSpec ──▶ worker
+ *         ▲                                          │
+ *         └──────────── LAB_PARAMS ◀─────────────────┘ (written on every change)
  */
+import { METHOD_LABELS } from '$lib/math/methods';
 import type { TextCorpusId } from '$lib/model/data/text';
 import { BACKEND_CHOICES, type BackendOption } from '$lib/trainer/choices';
 import type { RunSpec } from '$lib/trainer/protocol';
-import { parseChoice, parseNumber, type Parsed } from '$lib/ui/urlState';
+import { parseNumber, type Parsed } from '$lib/ui/urlState';
+import { choice, number, readTable, tableUpdates, type ParamTable } from '$lib/ui/urlTable';
 
 /** A text the lab offers, with the bigram model's held-out bits per character on it. */
 export interface LabCorpus {
@@ -85,14 +87,12 @@ export const LAB_CORPORA: readonly LabCorpus[] = [
 	)
 ];
 
-/** The fine-tuning methods the lab offers, with their labels. */
-export const LAB_METHODS = {
-	full: 'Full fine-tuning',
-	lora: 'LoRA',
-	head: 'Head only',
-	bitfit: 'BitFit'
-} as const;
-export type LabMethod = keyof typeof LAB_METHODS;
+/** The fine-tuning methods the lab offers (its digits figure too), named as the course names them. */
+const LAB_METHOD_IDS = ['full', 'lora', 'head', 'bitfit'] as const;
+export type LabMethod = (typeof LAB_METHOD_IDS)[number];
+export const LAB_METHODS = Object.fromEntries(
+	LAB_METHOD_IDS.map((m) => [m, METHOD_LABELS[m]])
+) as Readonly<Record<LabMethod, string>>;
 
 /** Which linear layers LoRA adapts: W_q and W_v of every block (Hu et al. §7), or every one. */
 export const LAB_TARGETS = {
@@ -206,52 +206,57 @@ export function parsePrompt(raw: string | null, fallback = LAB_DEFAULTS.prompt):
 const keysOf = <T extends string>(o: Record<T, string>) => Object.keys(o) as T[];
 const corpusLabel = (id: TextCorpusId) => LAB_CORPORA.find((c) => c.id === id)?.label ?? id;
 
+/** A numeric setting as a URL parameter, with its bounds and default. */
+const labNumber = (k: NumericKey) =>
+	number<LabState>(LAB_KEYS[k], { ...LAB_BOUNDS[k], fallback: LAB_DEFAULTS[k] });
+
+/** A setting that is one of `allowed`, as a URL parameter. */
+const labChoice = <T extends string>(
+	k: keyof LabState,
+	allowed: readonly T[],
+	label: string,
+	describe: (v: T) => string
+) => choice<T, LabState>(LAB_KEYS[k], allowed, LAB_DEFAULTS[k] as T, label, describe);
+
+/** The lab's settings as URL parameters, in reading order: the table the live-figure shell keeps. */
+export const LAB_PARAMS: ParamTable<LabState> = {
+	corpus: labChoice(
+		'corpus',
+		LAB_CORPORA.map((c) => c.id),
+		'text the lab offers',
+		corpusLabel
+	),
+	method: labChoice('method', keysOf(LAB_METHODS), 'fine-tuning method', (m) => LAB_METHODS[m]),
+	rank: labNumber('rank'),
+	targets: labChoice(
+		'targets',
+		keysOf(LAB_TARGETS),
+		'choice of LoRA targets',
+		(t) => LAB_TARGETS[t]
+	),
+	lr: labNumber('lr'),
+	seed: labNumber('seed'),
+	steps: labNumber('steps'),
+	backend: labChoice('backend', BACKEND_CHOICES, 'backend', (b) => b),
+	prompt: {
+		name: LAB_KEYS.prompt,
+		read: (raw) => parsePrompt(raw),
+		fallback: () => LAB_DEFAULTS.prompt,
+		settle: (value) => value
+	},
+	temperature: labNumber('temperature'),
+	sampleSeed: labNumber('sampleSeed')
+};
+
 /** The lab's state from a query string, and a sentence for each value that could not be used. */
 export function parseLabQuery(q: URLSearchParams): { state: LabState; messages: string[] } {
-	const d = LAB_DEFAULTS;
-	const get = (k: keyof LabState) => q.get(LAB_KEYS[k]);
-	const num = (k: NumericKey) => parseLabNumber(k, get(k), d[k]);
-	const choice = <T extends string>(
-		k: keyof LabState,
-		allowed: readonly T[],
-		label: string,
-		describe: (v: T) => string
-	) => parseChoice(get(k), allowed, d[k] as T, label, describe);
-	const parsed = {
-		corpus: choice(
-			'corpus',
-			LAB_CORPORA.map((c) => c.id),
-			'text the lab offers',
-			corpusLabel
-		),
-		method: choice('method', keysOf(LAB_METHODS), 'fine-tuning method', (m) => LAB_METHODS[m]),
-		rank: num('rank'),
-		targets: choice(
-			'targets',
-			keysOf(LAB_TARGETS),
-			'choice of LoRA targets',
-			(t) => LAB_TARGETS[t]
-		),
-		lr: num('lr'),
-		seed: num('seed'),
-		steps: num('steps'),
-		backend: choice('backend', BACKEND_CHOICES, 'backend', (b) => b),
-		prompt: parsePrompt(get('prompt')),
-		temperature: num('temperature'),
-		sampleSeed: num('sampleSeed')
-	} satisfies { [K in keyof LabState]: Parsed<LabState[K]> };
-	const state = Object.fromEntries(
-		Object.entries(parsed).map(([k, p]) => [k, p.value])
-	) as unknown as LabState;
-	const messages = Object.values(parsed).flatMap((p) => (p.message ? [p.message] : []));
-	return { state, messages };
+	const { values, messages } = readTable(LAB_PARAMS, q.toString());
+	return { state: values, messages };
 }
 
-/** The state as URL parameters (pass `labParams(LAB_DEFAULTS)` as the defaults to leave out). */
+/** The state as URL parameters, by name. */
 export function labParams(s: LabState): Record<string, string | number> {
-	return Object.fromEntries(
-		(Object.keys(LAB_KEYS) as (keyof LabState)[]).map((k) => [LAB_KEYS[k], s[k]])
-	);
+	return tableUpdates(LAB_PARAMS, s).updates;
 }
 
 /** Names of the linear layers LoRA adapts: `h{i}.q`, `h{i}.v` … of every block. */
