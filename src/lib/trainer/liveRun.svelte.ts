@@ -32,9 +32,10 @@
  *   });
  *   onMount(() => run.mount());
  *   <Figure onvisible={run.visible}> … <SelectField bind:value={run.v.setup} onchange={() => { run.change(); configure(); }} />
- *   function train() { run.start(); run.client.run(); }
+ *   function train() { run.start(); run.whenReady(() => run.client.run()); }
  *   <Notes messages={[...run.notes, ...]} />
  */
+import { untrack } from 'svelte';
 import { assets } from '$app/paths';
 import { BACKEND_CHOICES, type BackendOption } from './choices';
 import { TrainerClient } from './client.svelte';
@@ -90,6 +91,9 @@ export class LiveRun<V extends object> {
 	private defaults: V;
 	/** Clients paused because the figure left the screen. */
 	private offScreen: TrainerClient[] = [];
+	/** What the reader asked for before the workers were configured (see `whenReady`). */
+	private pending = $state.raw<(() => void) | null>(null);
+	private unwatch: (() => void) | undefined;
 
 	constructor(opts: LiveRunOptions<V>) {
 		this.opts = opts;
@@ -110,9 +114,30 @@ export class LiveRun<V extends object> {
 		return this.paused ? [...this.messages, this.paused] : this.messages;
 	}
 
-	/** Whether any client trains (a run, a ladder or a queue). */
+	/** Whether any client trains (a run, a ladder or a queue), or is about to (`whenReady`). */
 	get training(): boolean {
-		return this.clients.some((c) => c.status === 'running' || c.queueRunning);
+		return !!this.pending || this.clients.some((c) => c.status === 'running' || c.queueRunning);
+	}
+
+	/**
+	 * Do `action` (send `run`) now if every client is configured, else as soon as they are: a
+	 * worker still loading its first configuration would start a run sent now even if a pause
+	 * came after it. Another figure's start drops it, as it pauses a run.
+	 */
+	whenReady(action: () => void): void {
+		if (this.clients.every((c) => c.configured)) {
+			action();
+			return;
+		}
+		this.pending = action;
+		this.unwatch ??= $effect.root(() => {
+			$effect(() => {
+				const go = this.pending;
+				if (!go || !this.clients.every((c) => c.configured)) return;
+				this.pending = null;
+				untrack(go);
+			});
+		});
 	}
 
 	/** The words for a client still starting ('Starting the trainer…', 'Loading …'), or null. */
@@ -192,6 +217,7 @@ export class LiveRun<V extends object> {
 	yieldTo(label: string): void {
 		if (!this.training && !this.offScreen.length) return;
 		this.offScreen = [];
+		this.pending = null;
 		for (const c of this.clients) {
 			if (c.queueRunning) c.cancel();
 			if (c.status === 'running') c.pause();
@@ -223,6 +249,9 @@ export class LiveRun<V extends object> {
 	dispose(): void {
 		mounted.delete(this);
 		this.offScreen = [];
+		this.pending = null;
+		this.unwatch?.();
+		this.unwatch = undefined;
 		if (this.started) for (const c of this.clients) c.dispose();
 		this.started = false;
 	}

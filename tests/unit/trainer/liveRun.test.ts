@@ -268,3 +268,44 @@ describe('an action that only configures', () => {
 		stop();
 	});
 });
+
+describe('a first Train before the workers are configured', () => {
+	const configured: Event = {
+		type: 'configured',
+		base: 'digits',
+		task: 'affine-small',
+		layers: [],
+		trainableParams: 1,
+		totalParams: 2,
+		ledger: null as never
+	};
+	const settle = () => vi.advanceTimersByTimeAsync(0);
+
+	it('sends run only once every client is configured', async () => {
+		const { a, stop } = twoFigures();
+		a.start();
+		a.whenReady(() => a.clients.forEach((c) => c.run()));
+		expect(a.training).toBe(true);
+		workers[0].emit(configured);
+		await settle();
+		expect(workers[0].types()).not.toContain('run');
+		workers[1].emit(configured);
+		await settle();
+		expect(workers[0].types()).toContain('run');
+		expect(workers[1].types()).toContain('run');
+		stop();
+	});
+
+	it('drops it when another figure starts first, and says so', async () => {
+		const { a, b, stop } = twoFigures();
+		a.start();
+		a.whenReady(() => a.client.run());
+		b.start();
+		expect(a.paused).toMatch(/Figure 4/);
+		workers[0].emit(configured);
+		workers[1].emit(configured);
+		await settle();
+		expect(workers[0].types()).not.toContain('run');
+		stop();
+	});
+});
