@@ -14,13 +14,11 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { parseDigits } from '../src/lib/model/data/digits';
-import { buildModel, unpackWeights, type ModelManifest } from '../src/lib/model/weightsFile';
 import type { QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
 import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
-import { RunSources } from '../src/lib/trainer/worker/sources';
+import { diskSources } from './node/diskSources';
 import { LOWRANK, PHI_RANKS, loraId } from '../lessons/04-low-rank-updates/recordedSpec';
 import { loraSubspaceSimilarity } from '../src/lib/math/spectrum';
 
@@ -28,15 +26,8 @@ const OUT = 'src/lib/data/lowRankRecorded.json';
 
 setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
 await tf.setBackend('wasm');
-const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
-const sources = new RunSources({
-	digits: async () => parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin'))),
-	base: async (id) => {
-		const entry = manifest.models[id];
-		const bytes = new Uint8Array(readFileSync(`static/models/${entry.file}`));
-		return { entry, weights: unpackWeights(buildModel(entry.config).params, bytes) };
-	}
-});
+// The shipped digits and base models, read from static/ as the worker would fetch them.
+const sources = diskSources();
 
 async function run(q: QueuedRun): Promise<QueuedResult> {
 	const ready = await prepareQueued(q, sources);

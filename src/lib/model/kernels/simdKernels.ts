@@ -15,6 +15,7 @@
  * Where the runtime lacks WebAssembly SIMD both stay null and the kernels run the scalar loops
  * of `./transformerArrays.ts`.
  */
+import { SPLIT_EXPORTS, type SimdPool, type SplitExport } from './simdThreadProtocol';
 import {
 	KERNELS_SHARED_RELAXED_WASM_BASE64,
 	KERNELS_SHARED_WASM_BASE64,
@@ -22,6 +23,10 @@ import {
 	KERNELS_THREADS_WASM_BASE64,
 	KERNELS_WASM_BASE64
 } from './simd/kernelsWasm';
+
+// The split exports and the pool's shape live with the thread protocol (no import cycle with
+// simdThreads.ts); re-exported for the kernels that name them.
+export { SPLIT_EXPORTS, type SimdPool, type SplitExport };
 
 /**
  * An argument of a SIMD call: an array read, an array written (zeroed first if asked), scratch
@@ -36,55 +41,12 @@ export type SimdArg =
 export type SimdExport = SplitExport | 'transpose' | 'relu_grad' | 'gather_rows' | 'adam';
 
 /**
- * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
- * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
- * elements of GELU, rows of layer norm and its input gradient, columns of layer norm's parameter
- * gradients and of a column sum, rows of softmax cross-entropy, elements of a sum. Each range writes floats no other range writes, and computes
- * them exactly as the whole call would.
- */
-export const SPLIT_EXPORTS = [
-	'matmul_part',
-	'attention_part',
-	'attention_grad_part',
-	'gelu_part',
-	'gelu_grad_part',
-	'layer_norm_part',
-	'layer_norm_grad_dx_part',
-	'layer_norm_grad_dgds_part',
-	'col_sum_part',
-	'softmax_xent_part',
-	'sum_part'
-] as const;
-export type SplitExport = (typeof SPLIT_EXPORTS)[number];
-
-/**
  * The grain for splitting `items` (rows, columns, pairs) that hold `floats` floats in all: 1 when
  * there is enough work to share between threads (about 32,768 floats touched: some tens of
  * microseconds), else `items`, which keeps the call whole.
  */
 export function splitGrain(items: number, floats: number): number {
 	return floats >= 32768 ? 1 : Math.max(1, items);
-}
-
-/** Helper threads that run chunks of a split call on the same memory (see `simdThreads.ts`). */
-export interface SimdPool {
-	/** Threads a call can be shared over, the calling one included. */
-	readonly threads: number;
-	/**
-	 * Run `name` on `args` plus [lo, hi) for chunks (multiples of `grain`) of [0, total), on
-	 * this thread and the helpers at once; returns when all are done. Argument `scratchArg` (if
-	 * not -1) is scratch memory, `scratch[t]` for thread t.
-	 */
-	run(
-		name: SplitExport,
-		args: number[],
-		total: number,
-		grain: number,
-		scratchArg: number,
-		scratch: number[]
-	): void;
-	/** End the helper threads. */
-	stop?(): void;
 }
 
 /** A loaded instance: call one of its exports on arrays. */

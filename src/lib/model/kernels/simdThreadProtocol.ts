@@ -115,3 +115,46 @@ export function runChunks(
 	}
 	return ran;
 }
+
+/**
+ * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
+ * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
+ * elements of GELU, rows of layer norm and its input gradient, columns of layer norm's parameter
+ * gradients and of a column sum, rows of softmax cross-entropy, elements of a sum. Each range writes floats no other range writes, and computes
+ * them exactly as the whole call would.
+ */
+export const SPLIT_EXPORTS = [
+	'matmul_part',
+	'attention_part',
+	'attention_grad_part',
+	'gelu_part',
+	'gelu_grad_part',
+	'layer_norm_part',
+	'layer_norm_grad_dx_part',
+	'layer_norm_grad_dgds_part',
+	'col_sum_part',
+	'softmax_xent_part',
+	'sum_part'
+] as const;
+export type SplitExport = (typeof SPLIT_EXPORTS)[number];
+
+/** Helper threads that run chunks of a split call on the same memory (see `simdThreads.ts`). */
+export interface SimdPool {
+	/** Threads a call can be shared over, the calling one included. */
+	readonly threads: number;
+	/**
+	 * Run `name` on `args` plus [lo, hi) for chunks (multiples of `grain`) of [0, total), on
+	 * this thread and the helpers at once; returns when all are done. Argument `scratchArg` (if
+	 * not -1) is scratch memory, `scratch[t]` for thread t.
+	 */
+	run(
+		name: SplitExport,
+		args: number[],
+		total: number,
+		grain: number,
+		scratchArg: number,
+		scratch: number[]
+	): void;
+	/** End the helper threads. */
+	stop?(): void;
+}

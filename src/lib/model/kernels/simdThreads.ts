@@ -14,8 +14,10 @@
  * with `Atomics.wait` where it may (a worker: the trainer's) and spins elsewhere (a page's main
  * thread, which only the benchmark page trains on).
  */
-import { SPLIT_EXPORTS, type SimdPool, type SplitExport } from './simdKernels';
 import {
+	SPLIT_EXPORTS,
+	type SimdPool,
+	type SplitExport,
 	ARGS_AT,
 	BLOCK_BYTES,
 	MAX_THREADS,
