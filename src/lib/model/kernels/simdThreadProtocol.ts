@@ -120,8 +120,8 @@ export function runChunks(
  * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
  * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
  * elements of GELU, rows of layer norm and its input gradient, columns of layer norm's parameter
- * gradients and of a column sum, rows of softmax cross-entropy, elements of a sum. Each range writes floats no other range writes, and computes
- * them exactly as the whole call would.
+ * gradients and of a column sum, rows of softmax cross-entropy, elements of a sum. Each range
+ * writes floats no other range writes, and computes them exactly as the whole call would.
  */
 export const SPLIT_EXPORTS = [
 	'matmul_part',
