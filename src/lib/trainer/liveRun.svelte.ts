@@ -34,6 +34,13 @@
  *   <Figure onvisible={run.visible}> … <SelectField bind:value={run.v.setup} onchange={() => { run.change(); configure(); }} />
  *   function train() { run.start(); run.whenReady(() => run.client.run()); }
  *   <Notes messages={[...run.notes, ...]} />
+ *
+ * Also: entries that read earlier values (`(v) => …`) need the values' type named,
+ * `new LiveRun<Values>(…)`; `clients: 2` runs two workers side by side (`run.clients`);
+ * `resume: (c) => c.resumeLadder()` for a ladder; `start(false)` for an action that only
+ * configures (a setting the trainer counts), which leaves other figures training; `save()`
+ * writes the URL without touching the messages (a slider drag). Examples: lessons/02's
+ * LadderFigure (one client, a ladder), lessons/04's SpectrumLab and RankSlider (two clients).
  */
 import { untrack } from 'svelte';
 import { assets } from '$app/paths';
