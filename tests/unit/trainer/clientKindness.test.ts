@@ -9,33 +9,7 @@ import type { QueuedRun } from '$lib/trainer/experimentSpec';
 import type { TrainerEvent, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import type * as ClientModule from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
-
-/** Every worker made, in order. */
-const workers: RecordingWorker[] = [];
-
-class RecordingWorker {
-	onmessage: ((e: { data: TrainerEvent }) => void) | null = null;
-	onerror: ((e: unknown) => void) | null = null;
-	sent: TrainerRequest[] = [];
-	terminated = false;
-	constructor() {
-		workers.push(this);
-	}
-	postMessage(req: TrainerRequest) {
-		if (this.terminated) throw new Error('posted to a terminated worker');
-		this.sent.push(structuredClone(req));
-	}
-	terminate() {
-		this.terminated = true;
-	}
-	/** The worker reports `ev`. */
-	emit(ev: TrainerEvent) {
-		this.onmessage?.({ data: ev });
-	}
-	types() {
-		return this.sent.map((r) => r.type);
-	}
-}
+import { RecordingWorker, workers } from './recordingWorker';
 
 const docListeners: Record<string, () => void> = {};
 const winListeners: Record<string, (e: { persisted: boolean }) => void> = {};

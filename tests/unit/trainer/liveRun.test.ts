@@ -5,38 +5,16 @@
  * pauses and says why), pause off screen and go on when back, and disposal.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { TrainerEvent as Event, TrainerRequest as Request } from '$lib/trainer/protocol';
+import type { TrainerEvent as Event } from '$lib/trainer/protocol';
 import type * as LiveRunModule from '$lib/trainer/liveRun.svelte';
 import { choice, number } from '$lib/ui/urlTable';
 import { compiledLiveRun } from './compiledClient';
+import { RecordingWorker, workers } from './recordingWorker';
 
 const { replaceState } = vi.hoisted(() => ({ replaceState: vi.fn() }));
 vi.mock('$app/navigation', () => ({ replaceState }));
 vi.mock('$app/state', () => ({ page: { state: {} } }));
 vi.mock('$app/paths', () => ({ assets: '/why-peft' }));
-
-const workers: RecordingWorker[] = [];
-class RecordingWorker {
-	onmessage: ((e: { data: Event }) => void) | null = null;
-	onerror: ((e: unknown) => void) | null = null;
-	sent: Request[] = [];
-	terminated = false;
-	constructor() {
-		workers.push(this);
-	}
-	postMessage(req: Request) {
-		this.sent.push(structuredClone(req));
-	}
-	terminate() {
-		this.terminated = true;
-	}
-	emit(ev: Event) {
-		this.onmessage?.({ data: ev });
-	}
-	types() {
-		return this.sent.map((r) => r.type);
-	}
-}
 
 const page = 'https://course.test/why-peft/lessons/low-rank-updates/';
 let mod: typeof LiveRunModule;
