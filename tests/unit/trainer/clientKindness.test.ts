@@ -9,7 +9,7 @@ import type { QueuedRun } from '$lib/trainer/experimentSpec';
 import type { TrainerEvent, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import type * as ClientModule from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
-import { RecordingWorker, workers } from './recordingWorker';
+import { RecordingWorker, configured, workers } from './recordingWorker';
 
 const docListeners: Record<string, () => void> = {};
 const winListeners: Record<string, (e: { persisted: boolean }) => void> = {};
@@ -56,17 +56,6 @@ function started() {
 	worker.sent = [];
 	return { client, worker };
 }
-
-/** The worker's answer to a configuration. */
-const configured: TrainerEvent = {
-	type: 'configured',
-	base: 'digits',
-	task: 'affine-small',
-	layers: [],
-	trainableParams: 1,
-	totalParams: 2,
-	ledger: null as never
-};
 
 /** What the worker says while a run trains. */
 const metrics = (step: number, running: boolean): TrainerEvent => ({

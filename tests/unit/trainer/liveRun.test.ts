@@ -9,7 +9,7 @@ import type { TrainerEvent as Event } from '$lib/trainer/protocol';
 import type * as LiveRunModule from '$lib/trainer/liveRun.svelte';
 import { choice, number } from '$lib/ui/urlTable';
 import { compiledLiveRun } from './compiledClient';
-import { RecordingWorker, workers } from './recordingWorker';
+import { RecordingWorker, configured, workers } from './recordingWorker';
 
 const { replaceState } = vi.hoisted(() => ({ replaceState: vi.fn() }));
 vi.mock('$app/navigation', () => ({ replaceState }));
@@ -248,15 +248,6 @@ describe('an action that only configures', () => {
 });
 
 describe('a first Train before the workers are configured', () => {
-	const configured: Event = {
-		type: 'configured',
-		base: 'digits',
-		task: 'affine-small',
-		layers: [],
-		trainableParams: 1,
-		totalParams: 2,
-		ledger: null as never
-	};
 	const settle = () => vi.advanceTimersByTimeAsync(0);
 
 	it('sends run only once every client is configured', async () => {

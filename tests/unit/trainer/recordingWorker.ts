@@ -31,3 +31,14 @@ export class RecordingWorker {
 		return this.sent.map((r) => r.type);
 	}
 }
+
+/** The worker's answer to a configuration. */
+export const configured: TrainerEvent = {
+	type: 'configured',
+	base: 'digits',
+	task: 'affine-small',
+	layers: [],
+	trainableParams: 1,
+	totalParams: 2,
+	ledger: null as never
+};
