@@ -112,17 +112,40 @@ async function benchGemm(url) {
 		console.log(`gemm: ${r.error}`);
 		return { error: r.error };
 	}
-	const torch =
-		spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0
-			? JSON.parse(
-					spawnSync('/usr/bin/python3', ['scripts/bench/torch_peer.py', '--gemm'], {
-						encoding: 'utf8'
-					})
-						.stdout.trim()
-						.split('\n')
-						.at(-1) ?? '{}'
+	// One process per thread count: OpenBLAS's pthread build takes its count from the environment
+	// when it loads, whatever torch.set_num_threads says (without OPENBLAS_NUM_THREADS=1 a
+	// "one-thread" torch.mm ran on both cores here).
+	const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0;
+	const torchRuns = (hasTorch ? [1, 2] : []).map((threads) =>
+		JSON.parse(
+			spawnSync(
+				'/usr/bin/python3',
+				['scripts/bench/torch_peer.py', '--gemm', '--threads', String(threads)],
+				{
+					encoding: 'utf8',
+					env: {
+						...process.env,
+						OPENBLAS_NUM_THREADS: String(threads),
+						OMP_NUM_THREADS: String(threads)
+					}
+				}
+			)
+				.stdout.trim()
+				.split('\n')
+				.at(-1) ?? '{}'
+		)
+	);
+	const torch = torchRuns.length
+		? {
+				blas: torchRuns[0].blas,
+				gflops: Object.fromEntries(
+					Object.keys(torchRuns[0].gflops).map((k) => [
+						k,
+						Object.assign({}, ...torchRuns.map((t) => t.gflops[k]))
+					])
 				)
-			: undefined;
+			}
+		: undefined;
 	console.log(
 		`matrix products, GFLOP/s (best of 12 batches; ours ${r.fused ? 'with' : 'without'} fused multiply-add):`
 	);

@@ -49,7 +49,8 @@ parser.add_argument(
     "--gemm",
     action="store_true",
     help="instead of the cases: GFLOP/s of torch.mm on the language model's product shapes "
-    "(scripts/bench/gemm.ts), on one thread and on --threads, as {gflops: {shape: {label: GF/s}}}",
+    "(scripts/bench/gemm.ts) on --threads, as {gflops: {shape: {label: GF/s}}}. OpenBLAS's "
+    "pthread build keeps its own thread count (all cores): for one thread set OPENBLAS_NUM_THREADS=1",
 )
 args = parser.parse_args()
 
@@ -241,7 +242,7 @@ GEMM_SHAPES = [
 
 
 def gemm_rates() -> dict:
-    """Best-of-12 GFLOP/s of torch.mm per shape, on one thread and on args.threads."""
+    """Best-of-12 GFLOP/s of torch.mm per shape on args.threads."""
     out = {}
     for m, k, n, ta in GEMM_SHAPES:
         a = torch.randn(k, m).t() if ta else torch.randn(m, k)
@@ -249,17 +250,14 @@ def gemm_rates() -> dict:
         flops = 2 * m * k * n
         reps = max(4, round(2e8 / flops))
         name = f"{'aᵀ·b' if ta else 'a·b'} {m}×{k}·{k}×{n}"
-        out[name] = {}
-        for threads in sorted({1, args.threads}):
-            torch.set_num_threads(threads)
-            best = math.inf
-            for _ in range(12):
-                t0 = time.perf_counter()
-                for _ in range(reps):
-                    torch.mm(a, b, out=c)
-                best = min(best, (time.perf_counter() - t0) / reps)
-            out[name][f"PyTorch, {threads} thread{'s' if threads > 1 else ''}"] = flops / best / 1e9
-    torch.set_num_threads(args.threads)
+        best = math.inf
+        for _ in range(12):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                torch.mm(a, b, out=c)
+            best = min(best, (time.perf_counter() - t0) / reps)
+        label = f"PyTorch, {args.threads} thread{'s' if args.threads > 1 else ''}"
+        out[name] = {label: flops / best / 1e9}
     return out
 
 
