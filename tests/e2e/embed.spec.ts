@@ -128,7 +128,10 @@ describe('Embed links', () => {
 				);
 				await page.keyboard.press('Tab');
 				await page.keyboard.press('Enter');
-				const code = await fig.getByTestId('embed-code').inputValue();
+				// The code is written by the disclosure's toggle event, which comes a task later.
+				const area = fig.getByTestId('embed-code');
+				await waitFor(page, async () => (await area.inputValue()) !== '');
+				const code = await area.inputValue();
 				const src = siteUrl(`embed/${FIGURE}/`).replace(/[?.]/g, '\\$&');
 				expect(code).toMatch(
 					new RegExp(
