@@ -90,6 +90,11 @@ export class LiveRun<V extends object> {
 	paused = $state<string | null>(null);
 	/** Whether the workers have started (the reader's first action came). */
 	started = $state(false);
+	/**
+	 * Whether the figure has mounted in the browser: its first-action buttons stay disabled until
+	 * then, since a click on the prerendered page before hydration would be lost.
+	 */
+	mounted = $state(false);
 	readonly clients: TrainerClient[];
 	readonly label: string;
 
@@ -168,6 +173,7 @@ export class LiveRun<V extends object> {
 		this.defaults = tableDefaults(this.opts.params, this.v);
 		this.messages = messages;
 		mounted.add(this);
+		this.mounted = true;
 		return () => this.dispose();
 	}
 

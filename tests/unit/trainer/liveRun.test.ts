@@ -98,7 +98,10 @@ const written = () => new URL(replaceState.mock.calls.at(-1)![0]).search;
 describe('URL parameters', () => {
 	it('reads the table on mount, with a sentence for each value it could not use', () => {
 		const { run } = figure('Figure 4');
+		// Not mounted yet (the prerendered page): the figure's first-action buttons stay disabled.
+		expect(run.mounted).toBe(false);
 		const stop = run.mount('?rank-task=lm&rank-layer=l1&rank-steps=3&rank-backend=wasm');
+		expect(run.mounted).toBe(true);
 		expect({ ...run.v }).toEqual({ task: 'lm', layer: 'qv', steps: 10, backend: 'wasm' });
 		expect(run.messages).toEqual([
 			'“l1” is not a matrix here; showing qv.',
