@@ -72,6 +72,29 @@ run('build the benchmark page', ['vite', 'build', '--config', 'scripts/bench/vit
 const withLab = parts.has('lab') && process.env.BENCH_LAB !== '0';
 if (withLab) run('build the site', ['vite', 'build']);
 
+/** @type {boolean | undefined} */
+let torchImports;
+/** Whether Debian's /usr/bin/python3 can import torch (asked once). */
+function hasTorch() {
+	torchImports ??= spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0;
+	return torchImports;
+}
+
+/**
+ * Run scripts/bench/torch_peer.py with `args` (and `env`): the JSON of its last line of output.
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+function torchPeerJson(args, env = process.env) {
+	const r = spawnSync('/usr/bin/python3', ['scripts/bench/torch_peer.py', ...args], {
+		encoding: 'utf8',
+		env,
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	if (r.status !== 0) throw new Error('the PyTorch peer failed');
+	return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+}
+
 /**
  * The native peer: the trainer's cases in PyTorch on the CPU (two threads): its JSON, with steps
  * per second by case name, or undefined when Debian's python3 cannot import torch.
@@ -79,7 +102,7 @@ if (withLab) run('build the site', ['vite', 'build']);
  * @returns {{ torch: string, threads: number, ompWaitPolicy: string, blas: string, stepsPerSecond: Record<string, number> } | undefined}
  */
 function torchPeer(when) {
-	if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status !== 0) {
+	if (!hasTorch()) {
 		if (when === 'before')
 			console.log(
 				'PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)'
@@ -87,14 +110,9 @@ function torchPeer(when) {
 		return undefined;
 	}
 	console.log(`▶ PyTorch peer (CPU, 2 threads), ${when} the browser's runs`);
-	const args = ['scripts/bench/torch_peer.py', '--seconds', String(seconds), '--cases', caseGroups];
+	const args = ['--seconds', String(seconds), '--cases', caseGroups];
 	if (process.env.BENCH_CHUNK_MS) args.push('--chunk-ms', process.env.BENCH_CHUNK_MS);
-	const r = spawnSync('/usr/bin/python3', args, {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
-	if (r.status !== 0) throw new Error('the PyTorch peer failed');
-	return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+	return torchPeerJson(args);
 }
 
 /**
@@ -115,25 +133,12 @@ async function benchGemm(url) {
 	// One process per thread count: OpenBLAS's pthread build takes its count from the environment
 	// when it loads, whatever torch.set_num_threads says (without OPENBLAS_NUM_THREADS=1 a
 	// "one-thread" torch.mm ran on both cores here).
-	const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0;
-	const torchRuns = (hasTorch ? [1, 2] : []).map((threads) =>
-		JSON.parse(
-			spawnSync(
-				'/usr/bin/python3',
-				['scripts/bench/torch_peer.py', '--gemm', '--threads', String(threads)],
-				{
-					encoding: 'utf8',
-					env: {
-						...process.env,
-						OPENBLAS_NUM_THREADS: String(threads),
-						OMP_NUM_THREADS: String(threads)
-					}
-				}
-			)
-				.stdout.trim()
-				.split('\n')
-				.at(-1) ?? '{}'
-		)
+	const torchRuns = (hasTorch() ? [1, 2] : []).map((threads) =>
+		torchPeerJson(['--gemm', '--threads', String(threads)], {
+			...process.env,
+			OPENBLAS_NUM_THREADS: String(threads),
+			OMP_NUM_THREADS: String(threads)
+		})
 	);
 	const torch = torchRuns.length
 		? {

@@ -207,11 +207,17 @@ export async function interleaved(
  * model as the lab fine-tunes it (`englishlm`: vocab 96, context 64, d 96, 4 heads, 3 layers,
  * 8 sequences of 64 a batch).
  */
+/** The small character transformer: shape and sequences a batch. */
+const SMALL = [{ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 }, 16] as const;
+
 /** The two larger transformers: group, case name, shape, sequences a batch. */
 const SIZED = [
 	['large', 'transformer large', { vocab: 96, context: 64, dModel: 128, heads: 4, layers: 4 }, 16],
 	['lm', 'language model', { vocab: 96, context: 64, dModel: 96, heads: 4, layers: 3 }, 8]
 ] as const;
+
+/** Every transformer group, the small one first, as `SIZED` lists them. */
+const TRANSFORMERS = [['transformer', 'transformer', ...SMALL], ...SIZED] as const;
 
 /** One kernel's share of a profiled step: its name and input shapes, calls and milliseconds. */
 export interface KernelRow {
@@ -236,14 +242,9 @@ export async function profileCase(
 	kernelsPerStep: number;
 	rows: KernelRow[];
 }> {
-	const sized = SIZED.find(([g]) => g === group);
-	const [shape, batch] = sized
-		? [sized[2], sized[3]]
-		: group === 'transformer'
-			? [{ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 }, 16]
-			: (() => {
-					throw new RangeError(`no transformer in group ${group}`);
-				})();
+	const found = TRANSFORMERS.find(([g]) => g === group);
+	if (!found) throw new RangeError(`no transformer in group ${group}`);
+	const [, , shape, batch] = found;
 	const gpt = transformer(shape);
 	const runner = ours(
 		gpt,
@@ -320,18 +321,18 @@ export async function benchCases(
 		);
 	}
 	if (groups.includes('transformer')) {
-		const gpt = transformer({ vocab: 21, context: 32, dModel: 48, heads: 4, layers: 2 });
+		const gpt = transformer(SMALL[0]);
 		const text = textTask(256, 32, 21);
 		rows.push(
 			...(await interleaved(
 				[
-					['ours: transformer full', () => ours(gpt, text, { method: 'full' }, 16, chunkMs)],
+					['ours: transformer full', () => ours(gpt, text, { method: 'full' }, SMALL[1], chunkMs)],
 					[
 						'ours: transformer LoRA r=4',
-						() => ours(gpt, text, { method: 'lora', rank: 4 }, 16, chunkMs)
+						() => ours(gpt, text, { method: 'lora', rank: 4 }, SMALL[1], chunkMs)
 					],
 					...oneThreadCase(compareThreads, 'ours: transformer full', () =>
-						ours(gpt, text, { method: 'full' }, 16, chunkMs)
+						ours(gpt, text, { method: 'full' }, SMALL[1], chunkMs)
 					)
 				],
 				seconds * 2

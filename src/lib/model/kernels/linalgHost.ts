@@ -143,6 +143,8 @@ registerHostKernel(SUM_KERNEL, {
 			simd.split(
 				'sum_part',
 				out.length,
+				// A sum reads three floats per one written and does nothing else: sharing it pays only
+				// for much larger arrays than GELU's (512×96 takes a few microseconds whole).
 				out.length >= 1 << 17 ? 1 << 15 : out.length,
 				{ in: a as F },
 				{ in: b as F },
