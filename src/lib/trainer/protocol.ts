@@ -16,7 +16,7 @@
  *        ── queue ──▶         ── queue-progress … queue-result (one per run) … queue-done
  *        ── cancel ──▶        (stops the queue)
  *        ── generate ──▶      ── sample (text written by the current weights)
- *        ── pause | reset | backend | dispose
+ *        ── pause | reset | backend | pace | dispose
  *                             ── fallback | error (divergence, load, backend)
  */
 import type { TextCorpusId } from '$lib/model/data/text';
@@ -119,7 +119,21 @@ export type TrainerRequest =
 	 * Write `length` characters after `prompt` with the configured language model's current
 	 * weights (training goes on around it), at `temperature`, from `seed`.
 	 */
-	| { type: 'generate'; prompt: string; length: number; temperature: number; seed: number };
+	| { type: 'generate'; prompt: string; length: number; temperature: number; seed: number }
+	/** How fast a run or ladder goes from now on (see `PACES`); `normal` until asked. */
+	| { type: 'pace'; pace: Pace };
+
+/**
+ * How fast a live figure trains, as GAN Lab's slow motion: `steps` per chunk (null: as many as
+ * fit in a few tens of milliseconds) and `gapMs` between chunks, so a reader can watch one step
+ * at a time. Queues of whole runs go at full speed whatever the pace.
+ */
+export const PACES = {
+	normal: { label: 'Full speed', steps: null, gapMs: 0 },
+	slow: { label: 'Slow: a step a frame', steps: 1, gapMs: 16 },
+	one: { label: 'One step at a time', steps: 1, gapMs: 400 }
+} as const satisfies Record<string, { label: string; steps: number | null; gapMs: number }>;
+export type Pace = keyof typeof PACES;
 
 /** A linear layer the page may watch. */
 export interface LayerInfo {
@@ -306,7 +320,12 @@ export interface MeasureSpec {
 	charLoss?: number[];
 }
 
-/** One run of a queue. `spec.maxSteps` is ignored: `steps` says how long it trains. */
+/**
+ * One run of a queue: trained for a fixed number of steps and then measured, so a lesson can fill
+ * a grid (method × shift → accuracy), compare adapters of two ranks, or sweep an intrinsic
+ * dimension. `spec.maxSteps` is ignored: `steps` says how long it trains. The runner is
+ * `worker/experiments.ts`.
+ */
 export interface QueuedRun {
 	/** The caller's key for this run ("lora-4@0.5"), echoed in its events. */
 	id: string;

@@ -7,7 +7,8 @@
  * `experiments.ts`, each reported as it ends) or a scaling ladder. All three go through the same
  * loop (`work`) and, when a backend fails or its GPU device is lost, the same move to the next
  * backend (`fallBack`); what differs is in the job: its chunk, how it ends, which failures are
- * its own, what it frees and how it resumes.
+ * its own, what it frees and how it resumes. A run and a ladder follow the reader's pace
+ * (`PACES`: one step a chunk with a rest between, for watching one step at a time).
  *
  *   request ──▶ drive(job) ──▶ work: chunk … chunk ──▶ finish
  *                                   └─ backend failed ──▶ fallBack: drop ─▶ moveOn ─▶ resume
@@ -18,9 +19,11 @@ import { decodeText, encodePrompt, TEXT_VOCAB_SIZE } from '$lib/model/data/text'
 import { MAX_TEMPERATURE, TextSampler } from '$lib/model/generate';
 import { sizeOf } from '$lib/model/params';
 import { checkLadder } from '../ladderSpec';
+import { PACES } from '../protocol';
 import type {
 	BackendName,
 	LadderSpec,
+	Pace,
 	QueuedRun,
 	RunSpec,
 	TrainerEvent,
@@ -65,6 +68,8 @@ interface QueueState {
 interface Job {
 	/** What fails when no backend can take the job ("the run"). */
 	readonly noun: string;
+	/** Whether the reader's pace (`PACES`) sets its chunks and the rest between them. */
+	readonly paced?: boolean;
 	/** Do the next piece of work; resolves true, having done nothing, once there is none left. */
 	chunk(): Promise<boolean>;
 	/** The loop ended without failing: the job is done, or was stopped between chunks. */
@@ -102,6 +107,10 @@ export class TrainerHost {
 	private loop?: Promise<void>;
 	/** Steps per chunk, shared by every job: each chunk's time sets the next one's size. */
 	private chunkSize = 1;
+	/** The reader's pace for runs and ladders (`PACES`). */
+	private pace: Pace = 'normal';
+	/** Ends the rest between two paced chunks early (a pause, a new pace). */
+	private wake?: () => void;
 	/** Set while a backend change stops the job: a queue then waits and resumes. */
 	private holdQueue = false;
 	private deviceLost?: Promise<never>;
@@ -215,6 +224,10 @@ export class TrainerHost {
 					this.wantSample = req;
 					if (!this.running) await this.sendSample();
 					return;
+				case 'pace':
+					this.pace = Object.hasOwn(PACES, req.pace) ? req.pace : 'normal';
+					this.wake?.();
+					return;
 			}
 		} catch (e) {
 			this.fail(e);
@@ -244,8 +257,8 @@ export class TrainerHost {
 	private async work(job: Job): Promise<void> {
 		try {
 			while (this.running && !(await job.chunk())) {
-				// Let pause, snapshot, cancel and dispose requests in.
-				await new Promise((r) => setTimeout(r, 0));
+				// Let pause, snapshot, cancel and dispose requests in; rest as long as the pace says.
+				await this.rest(job.paced ? PACES[this.pace].gapMs : 0);
 			}
 			this.running = false;
 			await job.finish?.();
@@ -256,6 +269,28 @@ export class TrainerHost {
 			this.running = false;
 			job.after?.();
 		}
+	}
+
+	/** Wait `ms` (at least a task, so requests come in), or until `wake` is called. */
+	private rest(ms: number): Promise<void> {
+		return new Promise((done) => {
+			const timer = setTimeout(finish, ms);
+			function finish() {
+				clearTimeout(timer);
+				done();
+			}
+			this.wake = finish;
+		});
+	}
+
+	/** Steps in the next chunk: the pace's, or the adaptive size when it has none. */
+	private get paceSteps(): number {
+		return PACES[this.pace].steps ?? this.chunkSize;
+	}
+
+	/** Let the next chunk's size follow this one's time, unless the pace fixes it. */
+	private timed(steps: number, ms: number): void {
+		if (PACES[this.pace].steps === null) this.chunkSize = nextChunkSize(steps, ms);
 	}
 
 	/**
@@ -310,6 +345,7 @@ export class TrainerHost {
 	 */
 	private async stop(): Promise<void> {
 		this.running = false;
+		this.wake?.();
 		await this.loop;
 		if (!this.holdQueue) this.endQueue(true);
 	}
@@ -333,6 +369,7 @@ export class TrainerHost {
 	private runJob(restart: boolean): Job {
 		return {
 			noun: 'the run',
+			paced: true,
 			chunk: () => this.runChunk(),
 			finish: () => this.guard(this.evaluate()),
 			own: (e) => {
@@ -374,9 +411,9 @@ export class TrainerHost {
 		const left = max ? max - this.trainer.step : Infinity;
 		if (left <= 0) return true;
 		const t0 = performance.now();
-		await this.trainSteps(Math.min(this.chunkSize, left));
-		const ms = performance.now() - t0;
-		this.chunkSize = nextChunkSize(this.chunkSize, ms);
+		const steps = Math.min(this.paceSteps, left);
+		await this.trainSteps(steps);
+		this.timed(steps, performance.now() - t0);
 		const now = performance.now();
 		if (now - this.lastEval > this.evalGap) await this.guard(this.evaluate());
 		if (this.wantSnapshot) await this.guard(this.sendSnapshot());
@@ -578,13 +615,15 @@ export class TrainerHost {
 			});
 		return {
 			noun: 'the ladder',
+			paced: true,
 			chunk: async () => {
 				if (ladder.done) return true;
 				const t0 = performance.now();
-				const rung = await this.guard(ladder.advance(this.chunkSize));
+				const steps = this.paceSteps;
+				const rung = await this.guard(ladder.advance(steps));
 				const ms = performance.now() - t0;
 				if (rung) this.post({ type: 'rung', backend: this.decision!.backend, ...rung });
-				else this.chunkSize = nextChunkSize(this.chunkSize, ms);
+				else this.timed(steps, ms);
 				progress();
 				return false;
 			},
