@@ -24,7 +24,7 @@ import {
 } from '../lessons/05-when-peft-works/intrinsic';
 import '../src/lib/model/kernels/adamWasm';
 import { diskSources } from './node/diskSources';
-import type { QueuedResult } from '../src/lib/trainer/experimentSpec';
+import type { QueuedResult } from '../src/lib/trainer/protocol';
 import { runQueue } from '../src/lib/trainer/worker/experiments';
 
 const OUT = 'src/lib/data/intrinsicDimension.json';

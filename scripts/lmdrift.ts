@@ -34,7 +34,7 @@ import '../src/lib/model/kernels/adamWasm';
 import { decodeText } from '../src/lib/model/data/text';
 import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
 import { diskSources } from './node/diskSources';
-import type { QueuedResult } from '../src/lib/trainer/experimentSpec';
+import type { QueuedResult } from '../src/lib/trainer/protocol';
 import {
 	BASE_UNSEEN_CHARS,
 	LM_BASE_ERA,

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
 import { diskSources } from './node/diskSources';
-import type { QueuedRun } from '../src/lib/trainer/experimentSpec';
+import type { QueuedRun } from '../src/lib/trainer/protocol';
 
 type Result = NonNullable<Awaited<ReturnType<typeof runQueued>>>;
 

@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
 import { diskSources } from './node/diskSources';
-import type { QueuedRun } from '../src/lib/trainer/experimentSpec';
+import type { QueuedRun } from '../src/lib/trainer/protocol';
 import {
 	NEW_FEATURE_TASKS,
 	SHIFT_METHODS,

@@ -3,8 +3,7 @@
  * recording script (`scripts/lowrank.ts`) and the figures, so that "Run live" repeats exactly
  * what was recorded. Plain data: no tfjs.
  */
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
-import type { RunSpec } from '$lib/trainer/protocol';
+import type { QueuedRun, RunSpec } from '$lib/trainer/protocol';
 import { truncationKs } from './rankFigure';
 
 /** Steps of every recorded run. */

@@ -6,8 +6,7 @@
  * same start), and the sentence that says it. No tfjs here: the figure shows recorded results
  * without loading the trainer, and `scripts/intrinsic.ts` records them with the same runs.
  */
-import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
-import type { RunSpec, TaskSpec } from '$lib/trainer/protocol';
+import type { QueuedResult, QueuedRun, RunSpec, TaskSpec } from '$lib/trainer/protocol';
 
 /** Where a run starts: the shipped pretrained base, or a seeded random initialisation of it. */
 export type Start = 'base' | 'scratch';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import recorded from '../../src/lib/data/intrinsicDimension.json';
-import type { QueuedResult } from '../../src/lib/trainer/experimentSpec';
+import type { QueuedResult } from '../../src/lib/trainer/protocol';
 import { analyseStart, DIMS, pointsOf } from '../../lessons/05-when-peft-works/intrinsic';
 import { openPage, waitFor } from './browser';
 import { text, tableRows } from './read';

@@ -7,8 +7,7 @@
 import type { Page, Worker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loraSubspaceSimilarity } from '$lib/math/spectrum';
-import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
-import type { TrainerEvent, RunSpec } from '$lib/trainer/protocol';
+import type { QueuedResult, QueuedRun, TrainerEvent, RunSpec } from '$lib/trainer/protocol';
 import { openPage, waitFor } from './browser';
 import { text } from './read';
 

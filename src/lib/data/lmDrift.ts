@@ -9,8 +9,7 @@
  *
  *   target × method × lr ──runsFor──▶ QueuedRun[] ──scripts/lmdrift.ts──▶ lmDrift.json (bits per character)
  */
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
-import type { RunSpec } from '$lib/trainer/protocol';
+import type { QueuedRun, RunSpec } from '$lib/trainer/protocol';
 import type { TextCorpusId } from '$lib/model/data/text';
 
 /** The corpora fine-tuned on: the dial in time, then another style, then the far domain. */

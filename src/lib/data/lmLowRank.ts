@@ -16,8 +16,7 @@
  *
  *   plan (runs) ──scripts/lmlowrank.ts──▶ lmLowRank.json ──loadLmLowRank()──▶ figures (lazily)
  */
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
-import type { RunSpec, TaskSpec } from '$lib/trainer/protocol';
+import type { QueuedRun, RunSpec, TaskSpec } from '$lib/trainer/protocol';
 import type { TextCorpusId } from '$lib/model/data/text';
 import { LM_TARGETS, type LmTarget } from './lmDrift';
 

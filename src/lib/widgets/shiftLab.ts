@@ -9,8 +9,7 @@
  *   condition ──runsFor──▶ QueuedRun[] ──worker or scripts/shiftlab.ts──▶ QueuedResult[]
  *        └──────────────────────── cellOf / gridSummary ◀──────────────────┘
  */
-import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
-import type { RunSpec, TaskSpec } from '$lib/trainer/protocol';
+import type { QueuedResult, QueuedRun, RunSpec, TaskSpec } from '$lib/trainer/protocol';
 import { pct as formatPct } from '$lib/format';
 
 /** A method as the grid shows it: one row. */

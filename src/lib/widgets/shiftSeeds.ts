@@ -12,7 +12,7 @@
  *
  *   SEED_CELLS × SEEDS ──seedRuns──▶ QueuedRun[] ──scripts/shiftseeds.ts──▶ shiftSeeds.json
  */
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
+import type { QueuedRun } from '$lib/trainer/protocol';
 import { SHIFT_METHODS, conditionKey, runsFor, type Condition } from './shiftLab';
 
 /** The seeds beyond the grid's seed 1. */

@@ -8,7 +8,7 @@
  *
  *   condition × method × lr ──sweepRuns──▶ QueuedRun[] ──scripts/shiftsweep.ts──▶ shiftSweep.json
  */
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
+import type { QueuedRun } from '$lib/trainer/protocol';
 import {
 	SHIFT_METHODS,
 	SHIFT_TRAINING,

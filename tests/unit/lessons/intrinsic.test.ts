@@ -19,7 +19,7 @@ import {
 	type SweepPoint
 } from '../../../lessons/05-when-peft-works/intrinsic';
 import recorded from '$lib/data/intrinsicDimension.json';
-import type { QueuedResult } from '$lib/trainer/experimentSpec';
+import type { QueuedResult } from '$lib/trainer/protocol';
 
 function result(id: string, testAccuracy: number, extra: Partial<QueuedResult> = {}): QueuedResult {
 	return {

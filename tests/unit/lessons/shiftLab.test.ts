@@ -12,7 +12,7 @@ import { makeTeacherStudent } from '$lib/model/data/synthetic';
 import { TEACHER_STUDENT } from '$lib/trainer/worker/tasks';
 import { effectiveRank, energyCaptured, rankForEnergy } from '$lib/math/spectrum';
 import { estimateTrainingMemory, MODEL_PRESETS, type TargetMatrix } from '$lib/math/memory';
-import type { QueuedResult } from '$lib/trainer/experimentSpec';
+import type { QueuedResult } from '$lib/trainer/protocol';
 import {
 	BASE_METHOD,
 	PLANTED,

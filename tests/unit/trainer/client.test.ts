@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskLoaders } from '../../../scripts/node/diskSources';
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
+import type { QueuedRun, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import { TrainerHost } from '$lib/trainer/worker/host';
-import type { TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import type { TrainerClient as Client } from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
 import { waitFor as until } from './waitFor';

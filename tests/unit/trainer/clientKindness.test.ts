@@ -5,8 +5,7 @@
  * it shows (only what hiding stopped), and workers terminated on pagehide.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { QueuedRun } from '$lib/trainer/experimentSpec';
-import type { TrainerEvent, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
+import type { QueuedRun, TrainerEvent, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import type * as ClientModule from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
 import { RecordingWorker, configured, workers } from './recordingWorker';

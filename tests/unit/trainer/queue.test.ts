@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loraSubspaceSimilarity } from '$lib/math/spectrum';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
-import type { QueuedResult, QueuedRun } from '$lib/trainer/experimentSpec';
+import type { QueuedResult, QueuedRun, RunSpec } from '$lib/trainer/protocol';
 import { diskSources } from '../../../scripts/node/diskSources';
 import { runQueue } from '$lib/trainer/worker/experiments';
-import type { RunSpec } from '$lib/trainer/protocol';
 import { hostHarness } from './hostHarness';
 import { waitFor } from './waitFor';
 

@@ -1,5 +1,5 @@
 /**
- * The experiment runner: one queued run (`QueuedRun`, see experimentSpec.ts) trained for its
+ * The experiment runner: one queued run (`QueuedRun`, see protocol.ts) trained for its
  * steps in chunks, then measured. Free of `self` and the DOM, so the worker's host and Node
  * scripts (recorded results) run exactly the same code. The caller says when to stop (checked
  * between chunks) and hears about each chunk; every tensor is freed whether the run finishes,
