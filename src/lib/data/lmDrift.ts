@@ -10,18 +10,22 @@
  *   target × method × lr ──runsFor──▶ QueuedRun[] ──scripts/lmdrift.ts──▶ lmDrift.json (bits per character)
  */
 import type { QueuedRun, RunSpec } from '$lib/trainer/protocol';
-import type { TextCorpusId } from '$lib/model/data/text';
+import { TEXT_CORPUS_IDS, type TextCorpusId } from '$lib/model/data/text';
+import { METHOD_LABELS } from '$lib/math/methods';
 
-/** The corpora fine-tuned on: the dial in time, then another style, then the far domain. */
-export const LM_TARGETS = [
-	'sotu-1870-1909',
-	'sotu-1910-1949',
-	'sotu-1950-1989',
-	'sotu-1990-2021',
-	'moby-dick',
-	'd3-code'
-] as const satisfies readonly TextCorpusId[];
-export type LmTarget = (typeof LM_TARGETS)[number];
+/** The base's pretraining text: the State of the Union addresses of 1790–1869. */
+export const LM_PRETRAIN_CORPORA = ['sotu-1790-1829', 'sotu-1830-1869'] as const;
+
+/** A corpus fine-tuned on: every shipped corpus but the base's pretraining text. */
+export type LmTarget = Exclude<TextCorpusId, (typeof LM_PRETRAIN_CORPORA)[number]>;
+
+/**
+ * The corpora fine-tuned on, in the shipped order: the dial in time, then another style, then the
+ * far domain.
+ */
+export const LM_TARGETS: readonly LmTarget[] = TEXT_CORPUS_IDS.filter(
+	(id): id is LmTarget => !(LM_PRETRAIN_CORPORA as readonly string[]).includes(id)
+);
 
 /** The stops of the dial in time (a subset of `LM_TARGETS`, in order). */
 export const LM_DIAL: readonly LmTarget[] = LM_TARGETS.slice(0, 4);
@@ -80,16 +84,16 @@ export const LM_LRS = {
 
 /** The grid's rows. */
 export const LM_METHODS: readonly LmMethod[] = [
-	{ id: 'full', label: 'Full fine-tuning', method: 'full', lrs: LM_LRS.full },
+	{ id: 'full', label: METHOD_LABELS.full, method: 'full', lrs: LM_LRS.full },
 	...LM_RANKS.map((rank): LmMethod => ({
 		id: `lora-${rank}`,
-		label: `LoRA r = ${rank} (W_q, W_v)`,
+		label: `${METHOD_LABELS.lora} r = ${rank} (W_q, W_v)`,
 		method: 'lora',
 		rank,
 		lrs: LM_LRS.lora
 	})),
-	{ id: 'head', label: 'Head only', method: 'head', lrs: LM_LRS.head },
-	{ id: 'bitfit', label: 'BitFit', method: 'bitfit', lrs: LM_LRS.bitfit }
+	{ id: 'head', label: METHOD_LABELS.head, method: 'head', lrs: LM_LRS.head },
+	{ id: 'bitfit', label: METHOD_LABELS.bitfit, method: 'bitfit', lrs: LM_LRS.bitfit }
 ];
 
 /** Steps, batch (windows of 64 characters), seed, and held-out windows of every run. */

@@ -11,6 +11,7 @@
  */
 import type { QueuedResult, QueuedRun, RunSpec, TaskSpec } from '$lib/trainer/protocol';
 import { pct as formatPct } from '$lib/format';
+import { METHOD_LABELS } from '$lib/math/methods';
 
 /** A method as the grid shows it: one row. */
 export interface ShiftMethod {
@@ -47,16 +48,16 @@ export const SHIFT_RANKS = [1, 4, 16, 64] as const;
 
 /** The grid's rows: full fine-tuning, LoRA at four ranks, head only, BitFit. */
 export const SHIFT_METHODS: readonly ShiftMethod[] = [
-	{ id: 'full', label: 'Full fine-tuning', method: 'full', lr: SHIFT_LRS.full },
+	{ id: 'full', label: METHOD_LABELS.full, method: 'full', lr: SHIFT_LRS.full },
 	...SHIFT_RANKS.map((rank): ShiftMethod => ({
 		id: `lora-${rank}`,
-		label: `LoRA r = ${rank}`,
+		label: `${METHOD_LABELS.lora} r = ${rank}`,
 		method: 'lora',
 		rank,
 		lr: SHIFT_LRS.lora
 	})),
-	{ id: 'head', label: 'Head only', method: 'head', lr: SHIFT_LRS.head },
-	{ id: 'bitfit', label: 'BitFit', method: 'bitfit', lr: SHIFT_LRS.bitfit }
+	{ id: 'head', label: METHOD_LABELS.head, method: 'head', lr: SHIFT_LRS.head },
+	{ id: 'bitfit', label: METHOD_LABELS.bitfit, method: 'bitfit', lr: SHIFT_LRS.bitfit }
 ];
 
 /** Steps, batch and seed of every run in the grid. */
