@@ -20,8 +20,6 @@
  * file's 162 runs took about 3,500 s, in passes: the first 120 runs, the rates added at the ends,
  * then BitFit's 30 runs again once BitFit trained the head as well (commit 4808846).
  */
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -32,7 +30,7 @@ import '../src/lib/model/kernels/linalgHost';
 import '../src/lib/model/kernels/transformerHost';
 import '../src/lib/model/kernels/adamWasm';
 import { decodeText } from '../src/lib/model/data/text';
-import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { runToEnd, startWasm } from './node/wasmRuns';
 import { diskSources } from './node/diskSources';
 import type { QueuedResult } from '../src/lib/trainer/protocol';
 import {
@@ -101,8 +99,7 @@ const key = (c: LmCell) =>
 	c.lr === undefined ? `${c.method}@${c.target}` : `${c.method}@${c.target}@${c.lr}`;
 
 async function train(): Promise<void> {
-	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-	if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+	await startWasm();
 	await loadSimdKernels();
 	if (!(await bindSimdToWasmBackend(tf.backend())))
 		throw new Error('the SIMD kernels did not bind');
@@ -114,13 +111,7 @@ async function train(): Promise<void> {
 	console.log(`shard ${shard}/${shards}: ${done.size} runs done, ${todo.length} to go`);
 	for (const run of todo) {
 		const t0 = performance.now();
-		const ready = await prepareQueued(run, sources);
-		const result = await runQueued(run, ready, {
-			backend: tf.getBackend(),
-			stopped: () => false,
-			chunk: 50
-		});
-		if (!result) throw new Error(`${run.id} stopped`);
+		const result = await runToEnd(run, sources, 50);
 		const cell = cellOf(result);
 		mine.cells.push(cell);
 		mine.seconds += (performance.now() - t0) / 1000;

@@ -10,8 +10,6 @@
  * other matrix of the same trained state too, so the 18 spectra of a language-model run come from
  * one run instead of 18. The script checks that the runner's own spectrum equals the captured one.
  */
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,7 +21,7 @@ import '../src/lib/model/kernels/transformerHost';
 import '../src/lib/model/kernels/adamWasm';
 import { rankForEnergy, loraSubspaceSimilarity } from '../src/lib/math/spectrum';
 import { singularValues } from '../src/lib/math/svd';
-import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { runToEnd, startWasm } from './node/wasmRuns';
 import { diskSources } from './node/diskSources';
 import type { LoraRunSpec, QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
 import { Trainer } from '../src/lib/trainer/worker/trainer';
@@ -46,8 +44,7 @@ import { SETUPS, SETUP_IDS, type SetupId } from '../lessons/04-low-rank-updates/
 const OUT = 'src/lib/data/lmLowRank.json';
 const ONLY = process.env.ONLY; // a run id or setup id to record alone (a dry run: no JSON)
 
-setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+await startWasm();
 await loadSimdKernels();
 if (!(await bindSimdToWasmBackend(tf.backend()))) throw new Error('the SIMD kernels did not bind');
 const sources = diskSources();
@@ -73,13 +70,7 @@ async function run(
 	q: QueuedRun
 ): Promise<{ r: QueuedResult; spectra: Record<string, Float64Array> | null }> {
 	captured = null;
-	const ready = await prepareQueued(q, sources);
-	const r = await runQueued(q, ready, {
-		backend: tf.getBackend(),
-		stopped: () => false,
-		chunk: 50
-	});
-	if (!r) throw new Error(`${q.id} stopped`);
+	const r = await runToEnd(q, sources, 50);
 	const spectra = captured as Record<string, Float64Array> | null;
 	if (q.measure?.spectrum) {
 		const own = r.singularValues!;

@@ -11,32 +11,23 @@
  *
  * Writes src/lib/data/lowRankRecorded.json. Run: `npx vite-node scripts/lowrank.ts`.
  */
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import type { QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
-import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { runToEnd, startWasm } from './node/wasmRuns';
 import { diskSources } from './node/diskSources';
 import { LOWRANK, PHI_RANKS, loraId } from '../lessons/04-low-rank-updates/recordedSpec';
 import { loraSubspaceSimilarity } from '../src/lib/math/spectrum';
 
 const OUT = 'src/lib/data/lowRankRecorded.json';
 
-setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-await tf.setBackend('wasm');
+await startWasm();
 // The shipped digits and base models, read from static/ as the worker would fetch them.
 const sources = diskSources();
 
 async function run(q: QueuedRun): Promise<QueuedResult> {
-	const ready = await prepareQueued(q, sources);
-	const r = await runQueued(q, ready, {
-		backend: tf.getBackend(),
-		stopped: () => false,
-		chunk: 50
-	});
-	if (!r) throw new Error(`${q.id} stopped`);
+	const r = await runToEnd(q, sources, 50);
 	console.log(
 		`${q.id}: ${(r.startAccuracy * 100).toFixed(1)}% → ${(r.testAccuracy * 100).toFixed(1)}% in ${r.seconds.toFixed(1)} s`
 	);

@@ -4,16 +4,12 @@
  * time, turn each result into a cell, and write the record (when, where, how long, the cells) as
  * formatted JSON.
  */
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
 import { diskSources } from './node/diskSources';
-import type { QueuedRun } from '../src/lib/trainer/protocol';
-
-type Result = NonNullable<Awaited<ReturnType<typeof runQueued>>>;
+import { runToEnd, startWasm } from './node/wasmRuns';
+import type { QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
 
 /** A number kept to five significant digits, as the records store them. */
 export const round5 = (v: number) => Number(v.toPrecision(5));
@@ -22,17 +18,14 @@ export const round5 = (v: number) => Number(v.toPrecision(5));
 export async function recordRuns<C>(
 	out: string,
 	runs: QueuedRun[],
-	toCell: (run: QueuedRun, r: Result) => C
+	toCell: (run: QueuedRun, r: QueuedResult) => C
 ): Promise<void> {
-	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-	await tf.setBackend('wasm');
+	await startWasm();
 	const sources = diskSources();
 	const t0 = performance.now();
 	const cells: C[] = [];
 	for (const run of runs) {
-		const ready = await prepareQueued(run, sources);
-		const r = await runQueued(run, ready, { backend: 'wasm', stopped: () => false, chunk: 100 });
-		if (!r) throw new Error(`${run.id} stopped`);
+		const r = await runToEnd(run, sources, 100);
 		cells.push(toCell(run, r));
 		console.log(`${run.id}: ${(r.testAccuracy * 100).toFixed(1)}% (${r.seconds.toFixed(1)} s)`);
 	}

@@ -9,12 +9,10 @@
  * without SHARD merges the parts it finds instead of training again. `MISSING=1` trains only the
  * runs the recorded file lacks (a condition added since) and keeps the recorded ones as they are.
  */
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { prepareQueued, runQueued } from '../src/lib/trainer/worker/experiments';
+import { runToEnd, startWasm } from './node/wasmRuns';
 import { diskSources } from './node/diskSources';
 import type { QueuedRun } from '../src/lib/trainer/protocol';
 import {
@@ -41,18 +39,11 @@ const conditions: Condition[] = [
 const runs: QueuedRun[] = conditions.flatMap((c) => runsFor(c));
 
 async function train(mine: QueuedRun[]): Promise<Cell[]> {
-	setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-	await tf.setBackend('wasm');
+	await startWasm();
 	const sources = diskSources();
 	const cells: Cell[] = [];
 	for (const run of mine) {
-		const ready = await prepareQueued(run, sources);
-		const result = await runQueued(run, ready, {
-			backend: tf.getBackend(),
-			stopped: () => false,
-			chunk: 100
-		});
-		if (!result) throw new Error(`${run.id} stopped`);
+		const result = await runToEnd(run, sources, 100);
 		const cell = cellOf(result);
 		if (!cell) throw new Error(`${run.id} is not a grid run`);
 		cells.push(cell);
