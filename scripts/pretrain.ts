@@ -17,6 +17,7 @@ import { createRng } from '../src/lib/math/rng';
 import { parseDigits } from '../src/lib/model/data/digits';
 import { baselineBits, bitsPerChar, textTask } from '../src/lib/model/data/text';
 import { diskTextSplits } from './node/diskSources';
+import { LM_PRETRAIN_CORPORA } from '../src/lib/data/lmDrift';
 import { initWeights, sizeOf } from '../src/lib/model/params';
 import {
 	buildModel,
@@ -52,37 +53,35 @@ interface Plan {
 	 */
 	decay?: number;
 	/** For a language model: the corpora of its text, whose baselines the manifest reports. */
-	corpora?: string[];
+	corpora?: readonly string[];
 }
-
-/** The language model's base era: the State of the Union addresses of 1790–1869. */
-const LM_CORPORA = ['sotu-1790-1829', 'sotu-1830-1869'];
 
 const digits = parseDigits(new Uint8Array(readFileSync('static/data/digits/digits.bin')));
 
+/** The digits MLP (64 → 128 → 128 → `classes`) pretrained on the digits task `task`. */
+function digitsPlan(
+	id: string,
+	title: string,
+	task: 'pretrain' | 'pretrain-0to4',
+	classes: number,
+	seed: number
+): Plan {
+	return {
+		id,
+		title,
+		config: { kind: 'mlp', sizes: [64, 128, 128, classes] },
+		task: () => digitsTask(digits, task),
+		taskName: `digits: ${task}`,
+		steps: 1500,
+		lr: 1e-3,
+		batchSize: 64,
+		seed
+	};
+}
+
 const plans: Plan[] = [
-	{
-		id: 'digits10',
-		title: 'Digits MLP, pretrained on all ten digits',
-		config: { kind: 'mlp', sizes: [64, 128, 128, 10] },
-		task: () => digitsTask(digits, 'pretrain'),
-		taskName: 'digits: pretrain',
-		steps: 1500,
-		lr: 1e-3,
-		batchSize: 64,
-		seed: 1
-	},
-	{
-		id: 'digits5',
-		title: 'Digits MLP, pretrained on the digits 0–4 only',
-		config: { kind: 'mlp', sizes: [64, 128, 128, 5] },
-		task: () => digitsTask(digits, 'pretrain-0to4'),
-		taskName: 'digits: pretrain-0to4',
-		steps: 1500,
-		lr: 1e-3,
-		batchSize: 64,
-		seed: 2
-	},
+	digitsPlan('digits10', 'Digits MLP, pretrained on all ten digits', 'pretrain', 10, 1),
+	digitsPlan('digits5', 'Digits MLP, pretrained on the digits 0–4 only', 'pretrain-0to4', 5, 2),
 	{
 		id: 'teacher',
 		title: 'Teacher–student MLP, pretrained on the base teacher',
@@ -111,7 +110,7 @@ const plans: Plan[] = [
 		id: 'englishlm',
 		title: 'Character transformer, pretrained on State of the Union addresses of 1790–1869',
 		config: { kind: 'transformer', vocab: 96, context: 64, dModel: 96, heads: 4, layers: 3 },
-		task: () => textTask('sotu 1790–1869', diskTextSplits(LM_CORPORA), 64, 40000, 2048, 5),
+		task: () => textTask('sotu 1790–1869', diskTextSplits(LM_PRETRAIN_CORPORA), 64, 40000, 2048, 5),
 		taskName: 'text: State of the Union 1790–1869',
 		steps: Number(process.env.LM_STEPS ?? 11000),
 		lr: 2e-3,
@@ -119,7 +118,7 @@ const plans: Plan[] = [
 		seed: 5,
 		backend: 'wasm',
 		decay: 0.3,
-		corpora: LM_CORPORA
+		corpora: LM_PRETRAIN_CORPORA
 	}
 ];
 
@@ -212,7 +211,7 @@ for (const plan of plans) {
 		const base = baselineBits(train, test);
 		const round = (x: number) => Math.round(x * 1000) / 1000;
 		entry.language = {
-			corpora: plan.corpora,
+			corpora: [...plan.corpora],
 			heldOutBitsPerChar: round(bitsPerChar(score.testLoss)),
 			baselines: {
 				uniform: round(base.uniform),
