@@ -17,17 +17,13 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DATA_DIR, readManifest, sha256, writeManifest } from './manifest.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT_FILE = 'digits/digits.bin';
-const DATA_DIR = join(ROOT, 'static/data');
-const MANIFEST = join(DATA_DIR, 'manifest.json');
 const EXPECTED_SAMPLES = 1797;
 const PIXELS = 64;
 const SKLEARN_PATH = 'usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
@@ -92,20 +88,6 @@ function parseCsv(text) {
 	return { pixels, labels, n };
 }
 
-/** @param {Uint8Array | Buffer} bytes @returns {string} hex sha256 */
-function sha256(bytes) {
-	return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** @returns {Record<string, unknown>} the manifest's entries, or none if it does not exist yet */
-function readManifest() {
-	try {
-		return JSON.parse(readFileSync(MANIFEST, 'utf8'));
-	} catch {
-		return {};
-	}
-}
-
 function main() {
 	const source = readSource();
 	const isGzip = source.bytes[0] === 0x1f && source.bytes[1] === 0x8b;
@@ -145,10 +127,7 @@ function main() {
 		sha256: sha256(out),
 		generator: 'scripts/data/digits.js'
 	};
-	const sorted = Object.fromEntries(
-		Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b))
-	);
-	writeFileSync(MANIFEST, JSON.stringify(sorted, null, '\t') + '\n');
+	writeManifest(manifest);
 	console.log(`wrote static/data/${OUT_FILE}: ${n} samples, ${out.length} bytes`);
 }
 

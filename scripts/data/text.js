@@ -23,15 +23,11 @@
  *   node scripts/data/text.js
  */
 
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { DATA_DIR, ROOT, readManifest, sha256, writeManifest } from './manifest.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MODULES = join(ROOT, 'node_modules');
-const DATA_DIR = join(ROOT, 'static/data');
-const MANIFEST = join(DATA_DIR, 'manifest.json');
 const GENERATOR = 'scripts/data/text.js';
 const D3_LICENCE_FILE = 'text/d3-LICENSE.txt';
 
@@ -190,11 +186,6 @@ function countsField(m) {
 			return [/\p{C}/u.test(c) ? code : `${code} ${c}`, n];
 		})
 	);
-}
-
-/** @param {string | Uint8Array} data @returns {string} hex sha256 */
-function sha256(data) {
-	return createHash('sha256').update(data).digest('hex');
 }
 
 /**
@@ -409,15 +400,6 @@ function d3Code() {
 	};
 }
 
-/** @returns {Record<string, unknown>} the manifest's entries, or none if it does not exist yet */
-function readManifest() {
-	try {
-		return JSON.parse(readFileSync(MANIFEST, 'utf8'));
-	} catch {
-		return {};
-	}
-}
-
 function main() {
 	const corpora = [...sotuCorpora(readAddresses()), mobyDick(), d3Code()];
 	const manifest = readManifest();
@@ -462,10 +444,7 @@ function main() {
 		};
 		console.log(`wrote static/data/${file}: ${bytes.length} bytes, ${nBlocks} blocks`);
 	}
-	const sorted = Object.fromEntries(
-		Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b))
-	);
-	writeFileSync(MANIFEST, JSON.stringify(sorted, null, '\t') + '\n');
+	writeManifest(manifest);
 }
 
 main();
