@@ -12,7 +12,7 @@ import { mlp } from '$lib/model/mlp';
 import { transformer } from '$lib/model/transformer';
 import type { ModelDef } from '$lib/model/model';
 import type { TuningConfig } from '$lib/model/tuned';
-import type { TaskData } from '$lib/trainer/worker/tasks';
+import { trainSplitTask, type TaskData } from '$lib/trainer/worker/tasks';
 import { nextChunkSize } from '$lib/trainer/worker/chunks';
 import { Trainer } from '$lib/trainer/worker/trainer';
 import { setSimdThreadsActive } from '$lib/model/kernels/simdKernels';
@@ -29,27 +29,13 @@ export interface Row {
 function mlpTask(n: number): TaskData {
 	const x = Float32Array.from({ length: n * 64 }, () => rng.uniform());
 	const y = Int32Array.from({ length: n }, () => rng.int(10));
-	return {
-		name: 'bench',
-		inWidth: 64,
-		outWidth: 1,
-		classes: 10,
-		train: { x, y, n },
-		test: { x, y, n }
-	};
+	return trainSplitTask('bench', { inWidth: 64, outWidth: 1, classes: 10 }, { x, y, n });
 }
 
 function textTask(n: number, t: number, vocab: number): TaskData {
 	const x = Int32Array.from({ length: n * t }, () => rng.int(vocab));
 	const y = Int32Array.from({ length: n * t }, () => rng.int(vocab));
-	return {
-		name: 'bench',
-		inWidth: t,
-		outWidth: t,
-		classes: vocab,
-		train: { x, y, n },
-		test: { x, y, n }
-	};
+	return trainSplitTask('bench', { inWidth: t, outWidth: t, classes: vocab }, { x, y, n });
 }
 
 /** A case under test: `chunk()` runs some steps and says how many; `dispose()` frees it. */

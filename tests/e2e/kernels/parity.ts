@@ -10,7 +10,7 @@ import { mlp } from '$lib/model/mlp';
 import { initWeights } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { ModelDef } from '$lib/model/model';
-import type { TaskData } from '$lib/trainer/worker/tasks';
+import { trainSplitTask, type TaskData } from '$lib/trainer/worker/tasks';
 import { Trainer } from '$lib/trainer/worker/trainer';
 
 /** Steps each run takes. */
@@ -45,25 +45,15 @@ export async function parityCurves(): Promise<{ mlp: number[]; transformer: numb
 		{ length: n },
 		(_, i) => (x[i * 16] > 0 ? 1 : 0) + (x[i * 16 + 1] > 0 ? 2 : 0)
 	);
-	const digits: TaskData = {
-		name: 'parity',
-		inWidth: 16,
-		outWidth: 1,
-		classes: 4,
-		train: { x, y, n },
-		test: { x, y, n }
-	};
+	const digits = trainSplitTask('parity', { inWidth: 16, outWidth: 1, classes: 4 }, { x, y, n });
 	const t = 8;
 	const ids = Int32Array.from({ length: 32 * t }, () => rng.int(11));
 	const next = Int32Array.from(ids, (v) => (v * 3 + 1) % 11);
-	const text: TaskData = {
-		name: 'parity',
-		inWidth: t,
-		outWidth: t,
-		classes: 11,
-		train: { x: ids, y: next, n: 32 },
-		test: { x: ids, y: next, n: 32 }
-	};
+	const text = trainSplitTask(
+		'parity',
+		{ inWidth: t, outWidth: t, classes: 11 },
+		{ x: ids, y: next, n: 32 }
+	);
 	return {
 		mlp: await curve(mlp([16, 32, 32, 4]), digits, 32, 3e-3),
 		transformer: await curve(

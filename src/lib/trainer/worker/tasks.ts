@@ -46,6 +46,18 @@ export interface TaskData {
 	test: Split;
 }
 
+/**
+ * A task held out on its own training split: for benchmarks and parity checks, where only the
+ * training steps matter.
+ */
+export function trainSplitTask(
+	name: string,
+	shape: Pick<TaskData, 'inWidth' | 'outWidth' | 'classes'>,
+	split: Split
+): TaskData {
+	return { name, ...shape, train: split, test: split };
+}
+
 /** Throws unless the splits' array lengths agree with the declared shapes. */
 export function checkTask(task: TaskData): void {
 	for (const [name, s] of [
