@@ -5,7 +5,7 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
 import {
 	COLSUM_KERNEL,
@@ -26,7 +26,11 @@ beforeAll(async () => {
 	await tf.setBackend('cpu');
 });
 
-const rng = createRng(11);
+/** Each test draws its inputs from a fresh stream, so none depends on which tests ran before it. */
+let rng = createRng(11);
+beforeEach(() => {
+	rng = createRng(11);
+});
 const rand = (shape: [number, number]) =>
 	tf.tensor2d(
 		Float32Array.from({ length: shape[0] * shape[1] }, () => rng.normal()),
