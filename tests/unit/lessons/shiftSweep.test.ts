@@ -24,6 +24,7 @@ import {
 	readingOf,
 	sweepGap,
 	sweepRanking,
+	sweepId,
 	sweepRuns,
 	sweptAccuracy,
 	sweptDiverged,
@@ -350,4 +351,30 @@ describe('lesson 6’s prose about the fairness sweep', () => {
 		expect(prose).toContain('359 test digits (0.28 points each) and 512 planted inputs');
 		expect((100 / 359).toFixed(2)).toBe('0.28');
 	});
+});
+
+describe('the recorded sweep, re-run', () => {
+	it(
+		'its cheapest run (head only on the planted task, at its lowest rate) trains again to the recorded accuracies, on wasm as recorded',
+		{ timeout: 120_000 },
+		async () => {
+			const { useRecordedBackend } = await import('./recordedBackend');
+			const backend = await useRecordedBackend(recorded.backend);
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
+			const head = SHIFT_METHODS.find((m) => m.id === 'head')!;
+			const id = sweepId(head, { kind: 'task', task: 'planted' }, SWEEP_LRS.head[0]);
+			const run = sweepRuns().find((r) => r.id === id)!;
+			expect(run, id).toBeDefined();
+			const [r] = await runQueue([run], diskSources(), { backend, chunk: 100 });
+			const want = (recorded.cells as SweepCell[]).find(
+				(c) => c.method === 'head' && c.condition === 'planted' && c.lr === SWEEP_LRS.head[0]
+			)!;
+			// Counts over 512 planted inputs, recorded to five digits: the same run gives the same counts.
+			const round = (v: number) => Number(v.toPrecision(5));
+			expect(round(r.testAccuracy)).toBe(want.accuracy);
+			expect(round(r.startAccuracy)).toBe(want.start);
+			expect(round(r.originalAccuracy!)).toBe(want.original);
+		}
+	);
 });
