@@ -362,6 +362,41 @@ function solveLinear(x: number[], y: number[], b: number, offset: boolean): Line
 }
 
 /**
+ * Golden-section search for the minimum of `f`, unimodal on [lo, hi]: at most `iterations` steps,
+ * stopping once the bracket is no wider than `tol`. Returns the final bracket and the better of
+ * its two inner points with its value.
+ */
+export function goldenSection(
+	f: (x: number) => number,
+	lo: number,
+	hi: number,
+	iterations: number,
+	tol = 0
+): { lo: number; hi: number; x: number; fx: number } {
+	const phi = (Math.sqrt(5) - 1) / 2;
+	let m1 = hi - phi * (hi - lo);
+	let m2 = lo + phi * (hi - lo);
+	let f1 = f(m1);
+	let f2 = f(m2);
+	for (let it = 0; it < iterations && hi - lo > tol; it++) {
+		if (f1 <= f2) {
+			hi = m2;
+			m2 = m1;
+			f2 = f1;
+			m1 = hi - phi * (hi - lo);
+			f1 = f(m1);
+		} else {
+			lo = m1;
+			m1 = m2;
+			f1 = f2;
+			m2 = lo + phi * (hi - lo);
+			f2 = f(m2);
+		}
+	}
+	return f1 <= f2 ? { lo, hi, x: m1, fx: f1 } : { lo, hi, x: m2, fx: f2 };
+}
+
+/**
  * Least-squares fit of y ≈ c + a·x^(−b) with a > 0, b > 0 and, optionally, c ≥ 0, minimising the
  * sum of squared residuals in y space. For fixed b the model is linear in (c, a), so those are
  * solved exactly and only b is searched: a log-spaced grid over `bRange`, then golden-section
@@ -415,30 +450,14 @@ export function fitPowerLaw(x: number[], y: number[], options: PowerLawOptions =
 	if (!Number.isFinite(bestCost)) {
 		throw new Error('fitPowerLaw: no decreasing power law (a > 0) fits these data');
 	}
-	let left = lo + ((hi - lo) * Math.max(0, best - 1)) / steps;
-	let right = lo + ((hi - lo) * Math.min(steps, best + 1)) / steps;
-	const phi = (Math.sqrt(5) - 1) / 2;
-	let m1 = right - phi * (right - left);
-	let m2 = left + phi * (right - left);
-	let f1 = cost(m1);
-	let f2 = cost(m2);
-	for (let it = 0; it < 200 && right - left > 1e-14; it++) {
-		if (f1 <= f2) {
-			right = m2;
-			m2 = m1;
-			f2 = f1;
-			m1 = right - phi * (right - left);
-			f1 = cost(m1);
-		} else {
-			left = m1;
-			m1 = m2;
-			f1 = f2;
-			m2 = left + phi * (right - left);
-			f2 = cost(m2);
-		}
-	}
-	let logB = f1 <= f2 ? m1 : m2;
-	if (Math.min(f1, f2) > bestCost) logB = lo + ((hi - lo) * best) / steps;
+	const refined = goldenSection(
+		cost,
+		lo + ((hi - lo) * Math.max(0, best - 1)) / steps,
+		lo + ((hi - lo) * Math.min(steps, best + 1)) / steps,
+		200,
+		1e-14
+	);
+	const logB = refined.fx > bestCost ? lo + ((hi - lo) * best) / steps : refined.x;
 	const b = Math.exp(logB);
 	const lin = solveLinear(xs, y, b, offset);
 	if (!lin) throw new Error('fitPowerLaw: no decreasing power law (a > 0) fits these data');

@@ -10,6 +10,7 @@ import {
 	computeOptimal,
 	exponents,
 	fitPowerLaw,
+	goldenSection,
 	isoFlopCurve,
 	kaplanAllocation,
 	kaplanLossC,
@@ -75,28 +76,7 @@ function logspace(lo: number, hi: number, n: number): number[] {
 /** Golden-section minimum of L(N, C/6N) over log N: a check on Eq 4 that never uses it. */
 function searchOptimum(C: number, fit: Fit): number {
 	const f = (logN: number) => chinchillaLoss(Math.exp(logN), C / (6 * Math.exp(logN)), fit);
-	let lo = Math.log(1e3);
-	let hi = Math.log(C / 6 / 1e3);
-	const phi = (Math.sqrt(5) - 1) / 2;
-	let m1 = hi - phi * (hi - lo);
-	let m2 = lo + phi * (hi - lo);
-	let f1 = f(m1);
-	let f2 = f(m2);
-	for (let i = 0; i < 300; i++) {
-		if (f1 <= f2) {
-			hi = m2;
-			m2 = m1;
-			f2 = f1;
-			m1 = hi - phi * (hi - lo);
-			f1 = f(m1);
-		} else {
-			lo = m1;
-			m1 = m2;
-			f1 = f2;
-			m2 = lo + phi * (hi - lo);
-			f2 = f(m2);
-		}
-	}
+	const { lo, hi } = goldenSection(f, Math.log(1e3), Math.log(C / 6 / 1e3), 300);
 	return Math.exp((lo + hi) / 2);
 }
 
