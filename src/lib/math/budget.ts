@@ -6,7 +6,12 @@
  * architecture of about N parameters so that `memory.ts` can price full fine-tuning of it.
  * Pure TypeScript.
  */
-import { estimateTrainingMemory, type MemoryBreakdown, type ModelArch } from './memory';
+import {
+	LLAMA_STYLE,
+	estimateTrainingMemory,
+	type MemoryBreakdown,
+	type ModelArch
+} from './memory';
 import {
 	FITS,
 	chinchillaLoss,
@@ -74,21 +79,14 @@ export function archForParams(N: number): ModelArch {
 	const nLayers = Math.max(1, Math.round((N - 2 * VOCAB * dModel) / (12 * dModel * dModel)));
 	return {
 		name: `about ${N.toPrecision(2)} parameters`,
-		kind: 'decoder',
+		...LLAMA_STYLE,
 		vocabSize: VOCAB,
 		dModel,
 		nLayers,
 		nHeads: dModel / ASPECT,
 		dFf: 4 * dModel,
 		mlp: 'standard',
-		lmHead: 'untied',
-		positions: 'rotary',
-		maxPositions: 2048,
-		attentionBias: false,
-		mlpBias: false,
-		norm: 'rmsnorm',
-		normsPerLayer: 2,
-		finalNorm: true
+		maxPositions: 2048
 	};
 }
 

@@ -28,7 +28,7 @@ export * from './flops';
 export * from './methods';
 export * from './setup';
 export { BYTES_PER_PARAM } from './footprint';
-export { MODEL_PRESETS, PAPER_MODELS, PRESET_IDS } from './memoryPresets';
+export { LLAMA_STYLE, MODEL_PRESETS, PAPER_MODELS, PRESET_IDS } from './memoryPresets';
 export type { PresetId } from './memoryPresets';
 
 /** Memory of one training step on one device, in bytes, and the parameter counts behind it. */

@@ -64,6 +64,21 @@ function bert(
 	} satisfies ModelArch;
 }
 
+/**
+ * What a LLaMA-style decoder (Touvron et al. 2023) fixes besides its sizes and its MLP: rotary
+ * positions, RMSNorm before attention and MLP and after the last block, no biases, an untied head.
+ */
+export const LLAMA_STYLE = {
+	kind: 'decoder',
+	lmHead: 'untied',
+	positions: 'rotary',
+	attentionBias: false,
+	mlpBias: false,
+	norm: 'rmsnorm',
+	normsPerLayer: 2,
+	finalNorm: true
+} as const satisfies Partial<ModelArch>;
+
 /** LLaMA-style decoder (Touvron et al. 2023): RoPE, RMSNorm, SwiGLU, no biases, untied head. */
 function llama(
 	name: string,
@@ -79,7 +94,7 @@ function llama(
 	return {
 		name,
 		source,
-		kind: 'decoder',
+		...LLAMA_STYLE,
 		vocabSize,
 		dModel,
 		nLayers,
@@ -87,14 +102,7 @@ function llama(
 		nKvHeads,
 		dFf,
 		mlp: 'gated',
-		lmHead: 'untied',
-		positions: 'rotary',
-		maxPositions,
-		attentionBias: false,
-		mlpBias: false,
-		norm: 'rmsnorm',
-		normsPerLayer: 2,
-		finalNorm: true
+		maxPositions
 	} satisfies ModelArch;
 }
 

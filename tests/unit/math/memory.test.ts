@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	DOUBLE_QUANT_BITS,
+	LLAMA_STYLE,
 	MODEL_PRESETS,
 	METHODS,
 	PRESET_IDS,
@@ -43,21 +44,14 @@ const PUBLISHED_TOTALS: Record<string, number> = {
 /** LLaMA-65B shape (Touvron et al. 2023, Table 2), built by hand as a custom architecture. */
 const LLAMA_65B: ModelArch = {
 	name: 'LLaMA-65B-like',
-	kind: 'decoder',
+	...LLAMA_STYLE,
 	vocabSize: 32000,
 	dModel: 8192,
 	nLayers: 80,
 	nHeads: 64,
 	dFf: 22016,
 	mlp: 'gated',
-	lmHead: 'untied',
-	positions: 'rotary',
-	maxPositions: 2048,
-	attentionBias: false,
-	mlpBias: false,
-	norm: 'rmsnorm',
-	normsPerLayer: 2,
-	finalNorm: true
+	maxPositions: 2048
 };
 
 const gpt2 = MODEL_PRESETS['gpt2'];
