@@ -24,37 +24,33 @@ export interface MethodEntry {
 	prepare(model: ModelDef, weights: Weights, config: TuningConfig, rng: Rng): Tuned;
 }
 
+/** A method's entry, named as the course's method table names it. */
+function methodEntry(id: MethodId, trains: string, prepare: MethodEntry['prepare']): MethodEntry {
+	return { id, label: METHOD_LABELS[id], trains, prepare };
+}
+
 export const METHODS: Record<MethodId, MethodEntry> = {
-	full: {
-		id: 'full',
-		label: METHOD_LABELS.full,
-		trains: 'every weight and bias',
-		prepare: (model, weights) => prepareFull(model, weights)
-	},
-	lora: {
-		id: 'lora',
-		label: METHOD_LABELS.lora,
-		trains: 'low-rank adapters A and B on the chosen matrices; the base stays frozen',
-		prepare: (model, weights, config, rng) => new LoraTuned(model, weights, config, rng)
-	},
-	head: {
-		id: 'head',
-		label: METHOD_LABELS.head,
-		trains: 'the output layer (a linear probe)',
-		prepare: (model, weights) => prepareHead(model, weights)
-	},
-	bitfit: {
-		id: 'bitfit',
-		label: METHOD_LABELS.bitfit,
-		trains: 'every bias term and the output layer (Ben Zaken et al.’s task head)',
-		prepare: (model, weights) => prepareBitfit(model, weights)
-	},
-	subspace: {
-		id: 'subspace',
-		label: METHOD_LABELS.subspace,
-		trains: 'd numbers z that move every weight along a fixed random projection, θ = θ₀ + P·z',
-		prepare: (model, weights, config, rng) => new SubspaceTuned(model, weights, config, rng)
-	}
+	full: methodEntry('full', 'every weight and bias', (model, weights) =>
+		prepareFull(model, weights)
+	),
+	lora: methodEntry(
+		'lora',
+		'low-rank adapters A and B on the chosen matrices; the base stays frozen',
+		(model, weights, config, rng) => new LoraTuned(model, weights, config, rng)
+	),
+	head: methodEntry('head', 'the output layer (a linear probe)', (model, weights) =>
+		prepareHead(model, weights)
+	),
+	bitfit: methodEntry(
+		'bitfit',
+		'every bias term and the output layer (Ben Zaken et al.’s task head)',
+		(model, weights) => prepareBitfit(model, weights)
+	),
+	subspace: methodEntry(
+		'subspace',
+		'd numbers z that move every weight along a fixed random projection, θ = θ₀ + P·z',
+		(model, weights, config, rng) => new SubspaceTuned(model, weights, config, rng)
+	)
 };
 
 /** Prepare `weights` of `model` for fine-tuning with `config`. Caller owns (and disposes) the result. */
