@@ -301,6 +301,15 @@ const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const LOW = [0, 1, 2, 3, 4];
 const HIGH = [5, 6, 7, 8, 9];
 
+/** What every task fine-tuned from the ten-digit base shares: its base, all ten labels, a strength. */
+const FROM_DIGITS10 = {
+	base: 'digits10',
+	pretrains: null,
+	numClasses: 10,
+	labelNames: DIGIT_NAMES,
+	usesStrength: true
+} as const;
+
 /** Affine distortion of the small-shift task at strength 1: ±10°, ±2/3 px, ±6.7% scale. */
 export const SMALL_DISTORTION = 1 / 3;
 
@@ -345,11 +354,7 @@ export const DIGIT_TASKS: Readonly<Record<DigitTaskId, DigitTask>> = {
 		title: 'Small shift: slightly tilted digits',
 		description:
 			'Each image rotated by up to ±10°, shifted by under a pixel and rescaled by up to ±7%. The same digits, written a little differently.',
-		base: 'digits10',
-		pretrains: null,
-		numClasses: 10,
-		labelNames: DIGIT_NAMES,
-		usesStrength: true,
+		...FROM_DIGITS10,
 		defaultStrength: 1,
 		apply: (data, seed, strength = 1) => affineDistort(data, seed, strength * SMALL_DISTORTION)
 	},
@@ -358,11 +363,7 @@ export const DIGIT_TASKS: Readonly<Record<DigitTaskId, DigitTask>> = {
 		title: 'Medium shift: rotated, moved and rescaled digits',
 		description:
 			'Each image rotated by up to ±30°, shifted by up to 2 pixels and rescaled by up to ±20%. Parts of digits leave the 8×8 frame.',
-		base: 'digits10',
-		pretrains: null,
-		numClasses: 10,
-		labelNames: DIGIT_NAMES,
-		usesStrength: true,
+		...FROM_DIGITS10,
 		defaultStrength: 1,
 		apply: (data, seed, strength = 1) => affineDistort(data, seed, strength)
 	},
@@ -371,11 +372,7 @@ export const DIGIT_TASKS: Readonly<Record<DigitTaskId, DigitTask>> = {
 		title: 'Relabelled digits',
 		description:
 			'The images are unchanged but the class names are permuted. The features the base learned still work; only the readout must change.',
-		base: 'digits10',
-		pretrains: null,
-		numClasses: 10,
-		labelNames: DIGIT_NAMES,
-		usesStrength: true,
+		...FROM_DIGITS10,
 		defaultStrength: 1,
 		apply: (data, seed, strength = 1) => relabel(data, seed, strength)
 	},
@@ -397,11 +394,7 @@ export const DIGIT_TASKS: Readonly<Record<DigitTaskId, DigitTask>> = {
 		title: 'Large drift: permuted pixels',
 		description:
 			'One fixed scrambling of the 64 pixel positions, the same for every image. Nothing the base learned about strokes still applies.',
-		base: 'digits10',
-		pretrains: null,
-		numClasses: 10,
-		labelNames: DIGIT_NAMES,
-		usesStrength: true,
+		...FROM_DIGITS10,
 		defaultStrength: 1,
 		apply: (data, seed, strength = 1) => permutePixels(data, seed, strength)
 	},
@@ -410,11 +403,7 @@ export const DIGIT_TASKS: Readonly<Record<DigitTaskId, DigitTask>> = {
 		title: 'Domain shift',
 		description:
 			'From none to large: distortions grow up to the middle of the scale, then a growing share of pixels is scrambled.',
-		base: 'digits10',
-		pretrains: null,
-		numClasses: 10,
-		labelNames: DIGIT_NAMES,
-		usesStrength: true,
+		...FROM_DIGITS10,
 		defaultStrength: 0.5,
 		apply: (data, seed, strength = 0.5) => domainShift(data, seed, strength)
 	}
