@@ -6,11 +6,13 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { DIGIT_TASKS } from '$lib/model/data/digits';
+import { readTable } from '$lib/ui/urlTable';
 
 vi.mock('$app/navigation', () => ({ replaceState: vi.fn() }));
 vi.mock('$app/state', () => ({ page: { state: {} } }));
 
 const { parseLabQuery, LAB_DEFAULTS, LAB_METHODS } = await import('$lib/widgets/languageLab');
+const { FT_PARAMS } = await import('$lib/widgets/fineTune');
 const {
 	MISSIONS,
 	LAB_FIGURES,
@@ -27,26 +29,24 @@ type DigitsRun = import('$lib/widgets/labMissions').DigitsRun;
 type LmRun = import('$lib/widgets/labMissions').LmRun;
 type LabLog = import('$lib/widgets/labMissions').LabLog;
 
+// Runs at the widgets' default settings unless a test says otherwise.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+const { backend: _ftBackend, ...ftDefaults } = readTable(FT_PARAMS, '').values;
 const digits = (o: Partial<DigitsRun>): DigitsRun => ({
-	task: 'affine-small',
-	method: 'lora',
-	rank: 4,
-	alpha: 8,
-	lr: 0.003,
-	seed: 1,
-	steps: 1000,
+	...ftDefaults,
 	accuracy: 0.9,
 	trainable: 1792,
 	...o
 });
+const { corpus, method, rank, targets, lr, seed, steps } = LAB_DEFAULTS;
 const lm = (o: Partial<LmRun>): LmRun => ({
-	corpus: 'sotu-1990-2021',
-	method: 'lora',
-	rank: 8,
-	targets: 'qv',
-	lr: 0.003,
-	seed: 1,
-	steps: 500,
+	corpus,
+	method,
+	rank,
+	targets,
+	lr,
+	seed,
+	steps,
 	bits: 2.3,
 	trainable: 9216,
 	...o
