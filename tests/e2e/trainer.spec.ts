@@ -7,9 +7,10 @@
 import type { Page, Worker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loraSubspaceSimilarity } from '$lib/math/spectrum';
-import type { QueuedResult, QueuedRun, TrainerEvent, RunSpec } from '$lib/trainer/protocol';
+import type { QueuedResult, QueuedRun, TrainerEvent } from '$lib/trainer/protocol';
 import { openPage, waitFor } from './browser';
 import { text } from './read';
+import { smallShiftLora } from '../unit/trainer/smallShiftLora';
 
 async function trainedSteps(page: Page): Promise<number> {
 	return Number(await text(page, 'step'));
@@ -111,15 +112,7 @@ describe('demo widget', () => {
 });
 
 describe('experiment queue in the worker', () => {
-	const spec: RunSpec = {
-		task: { kind: 'digits', task: 'affine-small', strength: 1 },
-		method: 'lora',
-		alpha: 4,
-		targets: ['l1'],
-		lr: 3e-3,
-		batchSize: 32,
-		seed: 3
-	};
+	const spec = smallShiftLora({ alpha: 4, seed: 3 });
 	const runs: QueuedRun[] = [
 		{
 			id: 'r2',

@@ -9,6 +9,7 @@ import type { QueuedRun, TrainerRequest, RunSpec } from '$lib/trainer/protocol';
 import { TrainerHost } from '$lib/trainer/worker/host';
 import type { TrainerClient as Client } from '$lib/trainer/client.svelte';
 import { compiledClient } from './compiledClient';
+import { smallShiftLora } from './smallShiftLora';
 import { waitFor as until } from './waitFor';
 
 /** A Worker whose other side is a `TrainerHost` here, requests handled in order like the worker's. */
@@ -43,15 +44,7 @@ afterAll(() => {
 	delete (globalThis as { Worker?: unknown }).Worker;
 });
 
-const spec: RunSpec = {
-	task: { kind: 'digits', task: 'affine-small', strength: 1 },
-	method: 'lora',
-	rank: 2,
-	targets: ['l1'],
-	lr: 3e-3,
-	batchSize: 32,
-	seed: 2
-};
+const spec: RunSpec = smallShiftLora({ rank: 2, seed: 2 });
 
 describe('TrainerClient queue state', () => {
 	it('fills queueResults in order, tracks progress and how the queue ended', async () => {

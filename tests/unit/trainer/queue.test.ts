@@ -12,6 +12,7 @@ import type { QueuedResult, QueuedRun, RunSpec } from '$lib/trainer/protocol';
 import { diskSources } from '../../../scripts/node/diskSources';
 import { runQueue } from '$lib/trainer/worker/experiments';
 import { hostHarness } from './hostHarness';
+import { smallShiftLora } from './smallShiftLora';
 import { waitFor } from './waitFor';
 
 const manifest: ModelManifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8'));
@@ -27,16 +28,7 @@ async function harness() {
 	return { host, events, of, done };
 }
 
-const lora = (rank: number): RunSpec => ({
-	task: { kind: 'digits', task: 'affine-small', strength: 1 },
-	method: 'lora',
-	rank,
-	alpha: 2 * rank,
-	targets: ['l1'],
-	lr: 3e-3,
-	batchSize: 32,
-	seed: 7
-});
+const lora = (rank: number): RunSpec => smallShiftLora({ rank, alpha: 2 * rank, seed: 7 });
 
 const runs: QueuedRun[] = [
 	{
