@@ -23,7 +23,6 @@ import { prepare, SubspaceTuned } from '$lib/model/methods';
 import { sparseProjection } from '$lib/model/methods/subspace';
 import { mlp } from '$lib/model/mlp';
 import type { ModelDef } from '$lib/model/model';
-import type { Weights } from '$lib/model/params';
 import type { MethodId, Tuned, TuningConfig } from '$lib/model/tuned';
 import '$lib/model/kernels/linalgCpu';
 import '$lib/model/kernels/linalgHost';
@@ -41,14 +40,7 @@ import { loadSimdKernels } from '$lib/model/kernels/simdKernels';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
 import { Trainer } from '$lib/trainer/worker/trainer';
 import type { TaskData } from '$lib/trainer/worker/tasks';
-
-interface MethodRef {
-	trainable: string[];
-	losses: number[];
-	lossAfter: number;
-	grads: Record<string, number[]>;
-	end: Record<string, number[]>;
-}
+import { close as closeTo, fixtureWeights, handGradients, type MethodRef } from './torchFixture';
 
 interface Fixture {
 	sizes: number[];
@@ -83,9 +75,7 @@ const fx: Fixture = JSON.parse(readFileSync('tests/fixtures/mlp_step.json', 'utf
 const { batch, adam, sizes } = fx;
 const classes = sizes[sizes.length - 1];
 const model = mlp(sizes);
-const weights: Weights = Object.fromEntries(
-	Object.entries(fx.weights).map(([k, v]) => [k, Float32Array.from(v)])
-);
+const weights = fixtureWeights(fx.weights);
 const METHODS: MethodId[] = ['full', 'lora', 'head', 'bitfit', 'subspace'];
 /** The trainer prepares a run's method with createRng(seed).fork('init'); the fixture's P too. */
 const SEED = fx.methods.subspace.seed;
@@ -107,15 +97,8 @@ const VALUE_TOL = 1e-4;
 const worst = new Map<string, number>();
 
 function close(what: string, actual: ArrayLike<number>, expected: number[], tol: number) {
-	expect(actual.length, `${what}: length`).toBe(expected.length);
 	const key = `${tf.getBackend()} ${what.split(' ').slice(0, 2).join(' ')}`;
-	for (let i = 0; i < expected.length; i++) {
-		const err = Math.abs(actual[i] - expected[i]);
-		worst.set(key, Math.max(worst.get(key) ?? 0, err / (1 + Math.abs(expected[i]))));
-		if (!(err <= tol * (1 + Math.abs(expected[i])))) {
-			expect.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (tolerance ${tol})`);
-		}
-	}
+	closeTo(what, actual, expected, tol, (e) => worst.set(key, Math.max(worst.get(key) ?? 0, e)));
 }
 
 function config(method: MethodId): TuningConfig {
@@ -149,23 +132,6 @@ function batchTensors() {
 	const oneHot = tf.tidy(() => tf.cast(tf.oneHot(labels, classes), 'float32') as tf.Tensor2D);
 	const invBatch = tf.scalar(1 / batch);
 	return { x, labels, oneHot, invBatch, dispose: () => tf.dispose([x, labels, oneHot, invBatch]) };
-}
-
-/** Loss and gradients in `tuned.trainable`'s order by `model.gradients`; caller owns. */
-function handGradients(tuned: Tuned, b: ReturnType<typeof batchTensors>) {
-	const gradients = model.gradients!.bind(model);
-	const [loss, ...grads] = tf.tidy(() => {
-		const r = gradients(tuned, b.x, b.oneHot, b.invBatch);
-		return [
-			r.loss,
-			...tuned.trainable.map(({ name }) => {
-				const g = r.grads.get(name);
-				if (!g) throw new Error(`the hand-written pass gave no gradient for ${name}`);
-				return g;
-			})
-		];
-	});
-	return { loss: loss as tf.Scalar, grads };
 }
 
 function compareEnd(method: MethodId, tuned: Tuned) {
@@ -258,7 +224,7 @@ describe.each(['cpu', 'wasm'])('MLP step against PyTorch on the %s backend', (ba
 			const opt = new Adam(tuned.trainable, adam.lr, adam);
 			const b = batchTensors();
 			for (let step = 0; step < ref.losses.length; step++) {
-				const { loss, grads } = handGradients(tuned, b);
+				const { loss, grads } = handGradients(model, tuned, b.x, b.oneHot, b.invBatch);
 				close(`loss ${method} step ${step + 1}`, loss.dataSync(), [ref.losses[step]], LOSS_TOL);
 				if (step === 0) {
 					tuned.trainable.forEach(({ name }, i) => {

@@ -16,17 +16,9 @@ import { createRng } from '$lib/math/rng';
 import { Adam, assignValues } from '$lib/model/adam';
 import { crossEntropy } from '$lib/model/losses';
 import { prepare } from '$lib/model/methods';
-import type { Weights } from '$lib/model/params';
 import { transformer, type TransformerConfig } from '$lib/model/transformer';
 import type { Tuned, TuningConfig } from '$lib/model/tuned';
-
-interface MethodRef {
-	trainable: string[];
-	losses: number[];
-	lossAfter: number;
-	grads: Record<string, number[]>;
-	end: Record<string, number[]>;
-}
+import { close, fixtureWeights, handGradients, type MethodRef } from './torchFixture';
 
 interface Fixture {
 	config: TransformerConfig;
@@ -53,9 +45,7 @@ const fx: Fixture = JSON.parse(readFileSync('tests/fixtures/transformer_step.jso
 const { batch, t, adam } = fx;
 const vocab = fx.config.vocab;
 const model = transformer(fx.config);
-const weights: Weights = Object.fromEntries(
-	Object.entries(fx.weights).map(([k, v]) => [k, Float32Array.from(v)])
-);
+const weights = fixtureWeights(fx.weights);
 
 /*
  * Tolerances, relative to the float64 reference: |ours − ref| ≤ tol·(1 + |ref|) for every
@@ -70,16 +60,6 @@ const GRAD_TOL = 1e-5;
 const VALUE_TOL = 1e-4;
 /** The key bias's exact gradient is zero; float32 leaves rounding noise well below this. */
 const ZERO_GRAD_TOL = 1e-6;
-
-function close(what: string, actual: ArrayLike<number>, expected: number[], tol: number) {
-	expect(actual.length, `${what}: length`).toBe(expected.length);
-	for (let i = 0; i < expected.length; i++) {
-		const err = Math.abs(actual[i] - expected[i]);
-		if (!(err <= tol * (1 + Math.abs(expected[i])))) {
-			expect.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (tolerance ${tol})`);
-		}
-	}
-}
 
 /** ids int32 [batch, t], targets int32 [batch·t] and their one-hot [batch·t, vocab]; caller owns. */
 function batchTensors() {
@@ -112,20 +92,7 @@ function lossAndGrads(
 		);
 		return { loss: value, grads: vars.map((v) => grads[v.name]) };
 	}
-	if (!model.gradients) throw new Error('transformer(cfg).gradients is not defined yet');
-	const gradients = model.gradients.bind(model);
-	const [loss, ...grads] = tf.tidy(() => {
-		const r = gradients(tuned, b.ids, b.oneHot, b.invBatch);
-		return [
-			r.loss,
-			...tuned.trainable.map(({ name }) => {
-				const g = r.grads.get(name);
-				if (!g) throw new Error(`the hand-written pass gave no gradient for ${name}`);
-				return g;
-			})
-		];
-	});
-	return { loss: loss as tf.Scalar, grads };
+	return handGradients(model, tuned, b.ids, b.oneHot, b.invBatch);
 }
 
 function prepared(method: 'full' | 'lora'): Tuned {
