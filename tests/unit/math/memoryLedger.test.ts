@@ -39,7 +39,7 @@ import { prepare } from '$lib/model/methods';
 import { SUBSPACE_NONZEROS } from '$lib/model/methods/subspace';
 import type { ModelDef } from '$lib/model/model';
 import { mlp } from '$lib/model/mlp';
-import { initWeights, sizeOf } from '$lib/model/params';
+import { initWeights, sizeOf, type Weights } from '$lib/model/params';
 import { transformer } from '$lib/model/transformer';
 import type { TuningConfig } from '$lib/model/tuned';
 import { charTask, digitsTask, type TaskData } from '$lib/trainer/worker/tasks';
@@ -160,6 +160,11 @@ const adapted = (model: ModelDef) => model.linears.filter((l) => !model.head.inc
  * of moments per trainable value, 4 B per value of the task's inputs and labels (and, for a model
  * whose one label a row the trainer turns into one-hot targets once, classes × 4 B a row).
  */
+/** The trainer each check measures: `c`'s task from `base`, seed 1, lr 0.003. */
+function trainerFor(c: ModelCase, base: Weights, tuning: TuningConfig, batchSize = c.batch) {
+	return new Trainer({ model: c.model, base, tuning, task: c.task, lr: 0.003, batchSize, seed: 1 });
+}
+
 function predictFromCounts(c: ModelCase, t: TuningConfig) {
 	const total = c.model.params.reduce((n, p) => n + sizeOf(p.shape), 0);
 	const { base, adapters } = trainedCount(c.model, t);
@@ -218,21 +223,14 @@ describe.each(['cpu', 'wasm'])('the measured ledger on %s', (backend) => {
 
 	describe.each(modelCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
 		const base = initWeights(c.model.params, createRng(7));
+		const named = tunings.map((t) => [`${t.method}${t.rank ?? ''}`, t] as const);
 
-		it.each(tunings.map((t) => [`${t.method}${t.rank ?? ''}`, t] as const))(
+		it.each(named)(
 			'%s: measured = predicted + the named extras, and it all falls back on dispose',
 			async (_m, tuning) => {
 				const tensors = tf.memory().numTensors;
 				const before = tf.memory().numBytes;
-				const t = new Trainer({
-					model: c.model,
-					base,
-					tuning,
-					task: c.task,
-					lr: 0.003,
-					batchSize: c.batch,
-					seed: 1
-				});
+				const t = trainerFor(c, base, tuning);
 				const made = tf.memory().numBytes - before;
 				try {
 					const m = t.ledger();
@@ -257,7 +255,7 @@ describe.each(['cpu', 'wasm'])('the measured ledger on %s', (backend) => {
 			}
 		);
 
-		it.each(tunings.map((t) => [`${t.method}${t.rank ?? ''}`, t] as const))(
+		it.each(named)(
 			'%s: the weights’ and Adam’s bytes fall back by what was measured when each is disposed',
 			(_m, tuning) => {
 				const before = tf.memory().numBytes;
@@ -273,18 +271,10 @@ describe.each(['cpu', 'wasm'])('the measured ledger on %s', (backend) => {
 			}
 		);
 
-		it.each(tunings.map((t) => [`${t.method}${t.rank ?? ''}`, t] as const))(
+		it.each(named)(
 			'%s: the transient peak of a step lies within the bounds from the activations',
 			async (_m, tuning) => {
-				const t = new Trainer({
-					model: c.model,
-					base,
-					tuning,
-					task: c.task,
-					lr: 0.003,
-					batchSize: c.batch,
-					seed: 1
-				});
+				const t = trainerFor(c, base, tuning);
 				try {
 					expect(t.ledger().transientPeak).toBe(0);
 					const peak = await t.measureStep();
@@ -315,15 +305,7 @@ describe.each(['cpu', 'wasm'])('the measured ledger on %s', (backend) => {
 		const base = initWeights(c.model.params, createRng(7));
 		for (const tuning of tunings) {
 			if (tuning.method !== 'full' && tuning.method !== 'lora') continue;
-			const t = new Trainer({
-				model: c.model,
-				base,
-				tuning,
-				task: c.task,
-				lr: 0.003,
-				batchSize: 16,
-				seed: 1
-			});
+			const t = trainerFor(c, base, tuning, 16);
 			try {
 				const m = t.ledger();
 				const p = predictedLedger(arch, {

@@ -92,15 +92,8 @@ describe('makeTeacherStudent', () => {
 	});
 
 	it('labels regression data with W0 and W1, and noise perturbs only the targets', () => {
-		const t = makeTeacherStudent({
-			dIn,
-			dOut,
-			rank: 3,
-			relNorm: 0.5,
-			nTrain: 50,
-			nTest: 20,
-			seed: 6
-		});
+		const options = { dIn, dOut, rank: 3, relNorm: 0.5, nTrain: 50, nTest: 20, seed: 6 };
+		const t = makeTeacherStudent(options);
 		expect(t.base.train.n).toBe(50);
 		expect(t.fineTune.test.n).toBe(20);
 		expect(t.base.train.labels).toBeNull();
@@ -121,16 +114,7 @@ describe('makeTeacherStudent', () => {
 		expect(y.reduce((s, v) => s + v * v, 0) / y.length).toBeGreaterThan(0.6);
 		expect(y.reduce((s, v) => s + v * v, 0) / y.length).toBeLessThan(1.5);
 
-		const noisy = makeTeacherStudent({
-			dIn,
-			dOut,
-			rank: 3,
-			relNorm: 0.5,
-			nTrain: 50,
-			nTest: 20,
-			noise: 0.1,
-			seed: 6
-		});
+		const noisy = makeTeacherStudent({ ...options, noise: 0.1 });
 		expect(noisy.base.train.x).toEqual(t.base.train.x);
 		const diff = noisy.base.train.y.map((v, i) => v - t.base.train.y[i]);
 		const std = Math.sqrt(diff.reduce((s, v) => s + v * v, 0) / diff.length);
