@@ -6,6 +6,7 @@
  *
  *   new TrainerClient() ─ start(backend, assets) ─▶ worker
  *     configure(spec) · run() · pause() · step(n) · reset() · setBackend(b) · dispose()
+ *     setPace(p) (how fast runs and ladders go; kept, and sent again to a fresh worker)
  *     setVisible(v) (pause off screen, resume on screen)
  *     queue(runs) ─▶ queueProgress … queueResults (one per run) … queueDone · cancel()
  *     requestBase(layer) ─▶ baseWeights
@@ -19,6 +20,8 @@
  *   tab hidden ──▶ a running run or ladder pauses, a queue stops between runs
  *   tab shown  ──▶ what the hiding stopped goes on (a queue with the runs it had not finished);
  *       what the reader paused stays paused
+ *   holdQueue() / releaseQueue() ──▶ the same stop and go for a queue whose figure left the
+ *       screen and came back (a tab shown meanwhile leaves it held)
  *   pagehide   ──▶ every worker is terminated; pageshow from the back-forward cache starts a
  *       fresh one with the last configuration (the run starts over)
  *   dispose()  ──▶ the worker is told to free its memory and terminated half a second later
@@ -31,6 +34,7 @@ import type {
 	LayerInfo,
 	LayerMatrix,
 	MemoryLedger,
+	Pace,
 	QueuedResult,
 	QueuedRun,
 	RememberedChoice,
@@ -225,6 +229,8 @@ export class TrainerClient {
 	private heldQueue: QueuedRun[] | null = null;
 	/** Results before the part of a queue sent again. */
 	private queueOffset = 0;
+	/** Set while `holdQueue` holds the queue: showing the tab must not send it again. */
+	private queueOffScreen = false;
 	/** A configuration waiting out CONFIGURE_GAP_MS, and when the last one went. */
 	private pendingSpec: RunSpec | null = null;
 	private configureTimer: ReturnType<typeof setTimeout> | undefined;
@@ -239,6 +245,10 @@ export class TrainerClient {
 	private lastLadder: LadderSpec | null = null;
 	/** Set when a fresh worker lost the ladder in progress: going on means starting it again. */
 	private ladderLost = false;
+	/** The reader's pace, sent to every worker this client starts. */
+	private pace: Pace = 'normal';
+	/** Set when a step asked for a snapshot after it (see `stepBy`). */
+	private snapAfterStep = false;
 
 	/** Start the worker on a backend (`auto` lets the device decide); `assets` is the site's asset base URL. */
 	start(backend: BackendChoice, assets: string): void {
@@ -265,6 +275,7 @@ export class TrainerClient {
 			assets,
 			remembered: backend === 'auto' ? recall() : undefined
 		});
+		if (this.pace !== 'normal') this.send({ type: 'pace', pace: this.pace });
 	}
 
 	/** Send a request; a configuration still waiting goes first (a snapshot request may overtake it). */
@@ -352,6 +363,10 @@ export class TrainerClient {
 				this.losses = append(this.losses, { step: ev.step, loss: ev.meanLoss });
 				if (ev.stepsPerSecond > 0) this.stepsPerSecond = ev.stepsPerSecond;
 				this.status = ev.running ? 'running' : 'paused';
+				if (this.snapAfterStep && !ev.running) {
+					this.snapAfterStep = false;
+					this.send({ type: 'snapshot' });
+				}
 				break;
 			case 'evaluation':
 				this.evals = append(this.evals, {
@@ -499,12 +514,36 @@ export class TrainerClient {
 			}
 			return;
 		}
-		const queue = this.heldQueue;
-		this.heldQueue = null;
-		if (queue) this.sendQueue(queue);
+		const queue = this.queueOffScreen ? null : this.heldQueue;
+		if (queue) {
+			this.heldQueue = null;
+			this.sendQueue(queue);
+		}
 		const run = this.heldRun;
 		this.heldRun = null;
 		if (run) this.resume(run);
+	}
+
+	/**
+	 * Stop the queue in progress between runs while its figure is off screen (as a hidden tab
+	 * does); true if there was one to hold. `releaseQueue` sends the runs not finished.
+	 */
+	holdQueue(): boolean {
+		if (!this.queueRunning || this.queueOffScreen) return false;
+		this.queueOffScreen = true;
+		if (!this.heldQueue) {
+			this.heldQueue = this.queueRuns;
+			this.queuesPending++;
+			this.send({ type: 'cancel' });
+		}
+		return true;
+	}
+
+	/** The figure is back on screen: go on with the held queue (once the tab shows, if hidden). */
+	releaseQueue(): void {
+		if (!this.queueOffScreen) return;
+		this.queueOffScreen = false;
+		if (!this.held()) this.tabVisible(true);
 	}
 
 	/** Send the runs of `runs` not finished yet, numbered on from those that are. */
@@ -570,8 +609,12 @@ export class TrainerClient {
 		}
 	}
 
-	/** Take `steps` steps while paused. */
-	stepBy(steps: number): void {
+	/**
+	 * Take `steps` steps while paused; with `snapshot`, ask for a ΔW snapshot once they are done
+	 * (a snapshot asked for at once would be taken before them: the worker answers it first).
+	 */
+	stepBy(steps: number, snapshot = false): void {
+		this.snapAfterStep ||= snapshot;
 		this.send({ type: 'step', steps });
 	}
 
@@ -629,6 +672,7 @@ export class TrainerClient {
 		this.queueRuns = $state.snapshot(runs) as QueuedRun[];
 		this.queueOffset = 0;
 		this.heldQueue = null;
+		this.queueOffScreen = false;
 		if (this.held()) this.heldQueue = this.queueRuns;
 		else this.sendQueue(this.queueRuns);
 	}
@@ -636,8 +680,9 @@ export class TrainerClient {
 	/** Stop the queue in progress; `queueDone` then says it was cancelled. */
 	cancel(): void {
 		if (this.heldQueue) {
-			// The worker's part was cancelled when the tab hid; end the queue here.
+			// The worker's part was cancelled when the tab hid (or the figure left the screen).
 			this.heldQueue = null;
+			this.queueOffScreen = false;
 			this.queueRunning = false;
 			this.queueProgress = null;
 			this.queueDone = { cancelled: true, completed: this.queueResults.length };
@@ -658,6 +703,12 @@ export class TrainerClient {
 	generate(request: SampleRequest): void {
 		this.generating = true;
 		this.send({ type: 'generate', ...request });
+	}
+
+	/** How fast runs and ladders go from now on (`PACES`); kept for a worker not yet started. */
+	setPace(pace: Pace): void {
+		this.pace = pace;
+		this.send({ type: 'pace', pace });
 	}
 
 	/** Move the run to another backend, keeping its progress. */

@@ -10,12 +10,18 @@
  * - pause off screen (the figure's `onvisible`); the tab hidden and pagehide are the client's;
  * - one figure training at a time on a page: `start()` pauses any other that trains, and that
  *   one says so in its notes (a status line, announced);
- * - the common words of its status (`waiting`, `where`).
+ * - the common words of its status (`waiting`, `where`);
+ * - the keys and frame controls every live figure shares (`controls`, given to `<Figure live>`):
+ *   Space starts or pauses (the figure's `play`), S takes one step, R resets, and a speed
+ *   (`PACES`: full speed down to one step at a time), from the figure's `actions` or, where it
+ *   names none, the shell's own (pause, step and reset every client).
  *
  *   mount() ── read the URL ──▶ v (values), messages        (recorded results show from here)
  *   first action ── start() ──▶ workers start, onstart() configures ── pause the other figure
  *   control change ──▶ change(message?) ── settle, write the URL ──▶ the figure reconfigures
- *   off screen ──▶ pause what trains ── on screen ──▶ go on (unless another figure took over)
+ *   off screen ──▶ pause what trains, hold a queue between runs ── on screen ──▶ go on
+ *       (unless another figure took over)
+ *   Space · S · R ──▶ controls.toggle / step / reset ──▶ the figure's actions or the shell's
  *   unmount ──▶ dispose(): workers terminated
  *
  * How a figure uses it:
@@ -31,7 +37,7 @@
  *     onstart: () => run.client.configure(spec())
  *   });
  *   onMount(() => run.mount());
- *   <Figure onvisible={run.visible}> … <SelectField bind:value={run.v.setup} onchange={() => { run.change(); configure(); }} />
+ *   <Figure onvisible={run.visible} live={run.controls}> … <SelectField bind:value={run.v.setup} onchange={() => { run.change(); configure(); }} />
  *   function train() { run.start(); run.whenReady(() => run.client.run()); }
  *   <Notes messages={[...run.notes, ...]} />
  *
@@ -39,13 +45,17 @@
  * `new LiveRun<Values>(…)`; `clients: 2` runs two workers side by side (`run.clients`);
  * `resume: (c) => c.resumeLadder()` for a ladder; `start(false)` for an action that only
  * configures (a setting the trainer counts), which leaves other figures training; `save()`
- * writes the URL without touching the messages (a slider drag). Examples: lessons/02's
- * LadderFigure (one client, a ladder), lessons/04's SpectrumLab and RankSlider (two clients).
+ * writes the URL without touching the messages (a slider drag); `actions: { play: train,
+ * reset, step: false }` for keys and buttons that must do the figure's own thing (a queue has no
+ * step; `speed: false` where no run is paced). Examples: lessons/02's LadderFigure (one client, a
+ * ladder), lessons/04's SpectrumLab and RankSlider (two clients), RankAgreement (a queue).
  */
 import { untrack } from 'svelte';
 import { assets } from '$app/paths';
 import { BACKEND_CHOICES, type BackendOption } from './choices';
 import { TrainerClient } from './client.svelte';
+import { PACES, type Pace } from '$lib/trainer/protocol';
+import type { LiveControls } from '$lib/ui/liveControls';
 import { writeParams } from '$lib/ui/urlState';
 import {
 	choice,
@@ -74,7 +84,28 @@ export interface LiveRunOptions<V> {
 	onstart?: () => void;
 	/** Go on with a client paused off screen (default `run()`; a ladder's is `resumeLadder()`). */
 	resume?: (client: TrainerClient) => void;
+	/** What Space, S, R and the frame's buttons do; without it the figure has no keys. */
+	actions?: LiveActions;
+	/** Whether the frame offers a speed control (default true; false for a queue of whole runs). */
+	speed?: boolean;
 }
+
+/** A figure's own play, pause, step and reset; the shell's stand in for those left out. */
+export interface LiveActions {
+	/** Start or go on training: the figure's Train. */
+	play: () => void;
+	/** Pause (default: pause every client and stop a queue). */
+	pause?: () => void;
+	/** One step (default: every client steps once); false: none (a queue, a ladder). */
+	step?: (() => void) | false;
+	/** Back to the start (default: every started client resets); false: none. */
+	reset?: (() => void) | false;
+	/** Which of play, step and reset the frame adds as buttons (default step and reset). */
+	buttons?: Partial<LiveControls['buttons']>;
+}
+
+/** The speed control's choices, from the worker's paces. */
+const SPEEDS = (Object.keys(PACES) as Pace[]).map((p) => ({ value: p, label: PACES[p].label }));
 
 /** Every mounted shell on the page, for one-at-a-time training (not state: nothing renders it). */
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -103,6 +134,12 @@ export class LiveRun<V extends object> {
 	private defaults: V;
 	/** Clients paused because the figure left the screen. */
 	private offScreen: TrainerClient[] = [];
+	/** Clients whose queue waits between runs because the figure left the screen. */
+	private heldQueues: TrainerClient[] = [];
+	/** How fast runs go (`PACES`), chosen with the frame's speed control. */
+	speed = $state<Pace>('normal');
+	/** What the figure's frame and keys use (see `LiveControls`); undefined without `actions`. */
+	readonly controls: LiveControls | undefined;
 	/** What the reader asked for before the workers were configured (see `whenReady`). */
 	private pending = $state.raw<(() => void) | null>(null);
 	private unwatch: (() => void) | undefined;
@@ -114,6 +151,72 @@ export class LiveRun<V extends object> {
 		this.v = $state(values);
 		this.defaults = tableDefaults(opts.params, values);
 		this.clients = Array.from({ length: opts.clients ?? 1 }, () => new TrainerClient());
+		this.controls = opts.actions && this.makeControls(opts.actions, opts.speed ?? true);
+	}
+
+	/** The frame's controls from the figure's actions, the shell's standing in for those left out. */
+	private makeControls(a: LiveActions, paced: boolean): LiveControls {
+		// eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getters below
+		const run = this;
+		const step = a.step === false ? undefined : (a.step ?? (() => this.stepOnce()));
+		const reset = a.reset === false ? undefined : (a.reset ?? (() => this.resetAll()));
+		return {
+			get playing() {
+				return run.training;
+			},
+			get ready() {
+				return run.mounted;
+			},
+			toggle: () => (this.training ? (a.pause ?? (() => this.pauseAll()))() : a.play()),
+			step: step && (() => (this.training ? this.pauseAll() : step())),
+			reset: reset && (() => this.started && reset()),
+			buttons: {
+				play: a.buttons?.play ?? false,
+				step: !!step && (a.buttons?.step ?? true),
+				reset: !!reset && (a.buttons?.reset ?? true)
+			},
+			speed: paced
+				? {
+						get value() {
+							return run.speed;
+						},
+						options: SPEEDS,
+						set: (value: string) => this.setSpeed(value as Pace)
+					}
+				: undefined
+		};
+	}
+
+	/** Train at `pace` from now on (every client, started or not). */
+	setSpeed(pace: Pace): void {
+		this.speed = Object.hasOwn(PACES, pace) ? pace : 'normal';
+		for (const c of this.clients) c.setPace(this.speed);
+	}
+
+	/** Pause every client that trains and stop a queue (Space's pause, unless the figure has its own). */
+	pauseAll(): void {
+		this.pending = null;
+		for (const c of this.clients) {
+			if (c.queueRunning) c.cancel();
+			if (c.status === 'running') c.pause();
+		}
+	}
+
+	/**
+	 * One step on every client (S, unless the figure has its own): the first starts the workers
+	 * and, as training, pauses another figure that trains; the step goes once they are configured.
+	 */
+	stepOnce(): void {
+		this.start();
+		this.whenReady(() => {
+			for (const c of this.clients) c.stepBy(1, true);
+		});
+	}
+
+	/** Every started client back to its start (R, unless the figure has its own). */
+	resetAll(): void {
+		this.pending = null;
+		if (this.started) for (const c of this.clients) c.reset();
 	}
 
 	/** The first (often the only) client. */
@@ -228,8 +331,9 @@ export class LiveRun<V extends object> {
 
 	/** Another figure started (its shell calls this): pause what trains here, and say why. */
 	yieldTo(label: string): void {
-		if (!this.training && !this.offScreen.length) return;
+		if (!this.training && !this.offScreen.length && !this.heldQueues.length) return;
 		this.offScreen = [];
+		this.heldQueues = [];
 		this.pending = null;
 		for (const c of this.clients) {
 			if (c.queueRunning) c.cancel();
@@ -244,24 +348,30 @@ export class LiveRun<V extends object> {
 		// (a client may still say `running` until the worker answers the pause).
 		if (this.paused) {
 			this.offScreen = [];
+			this.heldQueues = [];
 			return;
 		}
 		if (!on) {
 			const running = this.clients.filter((c) => c.status === 'running');
 			for (const c of running) c.pause();
 			this.offScreen.push(...running);
+			this.heldQueues.push(...this.clients.filter((c) => c.holdQueue()));
 			return;
 		}
 		const back = this.offScreen;
 		this.offScreen = [];
 		const resume = this.opts.resume ?? ((c: TrainerClient) => c.run());
 		for (const c of back) resume(c);
+		const queues = this.heldQueues;
+		this.heldQueues = [];
+		for (const c of queues) c.releaseQueue();
 	};
 
 	/** Terminate the workers and leave the page's list. */
 	dispose(): void {
 		mounted.delete(this);
 		this.offScreen = [];
+		this.heldQueues = [];
 		this.pending = null;
 		this.unwatch?.();
 		this.unwatch = undefined;

@@ -281,3 +281,151 @@ describe('a first Train before the workers are configured', () => {
 		stop();
 	});
 });
+
+describe('keys and frame controls', () => {
+	/** A figure with controls: its own play, the shell's pause, step and reset. */
+	function withControls(actions: Partial<LiveRunModule.LiveActions> = {}) {
+		const play = vi.fn();
+		const run = new mod.LiveRun<V>({
+			label: 'Figure 4',
+			clients: 2,
+			params: {
+				task: choice('rank-task', ['small', 'lm'] as const, 'small', 'task here'),
+				layer: choice(
+					'rank-layer',
+					(v) => LAYERS[v.task],
+					(v) => LAYERS[v.task][0],
+					'matrix'
+				),
+				steps: number('rank-steps', { min: 10, max: 5000, fallback: 300, label: 'steps' }),
+				backend: mod.backendParam('rank-backend')
+			},
+			actions: { play, ...actions }
+		});
+		return { run, play, stop: run.mount('') };
+	}
+
+	it('has none without actions', () => {
+		expect(figure('Figure 2').run.controls).toBeUndefined();
+	});
+
+	it('Space plays when stopped and pauses every client when training', () => {
+		const { run, play, stop } = withControls();
+		const c = run.controls!;
+		expect(c.ready).toBe(true);
+		expect(c.playing).toBe(false);
+		c.toggle();
+		expect(play).toHaveBeenCalledTimes(1);
+		run.start();
+		run.clients.forEach((k) => k.run());
+		workers.forEach((w, i) => w.emit(metrics(i + 1, true)));
+		expect(c.playing).toBe(true);
+		c.toggle();
+		expect(play).toHaveBeenCalledTimes(1);
+		expect(workers.map((w) => w.types().at(-1))).toEqual(['pause', 'pause']);
+		stop();
+	});
+
+	it('S starts the workers, steps every client once they are configured, with a snapshot after', async () => {
+		const { run, stop } = withControls();
+		run.controls!.step!();
+		expect(workers).toHaveLength(2);
+		expect(workers[0].types()).not.toContain('step');
+		workers.forEach((w) => w.emit(configured));
+		await vi.advanceTimersByTimeAsync(0);
+		expect(workers.map((w) => w.sent.at(-1))).toEqual([
+			{ type: 'step', steps: 1 },
+			{ type: 'step', steps: 1 }
+		]);
+		// The snapshot is asked for once the step has been reported, not before.
+		workers[0].emit(metrics(1, false));
+		expect(workers[0].types().at(-1)).toBe('snapshot');
+		expect(workers[1].types().at(-1)).toBe('step');
+		stop();
+	});
+
+	it('S while training pauses instead of stepping', () => {
+		const { run, stop } = withControls();
+		run.start();
+		run.client.run();
+		workers[0].emit(metrics(3, true));
+		run.controls!.step!();
+		expect(workers[0].types().at(-1)).toBe('pause');
+		expect(workers[0].types()).not.toContain('step');
+		stop();
+	});
+
+	it('R resets every started client, and does nothing before the first action', () => {
+		const { run, stop } = withControls();
+		run.controls!.reset!();
+		expect(workers).toHaveLength(0);
+		run.start();
+		run.controls!.reset!();
+		expect(workers.map((w) => w.types().at(-1))).toEqual(['reset', 'reset']);
+		stop();
+	});
+
+	it("uses the figure's own step and reset, and leaves out those it turns off", () => {
+		const step = vi.fn();
+		const a = withControls({ step, reset: false, buttons: { play: true } });
+		a.run.controls!.step!();
+		expect(step).toHaveBeenCalledTimes(1);
+		expect(a.run.controls!.reset).toBeUndefined();
+		expect(a.run.controls!.buttons).toEqual({ play: true, step: true, reset: false });
+		a.stop();
+		const b = withControls({ step: false });
+		expect(b.run.controls!.step).toBeUndefined();
+		expect(b.run.controls!.buttons).toEqual({ play: false, step: false, reset: true });
+		b.stop();
+	});
+
+	it('the speed reaches every worker, started now or later', () => {
+		const { run, stop } = withControls();
+		const speed = run.controls!.speed!;
+		expect(speed.options.map((o) => o.value)).toEqual(['normal', 'slow', 'one']);
+		speed.set('one');
+		expect(speed.value).toBe('one');
+		run.start();
+		expect(workers.map((w) => w.sent.find((r) => r.type === 'pace'))).toEqual([
+			{ type: 'pace', pace: 'one' },
+			{ type: 'pace', pace: 'one' }
+		]);
+		speed.set('warp');
+		expect(speed.value).toBe('normal');
+		expect(workers[0].sent.at(-1)).toEqual({ type: 'pace', pace: 'normal' });
+		stop();
+	});
+});
+
+describe('a queue off screen', () => {
+	it('waits between runs while off screen and goes on with the runs left when back', () => {
+		const { a, stop } = twoFigures();
+		a.start();
+		const runs = ['r1', 'r2', 'r3'].map((id) => ({ id, spec: {}, steps: 10 }) as never);
+		a.client.queue(runs);
+		expect(a.training).toBe(true);
+		a.visible(false);
+		expect(workers[0].types().at(-1)).toBe('cancel');
+		// The cancelled queue's end, then the first run's result, as the worker would have sent them.
+		workers[0].emit({ type: 'queue-done', cancelled: true, completed: 0 });
+		expect(a.client.queueRunning).toBe(true);
+		a.visible(true);
+		const sent = workers[0].sent.at(-1) as { type: string; runs: { id: string }[] };
+		expect(sent.type).toBe('queue');
+		expect(sent.runs.map((r) => r.id)).toEqual(['r1', 'r2', 'r3']);
+		stop();
+	});
+
+	it('stays held when the tab shows while the figure is off screen', () => {
+		const { a, stop } = twoFigures();
+		a.start();
+		a.client.queue([{ id: 'r1', spec: {}, steps: 10 } as never]);
+		a.visible(false);
+		a.client.tabVisible(false);
+		a.client.tabVisible(true);
+		expect(workers[0].types().filter((t) => t === 'queue')).toHaveLength(1);
+		a.visible(true);
+		expect(workers[0].types().filter((t) => t === 'queue')).toHaveLength(2);
+		stop();
+	});
+});
