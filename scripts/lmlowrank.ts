@@ -19,7 +19,7 @@ import { loadSimdKernels } from '../src/lib/model/kernels/simdKernels';
 import '../src/lib/model/kernels/linalgHost';
 import '../src/lib/model/kernels/transformerHost';
 import '../src/lib/model/kernels/adamWasm';
-import { rankForEnergy, loraSubspaceSimilarity } from '../src/lib/math/spectrum';
+import { adapterSimilarity, rankForEnergy } from '../src/lib/math/spectrum';
 import { singularValues } from '../src/lib/math/svd';
 import { runToEnd, startWasm } from './node/wasmRuns';
 import { diskSources } from './node/diskSources';
@@ -177,13 +177,7 @@ if (ONLY) {
 	console.log(`ONLY=${ONLY}: ${seconds.toFixed(1)} s; no JSON written`);
 } else {
 	const [a, b] = LM_PHI_RANKS.map((r) => factors[r]);
-	const grid = loraSubspaceSimilarity(
-		Float64Array.from(a.A),
-		a.rank,
-		Float64Array.from(b.A),
-		b.rank,
-		a.inDim
-	);
+	const grid = adapterSimilarity(a, b);
 	const record: LmLowRankRecord = {
 		recorded: new Date().toISOString().slice(0, 10),
 		where: `Node ${process.version}, tfjs ${tf.version_core}, wasm backend with the course's SIMD kernels, one process on ${cpus()[0]?.model ?? 'an unknown CPU'}`,

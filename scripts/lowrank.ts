@@ -18,7 +18,7 @@ import type { QueuedResult, QueuedRun } from '../src/lib/trainer/protocol';
 import { runToEnd, startWasm } from './node/wasmRuns';
 import { diskSources } from './node/diskSources';
 import { LOWRANK, PHI_RANKS, loraId } from '../lessons/04-low-rank-updates/recordedSpec';
-import { loraSubspaceSimilarity } from '../src/lib/math/spectrum';
+import { adapterSimilarity } from '../src/lib/math/spectrum';
 
 const OUT = 'src/lib/data/lowRankRecorded.json';
 
@@ -62,13 +62,7 @@ const strip = (r: QueuedResult) => ({
 		: {})
 });
 const [small, large] = PHI_RANKS.map((r) => phi[loraId('small', 'l1', r)].factors!);
-const grid = loraSubspaceSimilarity(
-	Float64Array.from(small.A),
-	small.rank,
-	Float64Array.from(large.A),
-	large.rank,
-	small.inDim
-);
+const grid = adapterSimilarity(small, large);
 const record = {
 	recorded: new Date().toISOString().slice(0, 10),
 	where: `Node ${process.version}, tfjs ${tf.version_core}, ${tf.getBackend()} backend`,

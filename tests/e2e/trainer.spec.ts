@@ -6,7 +6,7 @@
  */
 import type { Page, Worker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { loraSubspaceSimilarity } from '$lib/math/spectrum';
+import { adapterSimilarity } from '$lib/math/spectrum';
 import type { QueuedResult, QueuedRun, TrainerEvent } from '$lib/trainer/protocol';
 import { openPage, waitFor } from './browser';
 import { text } from './read';
@@ -198,13 +198,7 @@ describe('experiment queue in the worker', () => {
 					4 * 128,
 					128 * 4
 				]);
-				const phi = loraSubspaceSimilarity(
-					Float32Array.from(a.factors!.A),
-					2,
-					Float32Array.from(b.factors!.A),
-					4,
-					128
-				);
+				const phi = adapterSimilarity(a.factors!, b.factors!);
 				expect(phi.every((v) => v >= 0 && v <= 1)).toBe(true);
 				seen.set(backend, results);
 				expect(log.consoleErrors).toEqual([]);

@@ -233,3 +233,21 @@ export function loraSubspaceSimilarity(
 	const u2 = basis(a2, r2, 'A2');
 	return subspaceSimilarityOfBases(u1, Math.min(r1, d), u2, Math.min(r2, d), d);
 }
+
+/** An adapter's A factor as a run reports it: r×d row-major (the paper's layout), rank r, d inputs. */
+export interface AdapterFactor {
+	A: ArrayLike<number>;
+	rank: number;
+	inDim: number;
+}
+
+/** `loraSubspaceSimilarity` between two reported adapters of the same layer. */
+export function adapterSimilarity(a: AdapterFactor, b: AdapterFactor): Float64Array {
+	return loraSubspaceSimilarity(
+		Float64Array.from(a.A),
+		a.rank,
+		Float64Array.from(b.A),
+		b.rank,
+		a.inDim
+	);
+}

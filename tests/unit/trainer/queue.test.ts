@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loraSubspaceSimilarity } from '$lib/math/spectrum';
+import { adapterSimilarity } from '$lib/math/spectrum';
 import { buildModel, unpackWeights, type ModelManifest } from '$lib/model/weightsFile';
 import type { QueuedResult, QueuedRun, RunSpec } from '$lib/trainer/protocol';
 import { diskSources } from '../../../scripts/node/diskSources';
@@ -119,13 +119,7 @@ describe('experiment queue', () => {
 			expect(f.B.length).toBe(128 * rank);
 			expect(Math.max(...f.B.map(Math.abs))).toBeGreaterThan(0);
 		}
-		const phi = loraSubspaceSimilarity(
-			Float32Array.from(a.factors!.A),
-			2,
-			Float32Array.from(b.factors!.A),
-			8,
-			128
-		);
+		const phi = adapterSimilarity(a.factors!, b.factors!);
 		expect(phi.length).toBe(2 * 8);
 		for (const v of phi) {
 			expect(v).toBeGreaterThanOrEqual(0);
