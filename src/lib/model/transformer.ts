@@ -27,6 +27,7 @@ import {
 	gelu as geluFused,
 	geluGrad,
 	geluOps,
+	geluWithGrad,
 	layerNorm as layerNormFused,
 	layerNormGrad,
 	type AttentionAttrs
@@ -164,6 +165,8 @@ interface BlockCache {
 	o: LinearCache;
 	ln2: ReturnType<typeof layerNormFused>;
 	up: LinearCache;
+	/** GELU′ of up's output, where the backend gives it with GELU (up's output is then freed). */
+	geluD?: tf.Tensor2D;
 	down: LinearCache;
 }
 
@@ -205,9 +208,13 @@ function transformerGradients(
 		const h1 = sum(h, o.out);
 		const ln2 = ln(`h${i}.ln2`, h1);
 		const up = p.linearForward(`h${i}.up`, ln2.y);
-		const down = p.linearForward(`h${i}.down`, geluFused(up.out));
+		const act = geluWithGrad(up.out);
+		// The backward pass needs up's output only for GELU′, so where GELU′ came with GELU the
+		// output goes now: the step keeps as many floats as before.
+		if (act.d) up.out.dispose();
+		const down = p.linearForward(`h${i}.down`, act.y);
 		h = sum(h1, down.out);
-		blocks.push({ ln1, q, k, v, probs: att.probs, o, ln2, up, down });
+		blocks.push({ ln1, q, k, v, probs: att.probs, o, ln2, up, geluD: act.d, down });
 	}
 	const lnf = ln('lnf', h);
 	const head = p.linearForward('out', lnf.y);
@@ -247,7 +254,12 @@ function transformerGradients(
 		const below = i > lowest;
 		// h = h1 + down(gelu(up(ln2(h1)))).
 		const dGelu = p.linearBackward(c.down, dh, true, grads)!;
-		const dUp = p.linearBackward(c.up, geluGrad(dGelu, c.up.out), true, grads)!;
+		const dUp = p.linearBackward(
+			c.up,
+			geluGrad(dGelu, c.geluD ? undefined : c.up.out, c.geluD),
+			true,
+			grads
+		)!;
 		const dh1 = sum(dh, gradOfNorm(`h${i}.ln2`, dUp, c.ln2));
 		if (!below && !attnTrains(i)) break;
 		// h1 = h + o(attention(q, k, v of ln1(h))).

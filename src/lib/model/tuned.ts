@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; every training path goes through this module.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LayerAccess, LinearCache } from './access';
-import { colSum, matMul, reluGrad } from './kernels/linalg';
+import { linearGrads, matMul, reluGrad } from './kernels/linalg';
 import type { ModelDef } from './model';
 import type { LinearSpec, Weights } from './params';
 
@@ -132,8 +132,9 @@ export class Tuned implements LayerAccess {
 	): tf.Tensor2D | undefined {
 		const { name, x } = cache;
 		const dz = reluBackward(cache, dOut);
-		if (this.vars.has(`${name}.W`)) grads.set(`${name}.W`, matMul(x, dz, { transposeA: true }));
-		if (this.vars.has(`${name}.b`)) grads.set(`${name}.b`, colSum(dz));
+		const { dW, db } = linearGrads(x, dz, this.vars.has(`${name}.W`), this.vars.has(`${name}.b`));
+		if (dW) grads.set(`${name}.W`, dW);
+		if (db) grads.set(`${name}.b`, db);
 		if (!needInput) return undefined;
 		return matMul(dz, this.param(`${name}.W`) as tf.Tensor2D, { transposeB: true });
 	}

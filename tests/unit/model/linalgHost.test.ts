@@ -19,6 +19,7 @@ import {
 	GATHER_ROWS_KERNEL,
 	colSum,
 	gatherRows,
+	linearGrads,
 	matMul,
 	reluGrad,
 	softmaxXent,
@@ -173,6 +174,32 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 		);
 		setSimdActive(true);
 	});
+
+	it.each([true, false])(
+		'SIMD %s: a weight’s and a bias’s gradients from one call equal the two calls’ bit for bit',
+		(simd) => {
+			setSimdActive(simd);
+			const before = tf.memory().numTensors;
+			for (const [r, c] of shapes) {
+				const x = tf.tensor2d(data.get(`${r}x${4 * c}`)!, [r, 4 * c]);
+				const dz = tf.tensor2d(data.get(`${r}x${c}`)!, [r, c]);
+				const { dW, db } = linearGrads(x, dz, true, true);
+				const dW2 = matMul(x, dz, { transposeA: true });
+				const db2 = colSum(dz);
+				expect(dW!.shape).toEqual([4 * c, c]);
+				expect(db!.shape).toEqual([c]);
+				expect(dW!.dataSync(), `dW ${r}x${c}`).toEqual(dW2.dataSync());
+				expect(db!.dataSync(), `db ${r}x${c}`).toEqual(db2.dataSync());
+				// Only one of the two asked for: only that one is made.
+				const onlyB = linearGrads(x, dz, false, true);
+				expect(onlyB.dW).toBeUndefined();
+				expect(onlyB.db!.dataSync()).toEqual(db2.dataSync());
+				tf.dispose([x, dz, dW!, db!, dW2, db2, onlyB.db!]);
+			}
+			expect(tf.memory().numTensors).toBe(before);
+			setSimdActive(true);
+		}
+	);
 
 	it('rejects a row index out of range instead of reading past the tensor', () => {
 		const x = tf.zeros([3, 4]) as tf.Tensor2D;

@@ -50,7 +50,7 @@ for (const ta of [0, 1]) {
 	const [m, k, n] = [37, 50, 21];
 	const a = 4096, b = a + 4 * m * k, bias = b + 4 * k * n, c = bias + 4 * n;
 	out['matmul ta=' + ta] = runBoth(m * k + k * n + n, 0,
-		(ex) => ex.matmul_part(a, b, bias, m, k, n, ta, 0, c, 0, m), c, m * n);
+		(ex) => ex.matmul_part(a, b, bias, m, k, n, ta, 0, c, 0, 0, m), c, m * n);
 }
 // Attention forward and backward: b 2, t 7, heads 2, d 24 (dh 12).
 {

@@ -25,6 +25,7 @@ import {
 	attentionArrays,
 	attentionGradArrays,
 	geluArrays,
+	geluDerivativeArrays,
 	geluGradArrays,
 	layerNormArrays,
 	layerNormGradArrays
@@ -335,6 +336,19 @@ describe('the SIMD kernels against the scalar loops', () => {
 					1e-6 * (1 + Math.abs(rdx[i]))
 				);
 			}
+			// GELU with its derivative kept, then dy·GELU′: the same floats as the two kernels above,
+			// word for word, so a step that keeps GELU′ trains exactly as one that recomputes it.
+			const [ky, kd, kdx, jd] = [0, 1, 2, 3].map(() => new Float32Array(n));
+			simd!.split('gelu_d_part', n, n, { in: x }, { out: ky }, { out: kd }, n);
+			simd!.split('mul_part', n, n, { in: dy }, { in: kd }, { out: kdx }, n);
+			expect(new Uint32Array(ky.buffer)).toEqual(new Uint32Array(gy.buffer));
+			expect(new Uint32Array(kdx.buffer)).toEqual(new Uint32Array(gdx.buffer));
+			// The JavaScript derivative (where SIMD is missing) agrees with the loop's to float rounding.
+			geluDerivativeArrays(x, jd);
+			for (let i = 0; i < n; i++)
+				expect(Math.abs(jd[i] - kd[i]), `gelu′(${x[i]})`).toBeLessThan(
+					1e-6 * (1 + Math.abs(kd[i]))
+				);
 		}
 	});
 });

@@ -112,6 +112,33 @@ export function colSum(x: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
+ * A linear layer's parameter gradients from its input x [rows, in] and dz [rows, out], each only
+ * if asked: xᵀ·dz for the weight and dz's column sums for the bias. On WebAssembly, where both
+ * are wanted, one call of our product returns both (the same floats as the two calls).
+ */
+export function linearGrads(
+	x: tf.Tensor2D,
+	dz: tf.Tensor2D,
+	weight: boolean,
+	bias: boolean
+): { dW?: tf.Tensor2D; db?: tf.Tensor1D } {
+	if (weight && bias && tf.getBackend() === 'wasm' && hasKernel(MATMUL_HOST_KERNEL)) {
+		const attrs = { transposeA: true, relu: false, colSumB: true };
+		const [dW, db] = tf
+			.engine()
+			.runKernel(MATMUL_HOST_KERNEL, { a: x, b: dz }, attrs as never) as unknown as [
+			tf.Tensor2D,
+			tf.Tensor1D
+		];
+		return { dW, db };
+	}
+	return {
+		dW: weight ? matMul(x, dz, { transposeA: true }) : undefined,
+		db: bias ? colSum(dz) : undefined
+	};
+}
+
+/**
  * Softmax cross-entropy of each row against one-hot `targets` and the gradient of the mean loss
  * with respect to the logits: [−log softmax(z)·t per row, (softmax(z) − t)/n].
  */

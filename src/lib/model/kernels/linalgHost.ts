@@ -265,16 +265,18 @@ export const SPLIT_MIN_MACS = 1 << 18;
 
 // On WebAssembly, op(a)·b (+ bias, ReLU) in SIMD (`matmul` in kernels.c): a·b for a layer's
 // output and aᵀ·b for a weight's gradient, where tfjs's product packs b, a fresh 512-row
-// operand, on every call (and needs aᵀ made first).
+// operand, on every call (and needs aᵀ made first). With `colSumB` a second output holds b's
+// column sums (a bias's gradient beside its weight's), summed as the column-sum kernel sums
+// them: one call where there were two, each of which woke the helper threads.
 registerHostKernel(MATMUL_HOST_KERNEL, {
 	outputs: (s, attrs) => {
 		const [m, k] = attrs.transposeA ? [s.a[1], s.a[0]] : s.a;
 		if (k !== s.b[0]) throw new Error(`op(a)·b: ${s.a} and ${s.b} do not chain`);
 		if (s.bias && (s.bias.length !== 1 || s.bias[0] !== s.b[1]))
 			throw new Error(`op(a)·b + bias: the bias ${s.bias} is not [${s.b[1]}]`);
-		return [[m, s.b[1]]];
+		return attrs.colSumB ? [[m, s.b[1]], [s.b[1]]] : [[m, s.b[1]]];
 	},
-	run: ({ a, b, bias }, [c], attrs, simd, shapes) => {
+	run: ({ a, b, bias }, [c, cs], attrs, simd, shapes) => {
 		const ta = attrs.transposeA ? 1 : 0;
 		const [m, k] = ta ? [shapes.a[1], shapes.a[0]] : shapes.a;
 		const n = shapes.b[1];
@@ -282,6 +284,7 @@ registerHostKernel(MATMUL_HOST_KERNEL, {
 		if (!simd) {
 			matMulArrays(a as F, b as F, m, k, n, ta === 1, false, c);
 			biasReluArrays(c, n, bias as F | undefined, relu === 1);
+			if (cs) colSumArrays(b as F, n, cs);
 		} else {
 			// Rows shared out over the helper threads where there are any (and the product is
 			// big enough to pay for waking them); one call otherwise.
@@ -298,7 +301,8 @@ registerHostKernel(MATMUL_HOST_KERNEL, {
 				n,
 				ta,
 				relu,
-				{ out: c }
+				{ out: c },
+				cs ? { out: cs } : 0
 			);
 		}
 	}

@@ -119,7 +119,7 @@ export function runChunks(
 /**
  * Exports that take a range [lo, hi) as their last two arguments, so that threads can share one
  * call out (`SimdKernels.split`): rows of a product, (batch row, head) pairs of attention,
- * elements of GELU, rows of layer norm and its input gradient, columns of layer norm's parameter
+ * elements of GELU (with or without its derivative) and of a product, rows of layer norm and its input gradient, columns of layer norm's parameter
  * gradients and of a column sum, rows of softmax cross-entropy, elements of a sum. Each range
  * writes floats no other range writes, and computes them exactly as the whole call would.
  */
@@ -128,7 +128,9 @@ export const SPLIT_EXPORTS = [
 	'attention_part',
 	'attention_grad_part',
 	'gelu_part',
+	'gelu_d_part',
 	'gelu_grad_part',
+	'mul_part',
 	'layer_norm_part',
 	'layer_norm_grad_dx_part',
 	'layer_norm_grad_dgds_part',

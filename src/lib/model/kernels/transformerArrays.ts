@@ -285,6 +285,16 @@ export function geluArrays(x: Float32Array, y: Float32Array): void {
 	for (let i = 0; i < x.length; i++) y[i] = x[i] * geluParts(x[i]).half;
 }
 
+/** d = GELU′(x), element by element, rounded to float32 as it is stored. */
+export function geluDerivativeArrays(x: Float32Array, d: Float32Array): void {
+	for (let i = 0; i < x.length; i++) {
+		const z = x[i];
+		const { half, sech2 } = geluParts(z);
+		const du = GELU_C * (1 + 3 * GELU_A * z * z);
+		d[i] = half + 0.5 * z * sech2 * du;
+	}
+}
+
 /** dx = dy·GELU′(x) = dy·(½(1 + tanh u) + ½x·(1 − tanh²u)·u′), element by element. */
 export function geluGradArrays(dy: Float32Array, x: Float32Array, dx: Float32Array): void {
 	for (let i = 0; i < x.length; i++) {

@@ -14,27 +14,16 @@ import {
 	embedArrays,
 	embedGradArrays,
 	geluArrays,
+	geluDerivativeArrays,
 	geluGradArrays,
 	layerNormArrays,
 	layerNormGradArrays
 } from './transformerArrays';
-import {
-	ATTENTION_GRAD_KERNEL,
-	ATTENTION_KERNEL,
-	EMBED_GRAD_KERNEL,
-	EMBED_KERNEL,
-	GELU_GRAD_KERNEL,
-	GELU_KERNEL,
-	LAYERNORM_GRAD_KERNEL,
-	LAYERNORM_KERNEL,
-	type AttentionAttrs,
-	type EmbedGradAttrs,
-	type LayerNormAttrs
-} from './transformerOps';
+import * as ops from './transformerOps';
 
 type F = Float32Array;
 
-registerHostKernel(EMBED_KERNEL, {
+registerHostKernel(ops.EMBED_KERNEL, {
 	outputs: (s) => [[s.ids[0], s.tok[1]]],
 	run: ({ ids, tok, pos }, [out], attrs) =>
 		embedArrays(
@@ -48,9 +37,9 @@ registerHostKernel(EMBED_KERNEL, {
 });
 
 // The shapes of dH and the attributes give V and d; t is the attribute.
-registerHostKernel(EMBED_GRAD_KERNEL, {
+registerHostKernel(ops.EMBED_GRAD_KERNEL, {
 	outputs: (s, a) => {
-		const { t, vocab } = a as unknown as EmbedGradAttrs;
+		const { t, vocab } = a as unknown as ops.EmbedGradAttrs;
 		return [
 			[vocab, s.dH[1]],
 			[t, s.dH[1]]
@@ -60,10 +49,10 @@ registerHostKernel(EMBED_GRAD_KERNEL, {
 		embedGradArrays(ids as Int32Array, dH as F, a.t as number, dH.length / ids.length, dTok, dPos)
 });
 
-registerHostKernel(LAYERNORM_KERNEL, {
+registerHostKernel(ops.LAYERNORM_KERNEL, {
 	outputs: (s) => [s.x, s.x, [s.x[0]]],
 	run: ({ x, g, s }, [y, xhat, rstd], a, simd) => {
-		const { eps } = a as unknown as LayerNormAttrs;
+		const { eps } = a as unknown as ops.LayerNormAttrs;
 		if (simd && g.length % 4 === 0) {
 			simd.split(
 				'layer_norm_part',
@@ -85,7 +74,7 @@ registerHostKernel(LAYERNORM_KERNEL, {
 	}
 });
 
-registerHostKernel(LAYERNORM_GRAD_KERNEL, {
+registerHostKernel(ops.LAYERNORM_GRAD_KERNEL, {
 	outputs: (s) => [s.dy, s.g, s.g],
 	run: ({ dy, xhat, rstd, g }, [dx, dg, ds], _a, simd) => {
 		if (simd && g.length % 4 === 0) {
@@ -121,13 +110,13 @@ registerHostKernel(LAYERNORM_GRAD_KERNEL, {
 	}
 });
 
-registerHostKernel(ATTENTION_KERNEL, {
+registerHostKernel(ops.ATTENTION_KERNEL, {
 	outputs: (s, a) => {
-		const { b, t, heads } = a as unknown as AttentionAttrs;
+		const { b, t, heads } = a as unknown as ops.AttentionAttrs;
 		return [s.q, [b, heads, t, t]];
 	},
 	run: ({ q, k, v }, [ctx, probs], a, simd) => {
-		const { b, t, heads } = a as unknown as AttentionAttrs;
+		const { b, t, heads } = a as unknown as ops.AttentionAttrs;
 		const d = q.length / (b * t);
 		if (simd && (d / heads) % 4 === 0) {
 			// (batch row, head) pairs shared out over helper threads where there are any.
@@ -152,10 +141,10 @@ registerHostKernel(ATTENTION_KERNEL, {
 });
 
 let scratch = new Float32Array(0);
-registerHostKernel(ATTENTION_GRAD_KERNEL, {
+registerHostKernel(ops.ATTENTION_GRAD_KERNEL, {
 	outputs: (s) => [s.q, s.q, s.q],
 	run: ({ dCtx, q, k, v, probs }, [dq, dk, dv], a, simd) => {
-		const { b, t, heads } = a as unknown as AttentionAttrs;
+		const { b, t, heads } = a as unknown as ops.AttentionAttrs;
 		const d = q.length / (b * t);
 		if (simd && (d / heads) % 4 === 0) {
 			simd.split(
@@ -202,23 +191,44 @@ function geluGrain(n: number): number {
 	return n >= 32768 ? 16384 : n;
 }
 
-registerHostKernel(GELU_KERNEL, {
-	outputs: (s) => [s.x],
-	run: ({ x }, [y], _a, simd) => {
-		if (simd)
-			simd.split('gelu_part', y.length, geluGrain(y.length), { in: x as F }, { out: y }, y.length);
-		else geluArrays(x as F, y);
+// With `withGrad`, a second output holds GELU′(x), for a backward pass that then needs only
+// dy·GELU′(x): the same floats as the gradient kernel, without computing e^x again.
+registerHostKernel(ops.GELU_KERNEL, {
+	outputs: (s, attrs) => (attrs.withGrad ? [s.x, s.x] : [s.x]),
+	run: ({ x }, [y, d], _a, simd) => {
+		const grain = geluGrain(y.length);
+		if (simd && d)
+			simd.split('gelu_d_part', y.length, grain, { in: x as F }, { out: y }, { out: d }, y.length);
+		else if (simd) simd.split('gelu_part', y.length, grain, { in: x as F }, { out: y }, y.length);
+		else {
+			geluArrays(x as F, y);
+			if (d) geluDerivativeArrays(x as F, d);
+		}
 	}
 });
 
-registerHostKernel(GELU_GRAD_KERNEL, {
-	outputs: (s) => [s.x],
-	run: ({ dy, x }, [dx], _a, simd) => {
-		if (simd)
+// From dy and x, or from dy and the derivative d the forward pass kept: dx = dy·d.
+registerHostKernel(ops.GELU_GRAD_KERNEL, {
+	outputs: (s) => [s.dy],
+	run: ({ dy, x, d }, [dx], _a, simd) => {
+		const grain = geluGrain(dx.length);
+		if (d) {
+			if (simd)
+				simd.split(
+					'mul_part',
+					dx.length,
+					grain,
+					{ in: dy as F },
+					{ in: d as F },
+					{ out: dx },
+					dx.length
+				);
+			else for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * d[i];
+		} else if (simd)
 			simd.split(
 				'gelu_grad_part',
 				dx.length,
-				geluGrain(dx.length),
+				grain,
 				{ in: dy as F },
 				{ in: x as F },
 				{ out: dx },

@@ -245,8 +245,31 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
 	return geluOps(x);
 }
 
-/** ∂L/∂x = dy·GELU′(x), element by element. */
-export function geluGrad(dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
+/**
+ * GELU and, on WebAssembly, its derivative GELU′(x) from the same e^x, for a backward pass to
+ * keep instead of x: dy·GELU′(x) is then one product per element (`geluGrad` with `d`), the same
+ * floats as the gradient kernel gives from x. Elsewhere `d` is absent and the backward pass
+ * recomputes it from x.
+ */
+export function geluWithGrad(x: tf.Tensor2D): { y: tf.Tensor2D; d?: tf.Tensor2D } {
+	if (tf.getBackend() === 'wasm' && hasKernel(GELU_KERNEL)) {
+		const [y, d] = run<[tf.Tensor2D, tf.Tensor2D]>(GELU_KERNEL, { x }, { withGrad: true });
+		return { y, d };
+	}
+	return { y: gelu(x) };
+}
+
+/** ∂L/∂x = dy·GELU′(x), element by element: from x, or from `d` = GELU′(x) where it was kept. */
+export function geluGrad(
+	dy: tf.Tensor2D,
+	x: tf.Tensor2D | undefined,
+	d?: tf.Tensor2D
+): tf.Tensor2D {
+	if (d) {
+		if (hasKernel(GELU_GRAD_KERNEL)) return run(GELU_GRAD_KERNEL, { dy, d }, {});
+		return tf.mul(dy, d);
+	}
+	if (!x) throw new Error('geluGrad needs x or GELU′(x)');
 	if (hasKernel(GELU_GRAD_KERNEL)) return run(GELU_GRAD_KERNEL, { dy, x }, {});
 	return tf.tidy(() => {
 		const th = tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_A)), GELU_C));

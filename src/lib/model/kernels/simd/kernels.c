@@ -108,12 +108,19 @@ void gelu_part(const f32 *x, f32 *y, int n, int lo, int hi) {
 	gelu(x + lo, y + lo, hi - lo);
 }
 
-static inline v128_t gelu_grad4(v128_t dy, v128_t z) {
+/* GELU′(z) = ½(1 + tanh u) + ½z·(1 − tanh²u)·u′, and GELU(z) itself into *y. */
+static inline v128_t gelu_d4(v128_t z, v128_t *y) {
 	v128_t half, sech2;
 	gelu_parts(z, &half, &sech2);
+	*y = wasm_f32x4_mul(z, half);
 	v128_t du = wasm_f32x4_mul(splat(GELU_C), madd(splat(1.0f), splat(3.0f * GELU_A), wasm_f32x4_mul(z, z)));
 	v128_t b = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(splat(0.5f), z), sech2), du);
-	return wasm_f32x4_mul(dy, wasm_f32x4_add(half, b));
+	return wasm_f32x4_add(half, b);
+}
+
+static inline v128_t gelu_grad4(v128_t dy, v128_t z) {
+	v128_t y;
+	return wasm_f32x4_mul(dy, gelu_d4(z, &y));
 }
 
 static void gelu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
@@ -122,6 +129,37 @@ static void gelu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
 		wasm_v128_store(dx + i, gelu_grad4(wasm_v128_load(dy + i), wasm_v128_load(x + i)));
 	}
 	for (; i < n; i++) dx[i] = wasm_f32x4_extract_lane(gelu_grad4(splat(dy[i]), splat(x[i])), 0);
+}
+
+/*
+ * Elements [lo, hi) of GELU and its derivative in one pass (lo a multiple of 4): y = GELU(x) as
+ * `gelu` computes it and d = GELU′(x) as `gelu_grad` computes it, so that a backward pass that
+ * kept d needs only dy·d (`mul_part`), the same floats as `gelu_grad`, without a second e^x.
+ */
+EXPORT(gelu_d_part)
+void gelu_d_part(const f32 *x, f32 *y, f32 *d, int n, int lo, int hi) {
+	(void)n;
+	int i = lo;
+	for (; i + 4 <= hi; i += 4) {
+		v128_t yi;
+		wasm_v128_store(d + i, gelu_d4(wasm_v128_load(x + i), &yi));
+		wasm_v128_store(y + i, yi);
+	}
+	for (; i < hi; i++) {
+		v128_t yi;
+		d[i] = wasm_f32x4_extract_lane(gelu_d4(splat(x[i]), &yi), 0);
+		y[i] = wasm_f32x4_extract_lane(yi, 0);
+	}
+}
+
+/* Elements [lo, hi) of out = a·b, element by element (lo a multiple of 4). */
+EXPORT(mul_part)
+void mul_part(const f32 *a, const f32 *b, f32 *out, int n, int lo, int hi) {
+	(void)n;
+	int i = lo;
+	for (; i + 4 <= hi; i += 4)
+		wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+	for (; i < hi; i++) out[i] = a[i] * b[i];
 }
 
 /* Elements [lo, hi) of `gelu_grad` (lo a multiple of 4). */
@@ -475,23 +513,25 @@ void transpose(const f32 *a, int rows, int cols, f32 *out) {
  * 4q..4q+3, and one more group, when cols % 4 != 0, is the last few columns. Each column is the
  * same sum, in the same order (row by row), whoever computes it.
  */
-EXPORT(col_sum_part)
-void col_sum_part(const f32 *x, int rows, int cols, f32 *out, int lo, int hi) {
+static void col_sum_group(const f32 *x, int rows, int cols, f32 *out, int q) {
 	const int quads = cols / 4;
-	for (int q = lo; q < hi; q++) {
-		if (q < quads) {
-			const int j = 4 * q;
-			v128_t acc = splat(0.0f);
-			for (int i = 0; i < rows; i++) acc = wasm_f32x4_add(acc, wasm_v128_load(x + i * cols + j));
-			wasm_v128_store(out + j, acc);
-		} else {
-			for (int j = 4 * quads; j < cols; j++) {
-				f32 acc = 0.0f;
-				for (int i = 0; i < rows; i++) acc += x[i * cols + j];
-				out[j] = acc;
-			}
+	if (q < quads) {
+		const int j = 4 * q;
+		v128_t acc = splat(0.0f);
+		for (int i = 0; i < rows; i++) acc = wasm_f32x4_add(acc, wasm_v128_load(x + i * cols + j));
+		wasm_v128_store(out + j, acc);
+	} else {
+		for (int j = 4 * quads; j < cols; j++) {
+			f32 acc = 0.0f;
+			for (int i = 0; i < rows; i++) acc += x[i * cols + j];
+			out[j] = acc;
 		}
 	}
+}
+
+EXPORT(col_sum_part)
+void col_sum_part(const f32 *x, int rows, int cols, f32 *out, int lo, int hi) {
+	for (int q = lo; q < hi; q++) col_sum_group(x, rows, cols, out, q);
 }
 
 /*
@@ -668,8 +708,12 @@ static inline v128_t out_act(v128_t x, int relu) {
 }
 
 static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int k, int n,
-		int relu, f32 *c, int lo, int hi) {
+		int relu, f32 *c, f32 *cs, int lo, int hi) {
 	const int rs = ta ? 1 : k, ts = ta ? m : 1;
+	// A weight's gradient xᵀ·dz and its bias's, dz's column sums, in one call: the chunk holding
+	// row 0 sums b's columns exactly as col_sum_part does (same order, same bits).
+	if (cs && lo == 0)
+		for (int q = 0; q < (n + 3) / 4; q++) col_sum_group(b, k, n, cs, q);
 	int n8 = n - n % 8, n4 = n - n % 4, m4 = lo + (hi - lo) - (hi - lo) % 4;
 	for (int j = 0; j < n8; j += 8) {
 		v128_t z0 = bias ? wasm_v128_load(bias + j) : splat(0.0f);
@@ -749,12 +793,12 @@ static void gemm(const f32 *a, int ta, const f32 *b, const f32 *bias, int m, int
 }
 
 /*
- * Rows [lo, hi) of op(a)·b + bias, then ReLU if asked (`bias` 0 for none): each row of c is the same sums in
- * the same order whichever call computes it, so threads sharing out the rows give the one-call
- * result bit for bit.
+ * Rows [lo, hi) of op(a)·b + bias, then ReLU if asked (`bias` 0 for none), and with `cs` (0 for
+ * none) b's column sums into cs: each row of c is the same sums in the same order whichever call
+ * computes it, so threads sharing out the rows give the one-call result bit for bit.
  */
 EXPORT(matmul_part)
 void matmul_part(const f32 *a, const f32 *b, const f32 *bias, int m, int k, int n, int ta,
-		int relu, f32 *c, int lo, int hi) {
-	gemm(a, ta, b, bias, m, k, n, relu, c, lo, hi);
+		int relu, f32 *c, f32 *cs, int lo, int hi) {
+	gemm(a, ta, b, bias, m, k, n, relu, c, cs, lo, hi);
 }
