@@ -21,19 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { registerOnce } from './register';
-import {
-	ATTENTION_GRAD_KERNEL,
-	ATTENTION_KERNEL,
-	EMBED_GRAD_KERNEL,
-	EMBED_KERNEL,
-	GELU_GRAD_KERNEL,
-	GELU_KERNEL,
-	LAYERNORM_GRAD_KERNEL,
-	LAYERNORM_KERNEL,
-	type AttentionAttrs,
-	type EmbedGradAttrs,
-	type LayerNormAttrs
-} from './transformerOps';
+import * as ops from './transformerOps';
 import { GELU_A, GELU_C } from './transformerArrays';
 
 type Info = tf.TensorInfo;
@@ -167,7 +155,7 @@ function webgl(backend: unknown): MathBackendWebGL {
 	return backend as MathBackendWebGL;
 }
 
-registerOnce(EMBED_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
+registerOnce(ops.EMBED_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	const { ids, tok, pos } = inputs as Record<'ids' | 'tok' | 'pos', Info>;
 	const { t } = attrs as unknown as { t: number };
 	// Once a step, and a gather: one value at a time costs little here.
@@ -181,9 +169,9 @@ registerOnce(EMBED_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	);
 });
 
-registerOnce(EMBED_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
+registerOnce(ops.EMBED_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	const { ids, dH } = inputs as Record<'ids' | 'dH', Info>;
-	const { t, vocab } = attrs as unknown as EmbedGradAttrs;
+	const { t, vocab } = attrs as unknown as ops.EmbedGradAttrs;
 	const gl = webgl(backend);
 	const [n, d] = dH.shape;
 	const io = { Ids: ids, Grad: dH };
@@ -245,9 +233,9 @@ registerOnce(EMBED_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	return [dTok, dPos];
 });
 
-registerOnce(LAYERNORM_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
+registerOnce(ops.LAYERNORM_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	const { x, g, s } = inputs as Record<'x' | 'g' | 's', Info>;
-	const { eps } = attrs as unknown as LayerNormAttrs;
+	const { eps } = attrs as unknown as ops.LayerNormAttrs;
 	const gl = webgl(backend);
 	const [n, d] = x.shape;
 	if (!packing() || !even(n, d)) {
@@ -335,7 +323,7 @@ registerOnce(LAYERNORM_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	return [y, xhat, rstd];
 });
 
-registerOnce(LAYERNORM_GRAD_KERNEL, 'webgl', ({ inputs, backend }) => {
+registerOnce(ops.LAYERNORM_GRAD_KERNEL, 'webgl', ({ inputs, backend }) => {
 	const { dy, xhat, rstd, g } = inputs as Record<'dy' | 'xhat' | 'rstd' | 'g', Info>;
 	const gl = webgl(backend);
 	const [n, d] = dy.shape;
@@ -511,9 +499,9 @@ const SOFTMAX_STEP = `
 		m = n;
 	}`;
 
-registerOnce(ATTENTION_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
+registerOnce(ops.ATTENTION_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	const { q, k, v } = inputs as Record<'q' | 'k' | 'v', Info>;
-	const { b, t, heads } = attrs as unknown as AttentionAttrs;
+	const { b, t, heads } = attrs as unknown as ops.AttentionAttrs;
 	const gl = webgl(backend);
 	const d = q.shape[1];
 	const dh = d / heads;
@@ -625,9 +613,9 @@ registerOnce(ATTENTION_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	return [ctx, probs];
 });
 
-registerOnce(ATTENTION_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
+registerOnce(ops.ATTENTION_GRAD_KERNEL, 'webgl', ({ inputs, backend, attrs }) => {
 	const { dCtx, q, k, v, probs } = inputs as Record<'dCtx' | 'q' | 'k' | 'v' | 'probs', Info>;
-	const { b, t, heads } = attrs as unknown as AttentionAttrs;
+	const { b, t, heads } = attrs as unknown as ops.AttentionAttrs;
 	const gl = webgl(backend);
 	const d = q.shape[1];
 	const dh = d / heads;
@@ -787,11 +775,11 @@ function elementwise(gl: MathBackendWebGL, inputs: Record<string, Info>, result:
 	);
 }
 
-registerOnce(GELU_KERNEL, 'webgl', ({ inputs, backend }) =>
+registerOnce(ops.GELU_KERNEL, 'webgl', ({ inputs, backend }) =>
 	elementwise(webgl(backend), { X: inputs.x as Info }, GELU)
 );
 
-registerOnce(GELU_GRAD_KERNEL, 'webgl', ({ inputs, backend }) => {
+registerOnce(ops.GELU_GRAD_KERNEL, 'webgl', ({ inputs, backend }) => {
 	const { dy, x } = inputs as Record<'dy' | 'x', Info>;
 	return elementwise(webgl(backend), { X: x, Dy: dy }, GELU_SLOPE);
 });

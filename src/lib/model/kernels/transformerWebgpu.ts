@@ -17,19 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { registerOnce } from './register';
 import { flatProgram } from './webgpuFlat';
-import {
-	ATTENTION_GRAD_KERNEL,
-	ATTENTION_KERNEL,
-	EMBED_GRAD_KERNEL,
-	EMBED_KERNEL,
-	GELU_GRAD_KERNEL,
-	GELU_KERNEL,
-	LAYERNORM_GRAD_KERNEL,
-	LAYERNORM_KERNEL,
-	type AttentionAttrs,
-	type EmbedGradAttrs,
-	type LayerNormAttrs
-} from './transformerOps';
+import * as ops from './transformerOps';
 import { GELU_A, GELU_C } from './transformerArrays';
 
 /** A number as a WGSL float literal. */
@@ -65,7 +53,7 @@ const TANH = `let e2 = exp(-2.0 * abs(u));
 /** WGSL: `u`, the argument of GELU's tanh, at `z`. */
 const GELU_U = `let u = ${lit(GELU_C)} * (z + ${lit(GELU_A)} * z * z * z);`;
 
-registerOnce(EMBED_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
+registerOnce(ops.EMBED_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	const { ids, tok, pos } = inputs as Record<'ids' | 'tok' | 'pos', tf.TensorInfo>;
 	const { t } = attrs as unknown as { t: number };
 	const n = ids.shape[0];
@@ -82,9 +70,9 @@ registerOnce(EMBED_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	);
 });
 
-registerOnce(EMBED_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
+registerOnce(ops.EMBED_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	const { ids, dH } = inputs as Record<'ids' | 'dH', tf.TensorInfo>;
-	const { t, vocab } = attrs as unknown as EmbedGradAttrs;
+	const { t, vocab } = attrs as unknown as ops.EmbedGradAttrs;
 	const [n, d] = dH.shape;
 	const io = { Ids: ids, Grad: dH };
 	const dTok = run(
@@ -114,9 +102,9 @@ registerOnce(EMBED_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	return [dTok, dPos];
 });
 
-registerOnce(LAYERNORM_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
+registerOnce(ops.LAYERNORM_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	const { x, g, s } = inputs as Record<'x' | 'g' | 's', tf.TensorInfo>;
-	const { eps } = attrs as unknown as LayerNormAttrs;
+	const { eps } = attrs as unknown as ops.LayerNormAttrs;
 	const [n, d] = x.shape;
 	const gpu = backend as WebGPUBackend;
 	const mean = run(
@@ -164,7 +152,7 @@ registerOnce(LAYERNORM_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	return [y, xhat, rstd];
 });
 
-registerOnce(LAYERNORM_GRAD_KERNEL, 'webgpu', ({ inputs, backend }) => {
+registerOnce(ops.LAYERNORM_GRAD_KERNEL, 'webgpu', ({ inputs, backend }) => {
 	const { dy, xhat, rstd, g } = inputs as Record<'dy' | 'xhat' | 'rstd' | 'g', tf.TensorInfo>;
 	const [n, d] = dy.shape;
 	const gpu = backend as WebGPUBackend;
@@ -265,9 +253,9 @@ function headDot(A: string, a: string, B: string, b: string, dh: number): string
 			for (var c = 0; c < ${dh}; c++) { prod += ${A}[${a} + c] * ${B}[${b} + c]; }`;
 }
 
-registerOnce(ATTENTION_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
+registerOnce(ops.ATTENTION_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	const { q, k, v } = inputs as Record<'q' | 'k' | 'v', tf.TensorInfo>;
-	const { b, t, heads } = attrs as unknown as AttentionAttrs;
+	const { b, t, heads } = attrs as unknown as ops.AttentionAttrs;
 	const d = q.shape[1];
 	const dh = d / heads;
 	const scale = lit(1 / Math.sqrt(dh));
@@ -324,12 +312,12 @@ registerOnce(ATTENTION_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	return [ctx, probs];
 });
 
-registerOnce(ATTENTION_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
+registerOnce(ops.ATTENTION_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	const { dCtx, q, k, v, probs } = inputs as Record<
 		'dCtx' | 'q' | 'k' | 'v' | 'probs',
 		tf.TensorInfo
 	>;
-	const { b, t, heads } = attrs as unknown as AttentionAttrs;
+	const { b, t, heads } = attrs as unknown as ops.AttentionAttrs;
 	const d = q.shape[1];
 	const dh = d / heads;
 	const key = `${t}_${heads}_${d}`;
@@ -400,7 +388,7 @@ registerOnce(ATTENTION_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }) => {
 	return [dq, dk, dv];
 });
 
-registerOnce(GELU_KERNEL, 'webgpu', ({ inputs, backend }) => {
+registerOnce(ops.GELU_KERNEL, 'webgpu', ({ inputs, backend }) => {
 	const x = inputs.x as tf.TensorInfo;
 	return run(
 		backend,
@@ -415,7 +403,7 @@ registerOnce(GELU_KERNEL, 'webgpu', ({ inputs, backend }) => {
 	);
 });
 
-registerOnce(GELU_GRAD_KERNEL, 'webgpu', ({ inputs, backend }) => {
+registerOnce(ops.GELU_GRAD_KERNEL, 'webgpu', ({ inputs, backend }) => {
 	const { dy, x } = inputs as Record<'dy' | 'x', tf.TensorInfo>;
 	return run(
 		backend,
