@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftLab.json';
+import half from '$lib/data/shiftHalfSteps.json';
+import seeds from '$lib/data/shiftSeeds.json';
 import manifest from '../../../static/models/manifest.json';
 import { rankForEnergy } from '$lib/math/spectrum';
 import { FITS, chinchillaLoss, computeOptimal, kaplanAllocation } from '$lib/math/scaling';
@@ -125,6 +127,42 @@ describe('lesson 5 outside its main text', () => {
 		// Ranks 4, 16 and 64 keep "no more than full fine-tuning" at s = 2/3, within a point.
 		for (const m of ['lora-4', 'lora-16', 'lora-64'])
 			expect(cell(m, s23).original).toBeLessThan(cell('full', s23).original + 0.015);
+	});
+});
+
+describe('lesson 5: half the steps', () => {
+	const prose = readFileSync('lessons/05-when-peft-works/index.svx', 'utf8');
+	/** Full fine-tuning's lead over LoRA r4 at s = 1/6, in points, after `steps` at `seed`. */
+	function lead(steps: 1000 | 2000, seed: number): number {
+		const pick = (m: string) => {
+			if (steps === 2000 && seed === 1) return cell(m, s6).accuracy;
+			const cells = (steps === 1000 ? half.cells : seeds.cells) as {
+				method: string;
+				condition: string;
+				seed: number;
+				accuracy: number;
+				steps: number;
+			}[];
+			const c = cells.find((x) => x.method === m && x.condition === s6 && x.seed === seed)!;
+			expect(c.steps, `${m}@${seed}`).toBe(steps);
+			return c.accuracy;
+		};
+		return (pick('full') - pick('lora-4')) * 100;
+	}
+	const p = (v: number) => v.toFixed(1);
+
+	it('quotes the rank-4 gap after 1,000 steps as recorded (scripts/shifthalf.ts), beside 2,000', () => {
+		expect(half.backend).toBe(recorded.backend);
+		expect(half.cells.every((c) => c.start === cell('full', s6).start || c.seed !== 1)).toBe(true);
+		expectAll(prose, [
+			`With half the steps (1,000), LoRA at rank 4 trails full fine-tuning at $s = \\tfrac16$ by ${p(lead(1000, 1))} points rather than ${p(lead(2000, 1))}; at seeds 2 and 3 it trails by ${p(lead(1000, 2))} and ${p(lead(1000, 3))} points after 1,000 steps and by ${p(lead(2000, 2))} at both after 2,000`,
+			`after 1,000, rank 4 trailed by ${p(lead(1000, 1))} points (${p(lead(1000, 2))} and ${p(lead(1000, 3))} at seeds 2 and 3, \`scripts/shifthalf.ts\`)`
+		]);
+		expect(p(lead(2000, 3))).toBe(p(lead(2000, 2)));
+		// "On average the gap narrows with training, but not at every seed."
+		const mean = (steps: 1000 | 2000) => (lead(steps, 1) + lead(steps, 2) + lead(steps, 3)) / 3;
+		expect(mean(2000)).toBeLessThan(mean(1000));
+		expect([1, 2, 3].some((seed) => lead(2000, seed) > lead(1000, seed))).toBe(true);
 	});
 });
 
