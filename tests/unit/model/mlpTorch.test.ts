@@ -40,24 +40,26 @@ import { loadSimdKernels } from '$lib/model/kernels/simdKernels';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
 import { Trainer } from '$lib/trainer/worker/trainer';
 import type { TaskData } from '$lib/trainer/worker/tasks';
-import { close as closeTo, fixtureWeights, handGradients, type MethodRef } from './torchFixture';
+import {
+	close as closeTo,
+	fixtureWeights,
+	handGradients,
+	type AdamRef,
+	type LoraRef,
+	type MethodRef
+} from './torchFixture';
 
 interface Fixture {
 	sizes: number[];
 	batch: number;
-	adam: { lr: number; beta1: number; beta2: number; eps: number };
+	adam: AdamRef;
 	weights: Record<string, number[]>;
 	x: number[];
 	labels: number[];
 	base: { loss: number };
 	methods: {
 		full: MethodRef;
-		lora: MethodRef & {
-			rank: number;
-			alpha: number;
-			targets: string[];
-			start: Record<string, number[]>;
-		};
+		lora: LoraRef;
 		head: MethodRef;
 		bitfit: MethodRef;
 		subspace: MethodRef & {

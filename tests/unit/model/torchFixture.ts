@@ -19,6 +19,22 @@ export interface MethodRef {
 	end: Record<string, number[]>;
 }
 
+/** LoRA's reference: its rank, α and targets, and the nonzero B it starts from (so A's gradient is nonzero). */
+export type LoraRef = MethodRef & {
+	rank: number;
+	alpha: number;
+	targets: string[];
+	start: Record<string, number[]>;
+};
+
+/** PyTorch's Adam settings of the fixture. */
+export interface AdamRef {
+	lr: number;
+	beta1: number;
+	beta2: number;
+	eps: number;
+}
+
 /** The fixture's float64 weights as float32 arrays. */
 export function fixtureWeights(weights: Record<string, number[]>): Weights {
 	return Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, Float32Array.from(v)]));

@@ -18,13 +18,20 @@ import { crossEntropy } from '$lib/model/losses';
 import { prepare } from '$lib/model/methods';
 import { transformer, type TransformerConfig } from '$lib/model/transformer';
 import type { Tuned, TuningConfig } from '$lib/model/tuned';
-import { close, fixtureWeights, handGradients, type MethodRef } from './torchFixture';
+import {
+	close,
+	fixtureWeights,
+	handGradients,
+	type AdamRef,
+	type LoraRef,
+	type MethodRef
+} from './torchFixture';
 
 interface Fixture {
 	config: TransformerConfig;
 	batch: number;
 	t: number;
-	adam: { lr: number; beta1: number; beta2: number; eps: number };
+	adam: AdamRef;
 	zeroGradient: string[];
 	weights: Record<string, number[]>;
 	ids: number[];
@@ -32,12 +39,7 @@ interface Fixture {
 	base: { loss: number; logits: number[] };
 	methods: {
 		full: MethodRef;
-		lora: MethodRef & {
-			rank: number;
-			alpha: number;
-			targets: string[];
-			start: Record<string, number[]>;
-		};
+		lora: LoraRef;
 	};
 }
 
