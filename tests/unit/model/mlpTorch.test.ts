@@ -44,22 +44,15 @@ import {
 	close as closeTo,
 	fixtureWeights,
 	handGradients,
-	type AdamRef,
-	type LoraRef,
-	type MethodRef
+	type MethodRef,
+	type TorchFixture
 } from './torchFixture';
 
-interface Fixture {
+interface Fixture extends TorchFixture {
 	sizes: number[];
-	batch: number;
-	adam: AdamRef;
-	weights: Record<string, number[]>;
 	x: number[];
 	labels: number[];
-	base: { loss: number };
-	methods: {
-		full: MethodRef;
-		lora: LoraRef;
+	methods: TorchFixture['methods'] & {
 		head: MethodRef;
 		bitfit: MethodRef;
 		subspace: MethodRef & {

@@ -35,6 +35,15 @@ export interface AdamRef {
 	eps: number;
 }
 
+/** What both fixtures hold: the batch, Adam's settings, the weights, the base's loss, full and LoRA. */
+export interface TorchFixture {
+	batch: number;
+	adam: AdamRef;
+	weights: Record<string, number[]>;
+	base: { loss: number };
+	methods: { full: MethodRef; lora: LoraRef };
+}
+
 /** The fixture's float64 weights as float32 arrays. */
 export function fixtureWeights(weights: Record<string, number[]>): Weights {
 	return Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, Float32Array.from(v)]));

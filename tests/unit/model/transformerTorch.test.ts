@@ -18,29 +18,15 @@ import { crossEntropy } from '$lib/model/losses';
 import { prepare } from '$lib/model/methods';
 import { transformer, type TransformerConfig } from '$lib/model/transformer';
 import type { Tuned, TuningConfig } from '$lib/model/tuned';
-import {
-	close,
-	fixtureWeights,
-	handGradients,
-	type AdamRef,
-	type LoraRef,
-	type MethodRef
-} from './torchFixture';
+import { close, fixtureWeights, handGradients, type TorchFixture } from './torchFixture';
 
-interface Fixture {
+interface Fixture extends TorchFixture {
 	config: TransformerConfig;
-	batch: number;
 	t: number;
-	adam: AdamRef;
 	zeroGradient: string[];
-	weights: Record<string, number[]>;
 	ids: number[];
 	targets: number[];
 	base: { loss: number; logits: number[] };
-	methods: {
-		full: MethodRef;
-		lora: LoraRef;
-	};
 }
 
 const fx: Fixture = JSON.parse(readFileSync('tests/fixtures/transformer_step.json', 'utf8'));
