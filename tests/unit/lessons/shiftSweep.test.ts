@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import recorded from '$lib/data/shiftSweep.json';
+import edgesRecord from '$lib/data/shiftSweepEdges.json';
 import { TEACHER_STUDENT } from '$lib/trainer/worker/tasks';
 import { SHIFT_METHODS, SHIFT_TRAINING, methodFits, pct } from '$lib/widgets/shiftLab';
 import {
@@ -328,6 +329,56 @@ describe('lesson 6’s prose about the fairness sweep', () => {
 			`did best at their lowest rate, $${rate(SWEEP_LRS.lora[0])}$, and the linear probe at $s = \\tfrac12$ and BitFit on the planted task at their highest, $${rate(SWEEP_LRS.lora[3])}$`,
 			`at $s = 1$ it fell to ${pct(sweptAccuracy(cells.find((x) => x.method === 'lora-64' && x.condition === s1 && x.lr === 0.03)))}, chance`
 		];
+		for (const line of lines) expect(prose, line).toContain(line);
+	});
+
+	it('reads the runs one rate past each edge (scripts/shiftedges.ts) as recorded', () => {
+		const edges = edgesRecord.cells as SweepCell[];
+		expect(edgesRecord.backend).toBe(recorded.backend);
+		// One run per edge, one step of the 1–3–10 ladder past the end its best sits at.
+		expect(edges.map((e) => `${e.method}@${e.condition}`).sort()).toEqual(
+			conditions
+				.flatMap((c) =>
+					sweptMethods(cells, c)
+						.filter((m) => bestAtEdge(cells, m, c))
+						.map((m) => `${m}@${c}`)
+				)
+				.sort()
+		);
+		const diffs: number[] = [];
+		for (const e of edges) {
+			const best = bestSwept(cells, e.method, e.condition)!;
+			expect(bestAtEdge(cells, e.method, e.condition), `${e.method}@${e.condition}`).toBe(true);
+			const ratio = (e.lr as number) / (best.lr as number);
+			expect(Math.min(ratio, 1 / ratio), `${e.method}@${e.condition}`).toBeGreaterThan(0.29);
+			expect(Math.min(ratio, 1 / ratio), `${e.method}@${e.condition}`).toBeLessThan(0.35);
+			expect(e.steps).toBe(SHIFT_TRAINING.steps);
+			// As the lesson lists them: 3 × 10⁻² for full fine-tuning, 3 × 10⁻⁴ below, 10⁻¹ above.
+			const want =
+				e.method === 'full' ? 3e-2 : (e.lr as number) < (best.lr as number) ? 3e-4 : 1e-1;
+			expect(e.lr, `${e.method}@${e.condition}`).toBe(want);
+			diffs.push(sweptAccuracy(e) - sweptAccuracy(best));
+		}
+		const worse = diffs.filter((d) => d < 0);
+		const better = edges.filter((_, i) => diffs[i] > 0);
+		expect(worse).toHaveLength(edges.length - 1);
+		expect(better.map((e) => `${e.method}@${e.condition}@${e.lr}`)).toEqual([`lora-1@${p}@0.0003`]);
+		const one = better[0];
+		const fullBest = sweptAccuracy(bestSwept(cells, 'full', p));
+		// Full fine-tuning did worse past its edge on both conditions: rank 4's gaps are exact.
+		for (const c of [s1, p]) {
+			const e = edges.find((x) => x.method === 'full' && x.condition === c)!;
+			expect(sweptAccuracy(e)).toBeLessThan(sweptAccuracy(bestSwept(cells, 'full', c)));
+		}
+		expect(prose).toContain(
+			`one rate past its end: $${rate(3e-2)}$ for full fine-tuning, $${rate(3e-4)}$ below the lowest rates and $${rate(1e-1)}$ above the highest`
+		);
+		const lines = [
+			`Seven did worse there, by ${gapPoints(-Math.max(...worse), 0)} to ${gapPoints(-Math.min(...worse), 0)} points`,
+			`rank 4 is ${behind('lora-4', s1, 'best')} points behind full fine-tuning at $s = 1$ and ${behind('lora-4', p, 'best')} on the planted task, each at its best rate`,
+			`The eighth, rank 1 on the planted task, gained ${gapPoints(sweptAccuracy(one), sweptAccuracy(bestSwept(cells, 'lora-1', p)))} point at $${rate(one.lr as number)}$ (${pct(sweptAccuracy(one))}) and stays ${gapPoints(fullBest, sweptAccuracy(one))} points behind`
+		];
+		expect(edges).toHaveLength(8);
 		for (const line of lines) expect(prose, line).toContain(line);
 	});
 
