@@ -428,4 +428,35 @@ describe('the recorded sweep, re-run', () => {
 			expect(round(r.originalAccuracy!)).toBe(want.original);
 		}
 	);
+
+	it(
+		'and the edges record’s cheapest run (rank 1, planted, 3e-4) trains again to its recorded accuracies',
+		{ timeout: 120_000 },
+		async () => {
+			const { useRecordedBackend } = await import('./recordedBackend');
+			const backend = await useRecordedBackend(edgesRecord.backend);
+			const { runQueue } = await import('$lib/trainer/worker/experiments');
+			const { diskSources } = await import('../../../scripts/node/diskSources');
+			const { runsFor } = await import('$lib/widgets/shiftLab');
+			const want = (edgesRecord.cells as SweepCell[]).find(
+				(c) => c.method === 'lora-1' && c.condition === 'planted'
+			)!;
+			const m = SHIFT_METHODS.find((x) => x.id === 'lora-1')!;
+			const [run] = runsFor(
+				{ kind: 'task', task: 'planted' },
+				{ methods: [{ ...m, lr: want.lr as number }] }
+			);
+			const [r] = await runQueue(
+				[{ ...run, measure: { original: run.measure?.original } }],
+				diskSources(),
+				{
+					backend,
+					chunk: 100
+				}
+			);
+			const round = (v: number) => Number(v.toPrecision(5));
+			expect(round(r.testAccuracy)).toBe(want.accuracy);
+			expect(round(r.originalAccuracy!)).toBe(want.original);
+		}
+	);
 });
