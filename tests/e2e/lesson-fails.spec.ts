@@ -9,7 +9,7 @@ import { text, rowsIn } from './read';
 import recorded from '$lib/data/shiftLab.json';
 import { estimateTrainingMemory, MODEL_PRESETS, type TargetMatrix } from '$lib/math/memory';
 import { rankForEnergy } from '$lib/math/spectrum';
-import { gainShare, indexCells, pct, share, type Cell } from '$lib/widgets/shiftLab';
+import { baseAccuracy, gainShare, indexCells, pct, share, type Cell } from '$lib/widgets/shiftLab';
 
 /** The summary's rank and price sentence as the recorded spectrum at s = 0.5 gives it. */
 function recordedPrice(): string {
@@ -149,7 +149,12 @@ describe('lesson 6: live runs', () => {
 				const rows = await rowsIn(fig);
 				// The base's row is its accuracy before fine-tuning, which the live runs measured again.
 				const [label, acc, , kept, params] = rows.pop()!;
-				expect([label, acc, kept, params]).toEqual(['Base, no fine-tuning', '38.9%', '—', '0']);
+				expect([label, acc, kept, params]).toEqual([
+					'Base, no fine-tuning',
+					pct(baseAccuracy(indexCells(recorded.cells as Cell[]), 'planted')),
+					'—',
+					'0'
+				]);
 				for (const r of rows)
 					expect(r[1]).toMatch(r[0] === 'LoRA r = 64' ? /^—$/ : /^\d+\.\d% \(live\)$/);
 				expect(log.consoleErrors).toEqual([]);
@@ -175,7 +180,10 @@ describe('lesson 6: live runs', () => {
 				);
 				expect(await page.getByTestId('features-source').getAttribute('data-backend')).toBe('wasm');
 				const rows = await rowsIn(fig);
-				expect(rows.pop()?.slice(0, 2)).toEqual(['Base, no fine-tuning', '16.2%']);
+				expect(rows.pop()?.slice(0, 2)).toEqual([
+					'Base, no fine-tuning',
+					pct(baseAccuracy(indexCells(recorded.cells as Cell[]), 'new-classes'))
+				]);
 				for (const r of rows) expect(r[1]).toMatch(/^\d+\.\d% \(live\)$/);
 				expect(log.consoleErrors).toEqual([]);
 				expect(log.failedRequests).toEqual([]);
