@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
 import '$lib/model/kernels/linalgHost';
 import {
@@ -133,6 +133,8 @@ beforeAll(async () => {
 	saved.forEach((k) => tf.registerKernel(k));
 });
 afterAll(() => setSimdActive(true));
+// A test that toggles SIMD and fails before switching it back must not leave it off for the next.
+afterEach(() => setSimdActive(true));
 
 const names = [
 	'gatherRows',
@@ -211,6 +213,8 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 
 describe('Adam in SIMD on tfjs’s WebAssembly heap', () => {
 	it('matches the update in double precision to float32 rounding', async () => {
+		// Its own stream: its inputs do not depend on which tests ran before it.
+		const rng = createRng(21);
 		await tf.setBackend('wasm');
 		expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
 		const attrs: AdamKernelAttrs = { beta1: 0.9, beta2: 0.999, stepSize: 0.01, eps: 1e-8 };
@@ -276,6 +280,8 @@ describe('softmax cross-entropy in SIMD (what the relaxed build runs instead of 
 	};
 
 	it('matches the double-precision loop within float rounding, one-hot and soft targets, any width', async () => {
+		// Its own stream: its inputs do not depend on which tests ran before it.
+		const rng = createRng(22);
 		expect(await loadSimdKernels()).not.toBeNull();
 		for (const [rows, classes, spread] of [
 			[7, 96, 3],
@@ -299,6 +305,8 @@ describe('softmax cross-entropy in SIMD (what the relaxed build runs instead of 
 	});
 
 	it('gives a NaN loss for a row with a NaN or infinite logit, and leaves other rows finite', () => {
+		// Its own stream: its inputs do not depend on which tests ran before it.
+		const rng = createRng(23);
 		const classes = 6;
 		const z = Float32Array.from({ length: 3 * classes }, () => rng.normal());
 		z[2] = NaN;
@@ -315,6 +323,8 @@ describe('softmax cross-entropy in SIMD (what the relaxed build runs instead of 
 
 describe('the residual sums on WebAssembly', () => {
 	it('give tfjs’s Add and AddN bit for bit, in SIMD and in JavaScript, tails and signed zeros included', async () => {
+		// Its own stream: its inputs do not depend on which tests ran before it.
+		const rng = createRng(24);
 		await tf.setBackend('wasm');
 		expect(await bindSimdToWasmBackend(tf.backend())).toBe(true);
 		for (const [n, simd] of [
