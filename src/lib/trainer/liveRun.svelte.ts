@@ -100,7 +100,7 @@ export interface LiveActions {
 	step?: (() => void) | false;
 	/** Back to the start (default: every started client resets); false: none. */
 	reset?: (() => void) | false;
-	/** Which of play, step and reset the frame adds as buttons (default step and reset). */
+	/** Which of stop, step and reset the frame adds as buttons (default step and reset). */
 	buttons?: Partial<LiveControls['buttons']>;
 }
 
@@ -171,7 +171,7 @@ export class LiveRun<V extends object> {
 			step: step && (() => (this.training ? this.pauseAll() : step())),
 			reset: reset && (() => this.started && reset()),
 			buttons: {
-				play: a.buttons?.play ?? false,
+				stop: a.buttons?.stop ?? false,
 				step: !!step && (a.buttons?.step ?? true),
 				reset: !!reset && (a.buttons?.reset ?? true)
 			},

@@ -27,8 +27,11 @@ export interface LiveControls {
 	readonly step?: () => void;
 	/** Back to the start (absent: nothing to reset). */
 	readonly reset?: () => void;
-	/** Which of these the frame shows as buttons, for figures that lack their own. */
-	readonly buttons: { play: boolean; step: boolean; reset: boolean };
+	/**
+	 * Which the frame shows as buttons, for figures that lack their own: Stop (enabled while it
+	 * trains: a figure whose own button cannot pause, as a queue's), Step and Reset.
+	 */
+	readonly buttons: { stop: boolean; step: boolean; reset: boolean };
 	/** The speed control (absent: the figure's work has no pace, as a queue of whole runs). */
 	readonly speed?: {
 		readonly value: string;

@@ -367,15 +367,15 @@ describe('keys and frame controls', () => {
 
 	it("uses the figure's own step and reset, and leaves out those it turns off", () => {
 		const step = vi.fn();
-		const a = withControls({ step, reset: false, buttons: { play: true } });
+		const a = withControls({ step, reset: false, buttons: { stop: true } });
 		a.run.controls!.step!();
 		expect(step).toHaveBeenCalledTimes(1);
 		expect(a.run.controls!.reset).toBeUndefined();
-		expect(a.run.controls!.buttons).toEqual({ play: true, step: true, reset: false });
+		expect(a.run.controls!.buttons).toEqual({ stop: true, step: true, reset: false });
 		a.stop();
 		const b = withControls({ step: false });
 		expect(b.run.controls!.step).toBeUndefined();
-		expect(b.run.controls!.buttons).toEqual({ play: false, step: false, reset: true });
+		expect(b.run.controls!.buttons).toEqual({ stop: false, step: false, reset: true });
 		b.stop();
 	});
 
