@@ -8,7 +8,8 @@
  * `model.gradients` (no tape), checking every step's loss, every trainable gradient at step 1,
  * every final value and the loss after the last step; then the same three steps through
  * `Trainer` with `handGradients`, checking its losses and final values. MLP_TORCH_WORST=1 prints
- * the worst error of each kind per method and backend.
+ * the worst error of each kind per method and backend. The hand-written steps are
+ * ./mlpReference's, which the kernel check page also runs in Chromium on every backend.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -17,13 +18,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '$lib/math/rng';
-import { Adam, assignValues } from '$lib/model/adam';
-import { crossEntropy } from '$lib/model/losses';
-import { prepare, SubspaceTuned } from '$lib/model/methods';
+import { Adam } from '$lib/model/adam';
 import { sparseProjection } from '$lib/model/methods/subspace';
-import { mlp } from '$lib/model/mlp';
 import type { ModelDef } from '$lib/model/model';
-import type { MethodId, Tuned, TuningConfig } from '$lib/model/tuned';
 import '$lib/model/kernels/linalgCpu';
 import '$lib/model/kernels/linalgHost';
 import '$lib/model/kernels/adamWasm';
@@ -40,101 +37,21 @@ import { loadSimdKernels } from '$lib/model/kernels/simdKernels';
 import { bindSimdToWasmBackend } from '$lib/model/kernels/hostKernels';
 import { Trainer } from '$lib/trainer/worker/trainer';
 import type { TaskData } from '$lib/trainer/worker/tasks';
-import {
-	close as closeTo,
-	fixtureWeights,
-	handGradients,
-	type MethodRef,
-	type TorchFixture
-} from './torchFixture';
+import { LOSS_TOL, METHODS, mlpReference, type MlpFixture } from './mlpReference';
+import { expectingCheck } from './torchExpect';
 
-interface Fixture extends TorchFixture {
-	sizes: number[];
-	x: number[];
-	labels: number[];
-	methods: TorchFixture['methods'] & {
-		head: MethodRef;
-		bitfit: MethodRef;
-		subspace: MethodRef & {
-			dim: number;
-			s: number;
-			seed: number;
-			rowCol: number[];
-			rowVal: number[];
-			theta: Record<string, number[]>;
-		};
-	};
-}
-
-const fx: Fixture = JSON.parse(readFileSync('tests/fixtures/mlp_step.json', 'utf8'));
+const fx: MlpFixture = JSON.parse(readFileSync('tests/fixtures/mlp_step.json', 'utf8'));
 const { batch, adam, sizes } = fx;
-const classes = sizes[sizes.length - 1];
-const model = mlp(sizes);
-const weights = fixtureWeights(fx.weights);
-const METHODS: MethodId[] = ['full', 'lora', 'head', 'bitfit', 'subspace'];
-/** The trainer prepares a run's method with createRng(seed).fork('init'); the fixture's P too. */
-const SEED = fx.methods.subspace.seed;
-
-/*
- * Tolerances, relative to the float64 reference: |ours − ref| ≤ tol·(1 + |ref|) for every
- * element. float32 carries about 7 digits; the worst errors seen were 7e-8 on cpu (losses,
- * gradients and values after three Adam steps alike), and the same on wasm with its Adam kernel's
- * JavaScript loop; a SIMD Adam that rounds 1 − β₂ to float32 lengthens every step by 7e-6 and
- * gave 4e-7 (losses) and 2e-7 (values). The tolerances leave 25 times that or more, far below
- * what a wrong term would move (one Adam step moves a value by up to lr = 1e-2). The fixture keeps every pre-activation at least 4e-4 from ReLU's kink and every
- * nonzero gradient above 1e-5, so that float32 takes float64's branches and Adam's signs.
- */
-const LOSS_TOL = 1e-5;
-const GRAD_TOL = 1e-5;
-const VALUE_TOL = 1e-4;
+const ref = mlpReference(fx);
+const { model, weights, classes, config, setStart, compareEnd } = ref;
+const SEED = ref.seed;
 
 /** Worst error relative to (1 + |ref|) by check, printed when MLP_TORCH_WORST is set. */
 const worst = new Map<string, number>();
-
-function close(what: string, actual: ArrayLike<number>, expected: number[], tol: number) {
+const check = expectingCheck((_kind, what, e) => {
 	const key = `${tf.getBackend()} ${what.split(' ').slice(0, 2).join(' ')}`;
-	closeTo(what, actual, expected, tol, (e) => worst.set(key, Math.max(worst.get(key) ?? 0, e)));
-}
-
-function config(method: MethodId): TuningConfig {
-	if (method === 'lora') {
-		// No targets: LoRA's default, every linear layer but the head.
-		return { method, rank: fx.methods.lora.rank, alpha: fx.methods.lora.alpha };
-	}
-	if (method === 'subspace') return { method, dim: fx.methods.subspace.dim };
-	return { method };
-}
-
-/** LoRA's B starts at zero in the repo; the fixture's is nonzero, so that A's gradient is too. */
-function setStart(method: MethodId, tuned: Tuned) {
-	if (method !== 'lora') return;
-	for (const { name, variable } of tuned.trainable) {
-		assignValues(variable, Float32Array.from(fx.methods.lora.start[name]));
-	}
-}
-
-function prepared(method: MethodId): Tuned {
-	const tuned = prepare(model, weights, config(method), createRng(SEED).fork('init'));
-	setStart(method, tuned);
-	return tuned;
-}
-
-/** x [batch, in], labels int32, one-hot float targets and 1/batch; caller owns. */
-function batchTensors() {
-	const x = tf.tensor2d(fx.x, [batch, sizes[0]]);
-	const labels = tf.tensor1d(fx.labels, 'int32');
-	// tfjs's WebAssembly OneHot writes integer bits into a float32 output: cast instead.
-	const oneHot = tf.tidy(() => tf.cast(tf.oneHot(labels, classes), 'float32') as tf.Tensor2D);
-	const invBatch = tf.scalar(1 / batch);
-	return { x, labels, oneHot, invBatch, dispose: () => tf.dispose([x, labels, oneHot, invBatch]) };
-}
-
-function compareEnd(method: MethodId, tuned: Tuned) {
-	const ref = fx.methods[method];
-	for (const { name, variable } of tuned.trainable) {
-		close(`value ${method} ${name}`, variable.dataSync(), ref.end[name], VALUE_TOL);
-	}
-}
+	worst.set(key, Math.max(worst.get(key) ?? 0, e));
+});
 
 const task: TaskData = {
 	name: 'mlp_step fixture batch',
@@ -146,13 +63,13 @@ const task: TaskData = {
 };
 
 it('uses the projection the trainer’s seed gives SubspaceTuned', () => {
-	const ref = fx.methods.subspace;
+	const sub = fx.methods.subspace;
 	const D = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-	const P = sparseProjection(D, ref.dim, ref.s, createRng(SEED).fork('init').fork('projection'));
+	const P = sparseProjection(D, sub.dim, sub.s, createRng(SEED).fork('init').fork('projection'));
 	expect(Array.from(P.rowCol), 'regenerate the fixture: the projection changed').toEqual(
-		ref.rowCol
+		sub.rowCol
 	);
-	expect(Array.from(P.rowVal)).toEqual(ref.rowVal);
+	expect(Array.from(P.rowVal)).toEqual(sub.rowVal);
 });
 
 describe.each(['cpu', 'wasm'])('MLP step against PyTorch on the %s backend', (backend) => {
@@ -193,13 +110,7 @@ describe.each(['cpu', 'wasm'])('MLP step against PyTorch on the %s backend', (ba
 
 	it('gives the base model’s loss', () => {
 		const before = tf.memory().numTensors;
-		const tuned = prepared('full');
-		const b = batchTensors();
-		const loss = tf.tidy(() => crossEntropy(model.forward(tuned, b.x), b.labels));
-		close('loss base', loss.dataSync(), [fx.base.loss], LOSS_TOL);
-		loss.dispose();
-		b.dispose();
-		tuned.dispose();
+		ref.base(check);
 		expect(tf.memory().numTensors).toBe(before);
 	});
 
@@ -207,42 +118,8 @@ describe.each(['cpu', 'wasm'])('MLP step against PyTorch on the %s backend', (ba
 		'%s: three Adam steps by the hand-written backward pass give PyTorch’s losses, gradients and values',
 		async (method) => {
 			expect(tf.getBackend()).toBe(backend);
-			const ref = fx.methods[method];
 			const before = tf.memory().numTensors;
-			const tuned = prepared(method);
-			expect(tuned.trainable.map((v) => v.name)).toEqual(ref.trainable);
-			if (method === 'subspace') {
-				const sub = fx.methods.subspace;
-				const { D, d, s } = (tuned as SubspaceTuned).projection;
-				expect({ D, d, s }).toEqual({ D: sub.rowCol.length / sub.s, d: sub.dim, s: sub.s });
-			}
-			const opt = new Adam(tuned.trainable, adam.lr, adam);
-			const b = batchTensors();
-			for (let step = 0; step < ref.losses.length; step++) {
-				const { loss, grads } = handGradients(model, tuned, b.x, b.oneHot, b.invBatch);
-				close(`loss ${method} step ${step + 1}`, loss.dataSync(), [ref.losses[step]], LOSS_TOL);
-				if (step === 0) {
-					tuned.trainable.forEach(({ name }, i) => {
-						close(`gradient ${method} ∂L/∂${name}`, grads[i].dataSync(), ref.grads[name], GRAD_TOL);
-					});
-				}
-				opt.apply(grads);
-				tf.dispose([loss, ...grads]);
-			}
-			compareEnd(method, tuned);
-			const after = tf.tidy(() => crossEntropy(model.forward(tuned, b.x), b.labels));
-			close(`loss ${method} after the last step`, after.dataSync(), [ref.lossAfter], LOSS_TOL);
-			after.dispose();
-			if (method === 'subspace') {
-				// θ₀ + P·z at the final z, each parameter as the method exports it.
-				const theta = await tuned.exportWeights();
-				for (const [name, values] of Object.entries(fx.methods.subspace.theta)) {
-					close(`value subspace θ ${name}`, theta[name], values, VALUE_TOL);
-				}
-			}
-			b.dispose();
-			opt.dispose();
-			tuned.dispose();
+			await ref.steps(method, check);
 			expect(tf.memory().numTensors).toBe(before);
 		}
 	);
@@ -250,7 +127,7 @@ describe.each(['cpu', 'wasm'])('MLP step against PyTorch on the %s backend', (ba
 	it.each(METHODS)(
 		'%s: the Trainer with handGradients takes the same three steps',
 		async (method) => {
-			const ref = fx.methods[method];
+			const mref = fx.methods[method];
 			const before = tf.memory().numTensors;
 			let calls = 0;
 			const counted: ModelDef = {
@@ -272,18 +149,19 @@ describe.each(['cpu', 'wasm'])('MLP step against PyTorch on the %s backend', (ba
 				handGradients: true
 			});
 			setStart(method, trainer.parameters);
-			expect(trainer.parameters.trainable.map((v) => v.name)).toEqual(ref.trainable);
-			for (let step = 0; step < ref.losses.length; step++) {
+			expect(trainer.parameters.trainable.map((v) => v.name)).toEqual(mref.trainable);
+			for (let step = 0; step < mref.losses.length; step++) {
 				const report = await trainer.run(1);
-				close(
+				check(
+					'loss',
 					`loss ${method} Trainer step ${step + 1}`,
 					[report.loss],
-					[ref.losses[step]],
+					[mref.losses[step]],
 					LOSS_TOL
 				);
 			}
-			expect(calls, 'steps through model.gradients').toBe(ref.losses.length);
-			compareEnd(method, trainer.parameters);
+			expect(calls, 'steps through model.gradients').toBe(mref.losses.length);
+			compareEnd(method, trainer.parameters, check);
 			trainer.dispose();
 			expect(tf.memory().numTensors).toBe(before);
 		}

@@ -1,11 +1,11 @@
 /**
- * What the tests against PyTorch's float64 fixtures share (mlpTorch, transformerTorch): a method's
- * reference record, the fixture's weights as float32, the elementwise check |ours − ref| ≤
- * tol·(1 + |ref|), and the loss and gradients of the model's hand-written backward pass in
- * `tuned.trainable`'s order.
+ * What the checks against PyTorch's float64 fixtures share (mlpTorch and transformerTorch in
+ * Node, the kernel check page in Chromium): a method's reference record, the fixture's weights as
+ * float32, the elementwise measure |ours − ref| / (1 + |ref|) that every check holds to a
+ * tolerance, and the loss and gradients of the model's hand-written backward pass in
+ * `tuned.trainable`'s order. Pure tfjs: no test runner, so a browser page can import it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expect } from 'vitest';
 import type { ModelDef } from '$lib/model/model';
 import type { Weights } from '$lib/model/params';
 import type { Tuned } from '$lib/model/tuned';
@@ -44,30 +44,50 @@ export interface TorchFixture {
 	methods: { full: MethodRef; lora: LoraRef };
 }
 
+/**
+ * One comparison with the reference: `kind` names what is compared (loss, gradient, value, …),
+ * `what` the quantity; every element must lie within tol·(1 + |ref|). The Node tests fail on the
+ * first element outside; the kernel check page records the worst error of each kind.
+ */
+export type Check = (
+	kind: string,
+	what: string,
+	actual: ArrayLike<number>,
+	expected: number[],
+	tol: number
+) => void;
+
 /** The fixture's float64 weights as float32 arrays. */
 export function fixtureWeights(weights: Record<string, number[]>): Weights {
 	return Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, Float32Array.from(v)]));
 }
 
 /**
- * Fails unless every element is within tol·(1 + |ref|) of the reference; `onError`, if given,
- * sees each element's error relative to (1 + |ref|) (for reporting the worst).
+ * Each element's error relative to (1 + |ref|), the measure every tolerance applies to; a length
+ * mismatch is one infinite error.
  */
-export function close(
-	what: string,
-	actual: ArrayLike<number>,
-	expected: number[],
-	tol: number,
-	onError?: (relative: number) => void
-): void {
-	expect(actual.length, `${what}: length`).toBe(expected.length);
-	for (let i = 0; i < expected.length; i++) {
-		const err = Math.abs(actual[i] - expected[i]);
-		onError?.(err / (1 + Math.abs(expected[i])));
-		if (!(err <= tol * (1 + Math.abs(expected[i])))) {
-			expect.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (tolerance ${tol})`);
-		}
-	}
+export function relativeErrors(actual: ArrayLike<number>, expected: number[]): number[] {
+	if (actual.length !== expected.length) return [Infinity];
+	return expected.map((e, i) => {
+		const err = Math.abs(actual[i] - e) / (1 + Math.abs(e));
+		return Number.isNaN(err) ? Infinity : err;
+	});
+}
+
+/** The worst error and the tolerance of one kind of check. */
+export interface Worst {
+	worst: number;
+	tol: number;
+}
+
+/** A `Check` that records, under `${prefix} ${kind}`, the worst relative error and the tolerance. */
+export function worstRecorder(prefix: string, into: Record<string, Worst>): Check {
+	return (kind, _what, actual, expected, tol) => {
+		const key = `${prefix} ${kind}`;
+		const worst = Math.max(...relativeErrors(actual, expected));
+		const was = into[key];
+		into[key] = { worst: Math.max(was?.worst ?? 0, worst), tol: Math.max(was?.tol ?? 0, tol) };
+	};
 }
 
 /** Loss and gradients in `tuned.trainable`'s order by `model.gradients`; caller owns. */
@@ -92,4 +112,9 @@ export function handGradients(
 		];
 	});
 	return { loss: loss as tf.Scalar, grads };
+}
+
+/** Fails with `message` unless `ok` (for the runners' own preconditions, not the comparisons). */
+export function assert(ok: boolean, message: string): asserts ok {
+	if (!ok) throw new Error(message);
 }

@@ -4,7 +4,8 @@
  * cpu and wasm backends, with gradients from tfjs's tape and from the model's hand-written
  * backward pass. The base model's logits and loss, and for full fine-tuning and LoRA (q and v of
  * every block) three Adam steps: every step's loss, every trainable gradient at step 1, every
- * final value, and the loss after the last step. Also: the attention mask is causal.
+ * final value, and the loss after the last step (./transformerReference, which the kernel check
+ * page also runs in Chromium). Also: the attention mask is causal.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,134 +13,16 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '$lib/math/rng';
-import { Adam, assignValues } from '$lib/model/adam';
-import { crossEntropy } from '$lib/model/losses';
-import { prepare } from '$lib/model/methods';
-import { transformer, type TransformerConfig } from '$lib/model/transformer';
-import type { Tuned, TuningConfig } from '$lib/model/tuned';
-import { close, fixtureWeights, handGradients, type TorchFixture } from './torchFixture';
+import { expectingCheck } from './torchExpect';
+import { transformerReference, type Path, type TransformerFixture } from './transformerReference';
 
-interface Fixture extends TorchFixture {
-	config: TransformerConfig;
-	t: number;
-	zeroGradient: string[];
-	ids: number[];
-	targets: number[];
-	base: { loss: number; logits: number[] };
-}
-
-const fx: Fixture = JSON.parse(readFileSync('tests/fixtures/transformer_step.json', 'utf8'));
-const { batch, t, adam } = fx;
+const fx: TransformerFixture = JSON.parse(
+	readFileSync('tests/fixtures/transformer_step.json', 'utf8')
+);
+const { batch, t } = fx;
 const vocab = fx.config.vocab;
-const model = transformer(fx.config);
-const weights = fixtureWeights(fx.weights);
-
-/*
- * Tolerances, relative to the float64 reference: |ours − ref| ≤ tol·(1 + |ref|) for every
- * element. float32 carries about 7 digits; the worst errors seen on cpu and wasm by the tape were
- * 4e-7 (logits), 1e-7 (losses), 1e-7 (gradients) and 1e-6 (values after three Adam steps, which
- * divide each gradient by its own size and so enlarge its rounding): the tolerances leave 10 to
- * 100 times that, far below what a wrong term would move.
- */
-const LOGIT_TOL = 1e-5;
-const LOSS_TOL = 1e-5;
-const GRAD_TOL = 1e-5;
-const VALUE_TOL = 1e-4;
-/** The key bias's exact gradient is zero; float32 leaves rounding noise well below this. */
-const ZERO_GRAD_TOL = 1e-6;
-
-/** ids int32 [batch, t], targets int32 [batch·t] and their one-hot [batch·t, vocab]; caller owns. */
-function batchTensors() {
-	const ids = tf.tensor2d(fx.ids, [batch, t], 'int32');
-	const targets = tf.tensor1d(fx.targets, 'int32');
-	const oneHot = tf.tidy(() => tf.cast(tf.oneHot(targets, vocab), 'float32') as tf.Tensor2D);
-	const invBatch = tf.scalar(1 / (batch * t));
-	return {
-		ids,
-		targets,
-		oneHot,
-		invBatch,
-		dispose: () => tf.dispose([ids, targets, oneHot, invBatch])
-	};
-}
-
-type Path = 'tape' | 'hand';
-
-/** Loss and gradients in `tuned.trainable`'s order by the tape or by `model.gradients`; caller owns. */
-function lossAndGrads(
-	tuned: Tuned,
-	path: Path,
-	b: ReturnType<typeof batchTensors>
-): { loss: tf.Scalar; grads: tf.Tensor[] } {
-	if (path === 'tape') {
-		const vars = tuned.trainable.map((v) => v.variable);
-		const { value, grads } = tf.variableGrads(
-			() => tf.tidy(() => crossEntropy(model.forward(tuned, b.ids), b.targets)),
-			vars
-		);
-		return { loss: value, grads: vars.map((v) => grads[v.name]) };
-	}
-	return handGradients(model, tuned, b.ids, b.oneHot, b.invBatch);
-}
-
-function prepared(method: 'full' | 'lora'): Tuned {
-	if (method === 'full') return prepare(model, weights, { method: 'full' }, createRng(0));
-	const ref = fx.methods.lora;
-	const config: TuningConfig = {
-		method: 'lora',
-		rank: ref.rank,
-		alpha: ref.alpha,
-		targets: ref.targets
-	};
-	const tuned = prepare(model, weights, config, createRng(0));
-	for (const { name, variable } of tuned.trainable) {
-		assignValues(variable, Float32Array.from(ref.start[name]));
-	}
-	return tuned;
-}
-
-/** Three Adam steps on the fixture's batch, checked against PyTorch at every step. */
-function trainAndCompare(method: 'full' | 'lora', path: Path) {
-	const ref = fx.methods[method];
-	const before = tf.memory().numTensors;
-	const tuned = prepared(method);
-	expect(tuned.trainable.map((v) => v.name)).toEqual(ref.trainable);
-	const opt = new Adam(tuned.trainable, adam.lr, adam);
-	const b = batchTensors();
-	for (let step = 0; step < ref.losses.length; step++) {
-		const { loss, grads } = lossAndGrads(tuned, path, b);
-		close(`loss at step ${step + 1}`, loss.dataSync(), [ref.losses[step]], LOSS_TOL);
-		if (step === 0) {
-			tuned.trainable.forEach(({ name }, i) => {
-				const got = grads[i].dataSync();
-				if (fx.zeroGradient.includes(name)) {
-					expect(got.length, name).toBe(ref.grads[name].length);
-					for (let j = 0; j < got.length; j++) {
-						expect(Math.abs(got[j]), `∂L/∂${name}[${j}]`).toBeLessThan(ZERO_GRAD_TOL);
-					}
-				} else close(`∂L/∂${name}`, got, ref.grads[name], GRAD_TOL);
-			});
-		}
-		opt.apply(grads);
-		tf.dispose([loss, ...grads]);
-	}
-	for (const { name, variable } of tuned.trainable) {
-		const got = variable.dataSync();
-		if (fx.zeroGradient.includes(name)) {
-			// Adam divides by √v + ε, so a zero gradient's float32 rounding noise becomes steps of up
-			// to lr: allow three of them. That the loss is right shows the value does not matter.
-			close(name, got, ref.end[name], VALUE_TOL + ref.losses.length * adam.lr);
-		} else close(name, got, ref.end[name], VALUE_TOL);
-	}
-	const after = tf.tidy(() => crossEntropy(model.forward(tuned, b.ids), b.targets));
-	close('loss after the last step', after.dataSync(), [ref.lossAfter], LOSS_TOL);
-	after.dispose();
-	b.dispose();
-	opt.dispose();
-	tuned.dispose();
-	expect(tf.memory().numTensors).toBe(before);
-}
+const { model, prepared, base, steps } = transformerReference(fx);
+const check = expectingCheck();
 
 describe.each(['cpu', 'wasm'])('transformer against PyTorch on the %s backend', (backend) => {
 	beforeAll(async () => {
@@ -153,18 +36,7 @@ describe.each(['cpu', 'wasm'])('transformer against PyTorch on the %s backend', 
 	it('gives the base model’s logits and loss', () => {
 		expect(tf.getBackend()).toBe(backend);
 		const before = tf.memory().numTensors;
-		const tuned = prepared('full');
-		const b = batchTensors();
-		const [logits, loss] = tf.tidy(() => {
-			const z = model.forward(tuned, b.ids);
-			return [z, crossEntropy(z, b.targets)];
-		});
-		expect(logits.shape).toEqual([batch * t, vocab]);
-		close('logits', logits.dataSync(), fx.base.logits, LOGIT_TOL);
-		close('loss', loss.dataSync(), [fx.base.loss], LOSS_TOL);
-		tf.dispose([logits, loss]);
-		b.dispose();
-		tuned.dispose();
+		base(check);
 		expect(tf.memory().numTensors).toBe(before);
 	});
 
@@ -178,7 +50,9 @@ describe.each(['cpu', 'wasm'])('transformer against PyTorch on the %s backend', 
 			'%s: three Adam steps give PyTorch’s losses, gradients and final values',
 			(method) => {
 				expect(tf.getBackend()).toBe(backend);
-				trainAndCompare(method, path);
+				const before = tf.memory().numTensors;
+				steps(method, path, check);
+				expect(tf.memory().numTensors).toBe(before);
 			}
 		);
 	});
