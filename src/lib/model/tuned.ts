@@ -130,13 +130,35 @@ export class Tuned implements LayerAccess {
 		needInput: boolean,
 		grads: Map<string, tf.Tensor>
 	): tf.Tensor2D | undefined {
-		const { name, x } = cache;
 		const dz = reluBackward(cache, dOut);
-		const { dW, db } = linearGrads(x, dz, this.vars.has(`${name}.W`), this.vars.has(`${name}.b`));
+		this.linearParamGrads(cache, dz, grads);
+		if (!needInput) return undefined;
+		return matMul(dz, this.linearWeight(cache), { transposeB: true });
+	}
+
+	/** Set ∂L/∂W and ∂L/∂b of the layer from ∂L/∂z, for those that train. */
+	protected linearParamGrads(cache: LinearCache, dz: tf.Tensor2D, grads: Map<string, tf.Tensor>) {
+		const { name, x } = cache;
+		this.setWeightGrads(name, x, dz, this.vars.has(`${name}.W`), this.vars.has(`${name}.b`), grads);
+	}
+
+	/** xᵀ·dz under `name.W` and dz's column sums under `name.b`, each if asked. */
+	protected setWeightGrads(
+		name: string,
+		x: tf.Tensor2D,
+		dz: tf.Tensor2D,
+		weight: boolean,
+		bias: boolean,
+		grads: Map<string, tf.Tensor>
+	): void {
+		const { dW, db } = linearGrads(x, dz, weight, bias);
 		if (dW) grads.set(`${name}.W`, dW);
 		if (db) grads.set(`${name}.b`, db);
-		if (!needInput) return undefined;
-		return matMul(dz, this.param(`${name}.W`) as tf.Tensor2D, { transposeB: true });
+	}
+
+	/** The weight the layer's forward pass used, for ∂L/∂x = ∂L/∂z·Wᵀ. */
+	protected linearWeight(cache: LinearCache): tf.Tensor2D {
+		return this.param(`${cache.name}.W`) as tf.Tensor2D;
 	}
 
 	paramTrains(name: string): boolean {

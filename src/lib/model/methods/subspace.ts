@@ -34,11 +34,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '$lib/math/rng';
 import type { LinearCache } from '../access';
-import { colSum, matMul } from '../kernels/linalg';
+import { matMul } from '../kernels/linalg';
 import { registerHostKernel } from '../kernels/hostKernels';
 import type { ModelDef } from '../model';
 import { sizeOf, type Weights } from '../params';
-import { reluBackward, toVariable, Tuned, type TuningConfig } from '../tuned';
+import { toVariable, Tuned, type TuningConfig } from '../tuned';
 
 /** The fused gather-multiply-sum kernel's name in tfjs's registry. */
 export const GATHER_SUM_KERNEL = 'WhyPeftGatherSum';
@@ -294,19 +294,19 @@ export class SubspaceTuned extends Tuned {
 	 * ∂L/∂W and ∂L/∂b as full training would have them, kept under the parameters' names; once
 	 * every parameter has one (the lowest layer comes last), ∂L/∂z = Pᵀ·∂L/∂θ is set under `z`.
 	 */
-	override linearBackward(
+	protected override linearParamGrads(
 		cache: LinearCache,
-		dOut: tf.Tensor2D,
-		needInput: boolean,
+		dz: tf.Tensor2D,
 		grads: Map<string, tf.Tensor>
-	): tf.Tensor2D | undefined {
+	): void {
 		const { name, x } = cache;
-		const dz = reluBackward(cache, dOut);
-		grads.set(`${name}.W`, matMul(x, dz, { transposeA: true }));
-		if (this.linearSpec(name).bias) grads.set(`${name}.b`, colSum(dz));
+		this.setWeightGrads(name, x, dz, true, Boolean(this.linearSpec(name).bias), grads);
 		this.projectWhenComplete(grads);
-		if (!needInput) return undefined;
-		return matMul(dz, cache.saved[0] as tf.Tensor2D, { transposeB: true });
+	}
+
+	/** The weight W₀ + P·z the forward pass used (kept in the cache). */
+	protected override linearWeight(cache: LinearCache): tf.Tensor2D {
+		return cache.saved[0] as tf.Tensor2D;
 	}
 
 	/** Every parameter moves with z. */
