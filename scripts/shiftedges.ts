@@ -16,7 +16,7 @@ import {
 	sweepId,
 	type SweepCell
 } from '../src/lib/widgets/shiftSweep';
-import { recordRuns, round5 } from './recordRuns';
+import { recordRuns, shiftCell } from './recordRuns';
 
 /** The next rate past `lr` on the sweep's 1–3–10 ladder (1e-2 → 3e-2 → 1e-1; 1e-3 → 3e-4). */
 function beyondRate(lr: number, dir: 'up' | 'down'): number {
@@ -45,15 +45,6 @@ const runs = SWEEP_CONDITIONS.flatMap((c) => {
 	});
 });
 
-await recordRuns<SweepCell>('src/lib/data/shiftSweepEdges.json', runs, (run, r) => {
-	const [method, condition] = run.id.split('@');
-	return {
-		method,
-		condition,
-		lr: run.spec.lr,
-		accuracy: r.diverged ? NaN : round5(r.testAccuracy),
-		start: round5(r.startAccuracy),
-		original: r.diverged ? NaN : round5(r.originalAccuracy ?? NaN),
-		steps: r.steps
-	};
-});
+await recordRuns<SweepCell>('src/lib/data/shiftSweepEdges.json', runs, (run, r) =>
+	shiftCell(run, r, { lr: run.spec.lr }, 'nan-if-diverged')
+);

@@ -7,7 +7,7 @@
  * Run: `npx vite-node scripts/shifthalf.ts` (about a minute on one core here).
  */
 import { SHIFT_METHODS, SHIFT_TRAINING, runsFor } from '../src/lib/widgets/shiftLab';
-import { recordRuns, round5 } from './recordRuns';
+import { recordRuns, shiftCell } from './recordRuns';
 
 /** The caveat's cells: which methods, where, at how many steps, for which seeds. */
 const HALF_STEPS = {
@@ -26,14 +26,6 @@ const runs = HALF_STEPS.seeds.flatMap((seed) =>
 	)
 );
 
-await recordRuns('src/lib/data/shiftHalfSteps.json', runs, (run, r) => {
-	const [method, condition] = run.id.split('@');
-	return {
-		method,
-		condition,
-		seed: run.spec.seed,
-		accuracy: r.diverged ? NaN : round5(r.testAccuracy),
-		start: round5(r.startAccuracy),
-		steps: r.steps
-	};
-});
+await recordRuns('src/lib/data/shiftHalfSteps.json', runs, (run, r) =>
+	shiftCell(run, r, { seed: run.spec.seed })
+);

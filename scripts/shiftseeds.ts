@@ -7,17 +7,8 @@
  * Run: `npm run record:shiftseeds` (under two minutes on one core here).
  */
 import { recordedRuns, type SeedCell } from '../src/lib/widgets/shiftSeeds';
-import { recordRuns, round5 } from './recordRuns';
+import { recordRuns, shiftCell } from './recordRuns';
 
-await recordRuns<SeedCell>('src/lib/data/shiftSeeds.json', recordedRuns(), (run, r) => {
-	const [method, condition] = run.id.split('@');
-	return {
-		method,
-		condition,
-		seed: run.spec.seed,
-		accuracy: r.diverged ? NaN : round5(r.testAccuracy),
-		start: round5(r.startAccuracy),
-		original: r.diverged ? NaN : round5(r.originalAccuracy ?? NaN),
-		steps: r.steps
-	};
-});
+await recordRuns<SeedCell>('src/lib/data/shiftSeeds.json', recordedRuns(), (run, r) =>
+	shiftCell(run, r, { seed: run.spec.seed }, 'nan-if-diverged')
+);

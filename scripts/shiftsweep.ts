@@ -6,17 +6,9 @@
  * Run: `npx vite-node scripts/shiftsweep.ts` (a few minutes on one core here).
  */
 import { sweepRuns, type SweepCell } from '../src/lib/widgets/shiftSweep';
-import { recordRuns, round5 } from './recordRuns';
+import { recordRuns, shiftCell } from './recordRuns';
 
 await recordRuns<SweepCell>('src/lib/data/shiftSweep.json', sweepRuns(), (run, r) => {
-	const [method, condition, lr] = run.id.split('@');
-	return {
-		method,
-		condition,
-		lr: lr === 'long' ? 'long' : Number(lr),
-		accuracy: r.diverged ? NaN : round5(r.testAccuracy),
-		start: round5(r.startAccuracy),
-		original: round5(r.originalAccuracy ?? NaN),
-		steps: r.steps
-	};
+	const lr = run.id.split('@')[2];
+	return shiftCell(run, r, { lr: lr === 'long' ? 'long' : Number(lr) }, 'as-is');
 });
