@@ -211,29 +211,20 @@ registerHostKernel(ops.GELU_KERNEL, {
 registerHostKernel(ops.GELU_GRAD_KERNEL, {
 	outputs: (s) => [s.dy],
 	run: ({ dy, x, d }, [dx], _a, simd) => {
-		const grain = geluGrain(dx.length);
-		if (d) {
-			if (simd)
-				simd.split(
-					'mul_part',
-					dx.length,
-					grain,
-					{ in: dy as F },
-					{ in: d as F },
-					{ out: dx },
-					dx.length
-				);
-			else for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * d[i];
-		} else if (simd)
+		// dy with d where the forward pass kept GELU′ (an element-wise product), else with x.
+		const other = (d ?? x) as F;
+		if (simd) {
+			const name = d ? 'mul_part' : 'gelu_grad_part';
 			simd.split(
-				'gelu_grad_part',
+				name,
 				dx.length,
-				grain,
+				geluGrain(dx.length),
 				{ in: dy as F },
-				{ in: x as F },
+				{ in: other },
 				{ out: dx },
 				dx.length
 			);
+		} else if (d) for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * d[i];
 		else geluGradArrays(dy as F, x as F, dx);
 	}
 });
