@@ -5,21 +5,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { RunSpec } from '$lib/trainer/protocol';
-import { hostHarness } from './hostHarness';
+import { HOST_SPEC, hostHarness } from './hostHarness';
 import { waitFor } from './waitFor';
 
 const harness = hostHarness;
 
-const spec: RunSpec = {
-	task: { kind: 'digits', task: 'affine-small', strength: 1 },
-	method: 'lora',
-	rank: 4,
-	alpha: 8,
-	lr: 3e-3,
-	batchSize: 32,
-	seed: 5,
-	watch: 'l1'
-};
+const spec: RunSpec = { ...HOST_SPEC, watch: 'l1' };
 
 describe('TrainerHost', () => {
 	it('starts on the backend asked for, fine-tunes, snapshots, and leaks nothing', async () => {

@@ -4,7 +4,7 @@
  */
 import { diskLoaders } from '../../../scripts/node/diskSources';
 import { TrainerHost } from '$lib/trainer/worker/host';
-import type { TrainerEvent } from '$lib/trainer/protocol';
+import type { RunSpec, TrainerEvent } from '$lib/trainer/protocol';
 
 export function hostHarness() {
 	const events: TrainerEvent[] = [];
@@ -16,3 +16,14 @@ export function hostHarness() {
 		events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
 	return { host, events, of };
 }
+
+/** A short LoRA run on the small shift: the host tests' usual spec. */
+export const HOST_SPEC: RunSpec = {
+	task: { kind: 'digits', task: 'affine-small', strength: 1 },
+	method: 'lora',
+	rank: 4,
+	alpha: 8,
+	lr: 3e-3,
+	batchSize: 32,
+	seed: 5
+};

@@ -3,19 +3,10 @@
  * rest between chunks; back at full speed the chunks grow again.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunSpec } from '$lib/trainer/protocol';
-import { hostHarness } from './hostHarness';
+import { HOST_SPEC, hostHarness } from './hostHarness';
 import { waitFor } from './waitFor';
 
-const spec: RunSpec = {
-	task: { kind: 'digits', task: 'affine-small', strength: 1 },
-	method: 'lora',
-	rank: 4,
-	alpha: 8,
-	lr: 3e-3,
-	batchSize: 32,
-	seed: 5
-};
+const spec = HOST_SPEC;
 
 describe('pace', () => {
 	it('one step at a time: one step per chunk, and full speed sizes chunks again', async () => {
