@@ -262,21 +262,13 @@ describe('the recorded seeds, re-run', () => {
 		'their cheapest run (LoRA r = 1 on the planted task, seed 2) trains again to the recorded accuracies, on wasm as recorded',
 		{ timeout: 120_000 },
 		async () => {
-			const { useRecordedBackend } = await import('./recordedBackend');
-			const backend = await useRecordedBackend(recorded.backend);
-			const { runQueue } = await import('$lib/trainer/worker/experiments');
-			const { diskSources } = await import('../../../scripts/node/diskSources');
+			const { rerunRecorded, expectRecordedCounts } = await import('./recordedBackend');
 			const planted = { kind: 'task', task: 'planted' } as const;
 			const id = seedId('lora-1', planted, 2);
 			const run = recordedRuns().find((r) => r.id === id)!;
 			expect(run, id).toBeDefined();
-			const [r] = await runQueue([run], diskSources(), { backend, chunk: 100 });
-			const want = seedCell(cells, 'lora-1', 'planted', 2)!;
-			// Counts over 512 planted inputs, recorded to five digits: the same run gives the same counts.
-			const round = (v: number) => Number(v.toPrecision(5));
-			expect(round(r.testAccuracy)).toBe(want.accuracy);
-			expect(round(r.startAccuracy)).toBe(want.start);
-			expect(round(r.originalAccuracy!)).toBe(want.original);
+			const r = await rerunRecorded(recorded.backend, run);
+			expectRecordedCounts(r, seedCell(cells, 'lora-1', 'planted', 2)!);
 		}
 	);
 });

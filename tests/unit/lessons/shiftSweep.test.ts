@@ -409,23 +409,16 @@ describe('the recorded sweep, re-run', () => {
 		'its cheapest run (head only on the planted task, at its lowest rate) trains again to the recorded accuracies, on wasm as recorded',
 		{ timeout: 120_000 },
 		async () => {
-			const { useRecordedBackend } = await import('./recordedBackend');
-			const backend = await useRecordedBackend(recorded.backend);
-			const { runQueue } = await import('$lib/trainer/worker/experiments');
-			const { diskSources } = await import('../../../scripts/node/diskSources');
+			const { rerunRecorded, expectRecordedCounts } = await import('./recordedBackend');
 			const head = SHIFT_METHODS.find((m) => m.id === 'head')!;
 			const id = sweepId(head, { kind: 'task', task: 'planted' }, SWEEP_LRS.head[0]);
 			const run = sweepRuns().find((r) => r.id === id)!;
 			expect(run, id).toBeDefined();
-			const [r] = await runQueue([run], diskSources(), { backend, chunk: 100 });
+			const r = await rerunRecorded(recorded.backend, run);
 			const want = (recorded.cells as SweepCell[]).find(
 				(c) => c.method === 'head' && c.condition === 'planted' && c.lr === SWEEP_LRS.head[0]
 			)!;
-			// Counts over 512 planted inputs, recorded to five digits: the same run gives the same counts.
-			const round = (v: number) => Number(v.toPrecision(5));
-			expect(round(r.testAccuracy)).toBe(want.accuracy);
-			expect(round(r.startAccuracy)).toBe(want.start);
-			expect(round(r.originalAccuracy!)).toBe(want.original);
+			expectRecordedCounts(r, want);
 		}
 	);
 
@@ -433,10 +426,7 @@ describe('the recorded sweep, re-run', () => {
 		'and the edges record’s cheapest run (rank 1, planted, 3e-4) trains again to its recorded accuracies',
 		{ timeout: 120_000 },
 		async () => {
-			const { useRecordedBackend } = await import('./recordedBackend');
-			const backend = await useRecordedBackend(edgesRecord.backend);
-			const { runQueue } = await import('$lib/trainer/worker/experiments');
-			const { diskSources } = await import('../../../scripts/node/diskSources');
+			const { rerunRecorded, expectRecordedCounts } = await import('./recordedBackend');
 			const { runsFor } = await import('$lib/widgets/shiftLab');
 			const want = (edgesRecord.cells as SweepCell[]).find(
 				(c) => c.method === 'lora-1' && c.condition === 'planted'
@@ -446,17 +436,9 @@ describe('the recorded sweep, re-run', () => {
 				{ kind: 'task', task: 'planted' },
 				{ methods: [{ ...m, lr: want.lr as number }] }
 			);
-			const [r] = await runQueue(
-				[{ ...run, measure: { original: run.measure?.original } }],
-				diskSources(),
-				{
-					backend,
-					chunk: 100
-				}
-			);
-			const round = (v: number) => Number(v.toPrecision(5));
-			expect(round(r.testAccuracy)).toBe(want.accuracy);
-			expect(round(r.originalAccuracy!)).toBe(want.original);
+			const measured = { ...run, measure: { original: run.measure?.original } };
+			const r = await rerunRecorded(edgesRecord.backend, measured);
+			expectRecordedCounts(r, { accuracy: want.accuracy, original: want.original });
 		}
 	);
 });
