@@ -4,7 +4,9 @@
  * built by `npm test` into build-test-kernels/) runs each one and tfjs's own ops (or, for Adam,
  * plain JavaScript) on the same inputs, checks the transformer's hand-written backward pass
  * against tfjs's tape, and counts what one transformer training step runs with our kernels and
- * without. The trainer tests only see whether the loss falls; this sees the numbers. Then the
+ * without, and runs the Node tests' PyTorch references (the transformer's base, full and LoRA
+ * steps; the MLP's steps for every method) through the hand-written step on that backend. The
+ * trainer tests only see whether the loss falls; this sees the numbers. Then the
  * same seeded MLP and transformer runs train 100 steps on every backend, and their loss curves
  * must match cpu's step by step (tests/e2e/kernels/parity.ts).
  */
@@ -36,6 +38,7 @@ interface Check {
 	transformerDiffs: Record<string, number>;
 	gradientDiffs: Record<string, number>;
 	stepCounts: { ours: StepCount; ops: StepCount };
+	torch: { worst: Record<string, { worst: number; tol: number }>; ms: number };
 	fused: boolean | null;
 	error?: string;
 }
@@ -54,6 +57,19 @@ const TRANSFORMER = [
 const TRANSFORMER_OUTPUTS = 16 * 3;
 const ALL_MLP = ['WhyPeftMatMul', 'WhyPeftColSum', 'WhyPeftSoftmaxXent', 'WhyPeftReluGrad'];
 const NO_MATMUL = ['WhyPeftColSum', 'WhyPeftSoftmaxXent', 'WhyPeftReluGrad'];
+
+/** Kinds of check each PyTorch reference run must report (tests/e2e/kernels/torch.ts). */
+const TORCH_KINDS = [
+	'transformer base logits',
+	'transformer base loss',
+	...['full', 'lora'].flatMap((m) =>
+		['loss', 'gradient', 'value'].map((k) => `transformer ${m} ${k}`)
+	),
+	'mlp base loss',
+	...['full', 'lora', 'head', 'bitfit', 'subspace'].flatMap((m) =>
+		['loss', 'gradient', 'value'].map((k) => `mlp ${m} ${k}`)
+	)
+];
 
 const RUNS = [
 	{ name: 'webgpu', query: 'backend=webgpu', mlp: ALL_MLP, gpu: true },
@@ -105,6 +121,23 @@ describe('our kernels against tfjs', () => {
 				const { ours, ops } = check.stepCounts;
 				expect(ours.kernels).toBeLessThan(ops.kernels);
 				if (gpu) expect(ours.programs!).toBeLessThan(ops.programs!);
+
+				// PyTorch's float64 references through the hand-written step on this backend
+				// (tests/e2e/kernels/torch.ts): every kind of check ran, and each one's worst error,
+				// relative to 1 + |ref|, is within the Node tests' own float32 tolerance on every
+				// backend (1e-5 for logits, losses and gradients, 1e-4 for values after three Adam
+				// steps; tests/unit/model/*Reference.ts). Measured worst, cpu / wasm / WebGL / WebGPU
+				// (SwiftShader): transformer values 9e-7 / 2e-7 / 2.4e-6 / 2.8e-6, transformer losses
+				// 7e-8 / 1.4e-7 / 1.0e-6 / 1.0e-6, MLP values 7e-8 / 5e-8 / 2e-7 / 2e-7, gradients
+				// 9e-8 or less everywhere. KERNELS_TORCH_WORST=1 prints them.
+				const torch = Object.entries(check.torch.worst);
+				if (process.env.KERNELS_TORCH_WORST)
+					console.info(
+						`${name} (${Math.round(check.torch.ms)} ms)\n` +
+							torch.map(([k, { worst }]) => `${k}: ${worst.toExponential(1)}`).join('\n')
+					);
+				for (const kind of TORCH_KINDS) expect(check.torch.worst, kind).toHaveProperty([kind]);
+				expect(torch.filter(([, { worst, tol }]) => !(worst <= tol))).toEqual([]);
 			} finally {
 				await page.close();
 			}

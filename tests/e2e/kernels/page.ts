@@ -8,7 +8,8 @@
  * to the output's largest value for the transformer's. It also checks the transformer's whole
  * hand-written backward pass against tfjs's tape, and counts the GPU programs (or kernels) one
  * training step runs with our transformer kernels and without. Inputs to the kernels come out of
- * a product, so on WebGL they are packed as in training.
+ * a product, so on WebGL they are packed as in training. Last, the PyTorch references of the
+ * Node tests run here on this backend (./torch.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '$lib/math/rng';
@@ -33,6 +34,7 @@ import { simdKernelsOn } from '$lib/model/kernels/simdKernels';
 import type { BackendName } from '$lib/trainer/protocol';
 import { activate } from '$lib/trainer/worker/backends';
 import { parityCurves } from './parity';
+import { torchReferences } from './torch';
 import {
 	gradientDiffs,
 	registeredTransformerKernels,
@@ -143,6 +145,7 @@ async function main() {
 		transformerDiffs: await transformerKernelDiffs(backend, rng),
 		gradientDiffs: await gradientDiffs(),
 		stepCounts: await stepCounts(backend),
+		torch: await torchReferences(),
 		// On WebAssembly: whether the SIMD instance on tfjs's heap is the relaxed (fused) build.
 		fused: backend === 'wasm' ? (simdKernelsOn(wasmMemory(tf.backend()))?.fused ?? null) : null
 	};

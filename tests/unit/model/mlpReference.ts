@@ -5,7 +5,8 @@
  * checking every step's loss, every trainable gradient at step 1, every final value (and for the
  * subspace θ₀ + P·z as the method exports it) and the loss after the last step. mlpTorch.test.ts
  * runs it on cpu and wasm in Node; the kernel check page (tests/e2e/kernels/torch.ts) on every
- * backend in Chromium.
+ * backend in Chromium. Reads are awaited (`data`), never `dataSync`: WebGPU in Chromium fails a
+ * synchronous read.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '$lib/math/rng';
@@ -107,19 +108,19 @@ export function mlpReference(fx: MlpFixture) {
 	}
 
 	/** Every trainable's final value against the reference's. */
-	function compareEnd(method: MethodId, tuned: Tuned, check: Check) {
+	async function compareEnd(method: MethodId, tuned: Tuned, check: Check) {
 		const ref = fx.methods[method];
 		for (const { name, variable } of tuned.trainable) {
-			check('value', `value ${method} ${name}`, variable.dataSync(), ref.end[name], VALUE_TOL);
+			check('value', `value ${method} ${name}`, await variable.data(), ref.end[name], VALUE_TOL);
 		}
 	}
 
 	/** The base model's loss on the fixture's batch. */
-	function base(check: Check) {
+	async function base(check: Check) {
 		const tuned = prepared('full');
 		const b = batchTensors();
 		const loss = tf.tidy(() => crossEntropy(model.forward(tuned, b.x), b.labels));
-		check('loss', 'loss base', loss.dataSync(), [fx.base.loss], LOSS_TOL);
+		check('loss', 'loss base', await loss.data(), [fx.base.loss], LOSS_TOL);
 		tf.dispose([loss]);
 		b.dispose();
 		tuned.dispose();
@@ -146,20 +147,20 @@ export function mlpReference(fx: MlpFixture) {
 			for (let step = 0; step < ref.losses.length; step++) {
 				const { loss, grads } = handGradients(model, tuned, b.x, b.oneHot, b.invBatch);
 				const what = `loss ${method} step ${step + 1}`;
-				check('loss', what, loss.dataSync(), [ref.losses[step]], LOSS_TOL);
+				check('loss', what, await loss.data(), [ref.losses[step]], LOSS_TOL);
 				if (step === 0) {
-					tuned.trainable.forEach(({ name }, i) => {
+					for (const [i, { name }] of tuned.trainable.entries()) {
 						const what = `gradient ${method} ∂L/∂${name}`;
-						check('gradient', what, grads[i].dataSync(), ref.grads[name], GRAD_TOL);
-					});
+						check('gradient', what, await grads[i].data(), ref.grads[name], GRAD_TOL);
+					}
 				}
 				opt.apply(grads);
 				tf.dispose([loss, ...grads]);
 			}
-			compareEnd(method, tuned, check);
+			await compareEnd(method, tuned, check);
 			const after = tf.tidy(() => crossEntropy(model.forward(tuned, b.x), b.labels));
 			const what = `loss ${method} after the last step`;
-			check('loss', what, after.dataSync(), [ref.lossAfter], LOSS_TOL);
+			check('loss', what, await after.data(), [ref.lossAfter], LOSS_TOL);
 			after.dispose();
 			if (method === 'subspace') {
 				// θ₀ + P·z at the final z, each parameter as the method exports it.

@@ -102,7 +102,7 @@ export function transformerReference(fx: TransformerFixture) {
 	}
 
 	/** The base model's logits and loss on the fixture's batch. */
-	function base(check: Check) {
+	async function base(check: Check) {
 		const tuned = prepared('full');
 		const b = batchTensors();
 		try {
@@ -111,8 +111,8 @@ export function transformerReference(fx: TransformerFixture) {
 				return [z, crossEntropy(z, b.targets)];
 			});
 			assert(logits.shape.join() === [batch * t, vocab].join(), `logits' shape ${logits.shape}`);
-			check('logits', 'logits', logits.dataSync(), fx.base.logits, LOGIT_TOL);
-			check('loss', 'loss', loss.dataSync(), [fx.base.loss], LOSS_TOL);
+			check('logits', 'logits', await logits.data(), fx.base.logits, LOGIT_TOL);
+			check('loss', 'loss', await loss.data(), [fx.base.loss], LOSS_TOL);
 			tf.dispose([logits, loss]);
 		} finally {
 			b.dispose();
@@ -120,8 +120,11 @@ export function transformerReference(fx: TransformerFixture) {
 		}
 	}
 
-	/** Three Adam steps on the fixture's batch, checked against PyTorch at every step. */
-	function steps(method: 'full' | 'lora', path: Path, check: Check) {
+	/**
+	 * Three Adam steps on the fixture's batch, checked against PyTorch at every step. Reads are
+	 * awaited (`data`), never `dataSync`: WebGPU in Chromium fails a synchronous read.
+	 */
+	async function steps(method: 'full' | 'lora', path: Path, check: Check) {
 		const ref = fx.methods[method];
 		const tuned = prepared(method);
 		const opt = new Adam(tuned.trainable, adam.lr, adam);
@@ -131,21 +134,21 @@ export function transformerReference(fx: TransformerFixture) {
 			assert(names.join() === ref.trainable.join(), `trainable ${names} ≠ ${ref.trainable}`);
 			for (let step = 0; step < ref.losses.length; step++) {
 				const { loss, grads } = lossAndGrads(tuned, path, b);
-				check('loss', `loss at step ${step + 1}`, loss.dataSync(), [ref.losses[step]], LOSS_TOL);
+				check('loss', `loss at step ${step + 1}`, await loss.data(), [ref.losses[step]], LOSS_TOL);
 				if (step === 0) {
-					tuned.trainable.forEach(({ name }, i) => {
-						const got = grads[i].dataSync();
+					for (const [i, { name }] of tuned.trainable.entries()) {
+						const got = await grads[i].data();
 						if (fx.zeroGradient.includes(name)) {
 							const zeros = ref.grads[name].map(() => 0);
 							check('zero gradient', `∂L/∂${name}`, got, zeros, ZERO_GRAD_TOL);
 						} else check('gradient', `∂L/∂${name}`, got, ref.grads[name], GRAD_TOL);
-					});
+					}
 				}
 				opt.apply(grads);
 				tf.dispose([loss, ...grads]);
 			}
 			for (const { name, variable } of tuned.trainable) {
-				const got = variable.dataSync();
+				const got = await variable.data();
 				if (fx.zeroGradient.includes(name)) {
 					// Adam divides by √v + ε, so a zero gradient's float32 rounding noise becomes steps
 					// of up to lr: allow three of them. That the loss is right shows the value does not
@@ -155,7 +158,7 @@ export function transformerReference(fx: TransformerFixture) {
 				} else check('value', name, got, ref.end[name], VALUE_TOL);
 			}
 			const after = tf.tidy(() => crossEntropy(model.forward(tuned, b.ids), b.targets));
-			check('loss', 'loss after the last step', after.dataSync(), [ref.lossAfter], LOSS_TOL);
+			check('loss', 'loss after the last step', await after.data(), [ref.lossAfter], LOSS_TOL);
 			after.dispose();
 		} finally {
 			b.dispose();

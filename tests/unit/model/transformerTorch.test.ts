@@ -33,10 +33,10 @@ describe.each(['cpu', 'wasm'])('transformer against PyTorch on the %s backend', 
 		await tf.setBackend('cpu');
 	});
 
-	it('gives the base model’s logits and loss', () => {
+	it('gives the base model’s logits and loss', async () => {
 		expect(tf.getBackend()).toBe(backend);
 		const before = tf.memory().numTensors;
-		base(check);
+		await base(check);
 		expect(tf.memory().numTensors).toBe(before);
 	});
 
@@ -48,10 +48,10 @@ describe.each(['cpu', 'wasm'])('transformer against PyTorch on the %s backend', 
 		}
 		it.each(['full', 'lora'] as const)(
 			'%s: three Adam steps give PyTorch’s losses, gradients and final values',
-			(method) => {
+			async (method) => {
 				expect(tf.getBackend()).toBe(backend);
 				const before = tf.memory().numTensors;
-				steps(method, path, check);
+				await steps(method, path, check);
 				expect(tf.memory().numTensors).toBe(before);
 			}
 		);
