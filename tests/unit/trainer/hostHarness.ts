@@ -18,12 +18,12 @@ export function hostHarness() {
 }
 
 /** A short LoRA run on the small shift: the host tests' usual spec. */
-export const HOST_SPEC: RunSpec = {
+export const HOST_SPEC = {
 	task: { kind: 'digits', task: 'affine-small', strength: 1 },
-	method: 'lora',
+	method: 'lora' as const,
 	rank: 4,
 	alpha: 8,
 	lr: 3e-3,
 	batchSize: 32,
 	seed: 5
-};
+} satisfies RunSpec;
