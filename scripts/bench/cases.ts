@@ -111,7 +111,8 @@ function peer(task: TaskData): Runner {
 		loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred)
 	});
 	const x = tf.tensor2d(task.train.x as Float32Array, [task.train.n, 64]);
-	const y = tf.oneHot(tf.tensor1d(task.train.y, 'int32'), 10);
+	// In a tidy: the labels' tensor would otherwise outlive the case (one tensor leaked per run).
+	const y = tf.tidy(() => tf.oneHot(tf.tensor1d(task.train.y, 'int32'), 10));
 	const perEpoch = Math.ceil(task.train.n / 64);
 	return {
 		chunk: async () => {
