@@ -11,7 +11,10 @@
  * 4. steps per second of the benchmark's cases (scripts/bench/cases.ts) on WebGPU and on
  *    WebAssembly on the same machine, to see whether "WebGPU at once" is the right call.
  *
- * Prints one JSON object. Build and carry: see scripts/gpu-node/README.md.
+ * Prints one JSON object, and exits 1 when a check fails (./verdict.ts: WebGPU's losses within
+ * 0.02 of cpu's at every tenth step, held-out accuracy within 2 points, no errors, fallbacks or
+ * leaked tensors), listing the failures under `failures`. Build and carry: see
+ * scripts/gpu-node/README.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -20,8 +23,10 @@ import { diskLoaders } from '../node/diskSources';
 import { TrainerHost } from '$lib/trainer/worker/host';
 import type { TrainerEvent, RunSpec } from '$lib/trainer/protocol';
 import { benchCases } from '../bench/cases';
+import { benchFailures, hostFailures } from './verdict';
 
 const out: Record<string, unknown> = { node: process.version, tfjs: tf.version_core };
+const failures: string[] = [];
 const dawnPath = process.env.DAWN_NODE;
 const seconds = Number(process.env.CHECK_SECONDS ?? 3);
 
@@ -81,6 +86,9 @@ async function main() {
 	// Without a real GPU, 'auto' would warm up WebAssembly through the page's asset URLs, which
 	// do not exist in Node; the check is then a dry run on the cpu backend.
 	const auto = adapter.available && !adapter.software ? 'auto' : 'cpu';
+	// A dry run checks the script, not a GPU: it fails, saying so.
+	if (auto === 'cpu')
+		failures.push(`no real GPU adapter (${adapter.description}): a dry run on cpu`);
 	const spec = (method: 'full' | 'lora'): RunSpec => ({
 		task: { kind: 'digits', task: 'affine-strong' },
 		method,
@@ -95,6 +103,7 @@ async function main() {
 		const cpu = await hostRun('cpu', spec(method), 200);
 		const diff = Math.max(...gpu.losses.map((l, i) => Math.abs(l - cpu.losses[i])));
 		log(`host-${method}`, { webgpu: gpu, cpu, maxLossDiff: diff });
+		failures.push(...hostFailures(method, gpu, cpu, auto === 'auto' ? 'webgpu' : 'cpu'));
 	}
 	const results: Record<string, unknown> = {};
 	const variants = (process.env.CHECK_VARIANTS ?? 'webgpu,wasm').split(',');
@@ -124,7 +133,11 @@ async function main() {
 		};
 		log(`bench-${variant}`, results[variant]);
 	}
+	for (const [variant, result] of Object.entries(results))
+		failures.push(...benchFailures(variant, result));
+	log('failures', failures);
 	console.log(JSON.stringify(out));
+	if (failures.length) process.exitCode = 1;
 }
 
 main().catch((e) => {
