@@ -30,14 +30,16 @@ async function openLab(
 	const page = await context.newPage();
 	const errors: string[] = [];
 	page.on('pageerror', (e) => errors.push(e.message));
-	await page.goto(siteUrl('lab/?backend=wasm'), { waitUntil: 'load' });
+	await page.goto(siteUrl('lab/?backend=wasm&steps=20'), { waitUntil: 'load' });
+	// The trainer, and its downloads, start on the reader's first Train.
+	const train = page.getByRole('button', { name: 'Train' });
+	await waitFor(page, () => train.isEnabled());
+	await train.click();
 	return { page, context, errors, calls: () => n };
 }
 
 /** The run is configured: its base and data loaded, its trainable parameters counted. */
-const ready = async (page: Page) =>
-	(await page.getByTestId('trainable').count()) > 0 &&
-	(await page.getByRole('button', { name: 'Train' }).isEnabled());
+const ready = async (page: Page) => (await page.getByTestId('trainable').count()) > 0;
 
 describe('downloads in the trainer worker', () => {
 	it('retry a request that hangs, saying so, and then train', { timeout: 60_000 }, async () => {

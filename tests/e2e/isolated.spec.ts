@@ -33,11 +33,11 @@ describe('a cross-origin isolated page', () => {
 			const page = await context.newPage();
 			await page.goto(`${server.url}lab/?backend=wasm&steps=40&lr=0.01`);
 			expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
-			await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0, 60_000);
-			expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe('wasm');
 			const train = page.getByRole('button', { name: 'Train' });
 			await waitFor(page, () => train.isEnabled(), 60_000);
 			await train.click();
+			await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0, 60_000);
+			expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe('wasm');
 			await waitFor(page, async () => Number(await text(page, 'step')) >= 40, 120_000);
 			const curve = page.getByTestId('loss-curve');
 			expect(Number(await curve.getAttribute('data-last'))).toBeLessThan(

@@ -9,7 +9,7 @@
  * - mount and unmount: every kind of live figure (the lab's two, lesson 2's ladder, lesson 3's
  *   measured ledger, lesson 4's spectrum lab, rank slider and rank agreement, lesson 5's shift
  *   lab and intrinsic dimension) is mounted by a SvelteKit client-side navigation, has its
- *   worker started (scrolled near, or its first action pressed) and is unmounted by navigating
+ *   worker started (its first action pressed) and is unmounted by navigating
  *   away; no worker (nested probe workers included, counted through CDP) may be left, and the
  *   page's main thread never holds a tensor.
  * - no WebGPU: `navigator.gpu` deleted in the page and in every worker script; the course falls
@@ -133,10 +133,10 @@ describe('tensor count after training, per backend', () => {
 				const figure = page.locator('#finetune-demo');
 				const train = figure.getByRole('button', { name: 'Train' });
 				const pause = figure.getByRole('button', { name: 'Pause' });
-				const worker = await trainerWorker(page);
 				// The baseline: after a few steps (so Adam's state and every cache exist), paused.
 				await waitFor(page, () => train.isEnabled(), 120_000);
 				await train.click();
+				const worker = await trainerWorker(page);
 				await waitFor(page, async () => (await trainedSteps(page)) >= 2, 120_000);
 				await pause.click();
 				const before = await settled(page, worker);
@@ -212,7 +212,13 @@ async function loseDevice(page: Page, worker: Worker, baseline: Memory) {
  * or a button pressed: a figure that starts on the reader's first action).
  */
 const LIVE: { path: string; figures: { id: string; press?: string }[] }[] = [
-	{ path: 'lab/', figures: [{ id: 'finetune-demo' }, { id: 'language-lab', press: 'Fine-tune' }] },
+	{
+		path: 'lab/',
+		figures: [
+			{ id: 'finetune-demo', press: 'Train' },
+			{ id: 'language-lab', press: 'Fine-tune' }
+		]
+	},
 	{ path: 'lessons/scaling-laws/', figures: [{ id: 'fig-ladder', press: 'Run live' }] },
 	{ path: 'lessons/what-fine-tuning-costs/', figures: [{ id: 'measured', press: 'Measure' }] },
 	{
@@ -331,11 +337,11 @@ describe('no WebGPU in the browser', () => {
 			// The reader's default, an automatic choice: it must train and say why it is not on WebGPU.
 			await page.goto(siteUrl('lab/?steps=30'));
 			expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);
-			const worker = await trainerWorker(page);
-			expect(await worker.evaluate(() => 'gpu' in navigator)).toBe(false);
 			const train = page.getByRole('button', { name: 'Train' });
 			await waitFor(page, () => train.isEnabled());
 			await train.click();
+			const worker = await trainerWorker(page);
+			expect(await worker.evaluate(() => 'gpu' in navigator)).toBe(false);
 			await waitFor(page, async () => (await trainedSteps(page)) >= 30);
 			const why = page.locator('#finetune-demo .why');
 			await waitFor(page, async () => /warm-up \(/.test(await why.innerText()));
@@ -344,6 +350,8 @@ describe('no WebGPU in the browser', () => {
 
 			// Asked for WebGPU by name, it says it could not start and why.
 			await page.goto(siteUrl('lab/?backend=webgpu&steps=10'));
+			await waitFor(page, () => train.isEnabled());
+			await train.click();
 			await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0);
 			expect(await page.locator('[data-backend]').getAttribute('data-backend')).not.toBe('webgpu');
 			expect(await why.innerText()).toMatch(

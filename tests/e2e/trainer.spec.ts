@@ -33,13 +33,15 @@ describe('demo widget on each backend', () => {
 			const steps = backend === 'webgpu' ? 20 : 60;
 			const { page, log, close } = await openPage(`lab/?backend=${backend}&steps=${steps}&lr=0.01`);
 			try {
-				await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0);
-				expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe(backend);
+				// The trainer starts on the reader's first Train, not before.
+				expect(await page.locator('[data-backend]').count()).toBe(0);
 				await waitFor(
 					page,
 					async () => await page.getByRole('button', { name: 'Train' }).isEnabled()
 				);
 				await page.getByRole('button', { name: 'Train' }).click();
+				await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0);
+				expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe(backend);
 				await waitFor(page, async () => (await trainedSteps(page)) >= steps, 200_000);
 				const loss = await lossRange(page);
 				expect(loss.n).toBeGreaterThan(1);
@@ -57,6 +59,9 @@ describe('demo widget', () => {
 	it('picks a backend by itself and says why (a software WebGPU adapter here)', async () => {
 		const { page, close } = await openPage('lab/');
 		try {
+			const train = page.getByRole('button', { name: 'Train' });
+			await waitFor(page, () => train.isEnabled());
+			await train.click();
 			// Training starts at once on WebAssembly while a probe worker warms up the others.
 			await waitFor(page, async () => (await page.locator('[data-backend]').count()) > 0);
 			await waitFor(page, async () =>
@@ -159,8 +164,13 @@ describe('experiment queue in the worker', () => {
 		it(`runs a queue on ${backend} and measures each run`, { timeout: 540_000 }, async () => {
 			const { page, log, close } = await openPage(`lab/?backend=${backend}`);
 			try {
+				// Start the trainer with ten steps (it stops by itself), then send it a queue.
 				const train = page.getByRole('button', { name: 'Train' });
-				await waitFor(page, async () => await train.isEnabled(), 200_000);
+				const tenSteps = page.locator('#finetune-demo').getByRole('button', { name: 'Step ×10' });
+				await waitFor(page, async () => await tenSteps.isEnabled(), 60_000);
+				await tenSteps.click();
+				await waitFor(page, async () => (await trainedSteps(page)) >= 10, 200_000);
+				await waitFor(page, async () => (await train.count()) > 0 && (await train.isEnabled()));
 				expect(await page.locator('[data-backend]').getAttribute('data-backend')).toBe(backend);
 				const worker = page.workers().find((w) => w.url().includes('trainer.worker'));
 				expect(worker).toBeDefined();

@@ -120,10 +120,10 @@ describe('while figures train', () => {
 			try {
 				const { page } = w;
 				const train = page.getByRole('button', { name: 'Train', exact: true });
-				// Configured (base and data loaded) before the first click.
-				await waitFor(page, async () => (await page.getByTestId('trainable').count()) > 0, 45_000);
+				// The trainer starts on the first Train (base and data load, then it trains).
 				await waitFor(page, () => train.isEnabled());
 				await train.click();
+				await waitFor(page, async () => (await page.getByTestId('trainable').count()) > 0, 45_000);
 				const step = page.getByTestId('step');
 				await waitFor(page, async () => (await count(step)) > 0);
 				await axeWhileTraining(
