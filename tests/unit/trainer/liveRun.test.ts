@@ -47,8 +47,8 @@ interface V {
 }
 const LAYERS: Record<Task, string[]> = { small: ['l0', 'l1'], lm: ['qv'] };
 
-/** A figure's shell: two clients, a dependent matrix and steps, a backend. */
-function figure(label: string, onstart = vi.fn()) {
+/** A figure's shell: two clients, a dependent matrix and steps, a backend (and `actions`, if any). */
+function figure(label: string, onstart = vi.fn(), actions?: LiveRunModule.LiveActions) {
 	const run = new mod.LiveRun<V>({
 		label,
 		clients: 2,
@@ -69,7 +69,8 @@ function figure(label: string, onstart = vi.fn()) {
 			}),
 			backend: mod.backendParam('rank-backend')
 		},
-		onstart
+		onstart,
+		actions
 	});
 	return { run, onstart };
 }
@@ -286,22 +287,7 @@ describe('keys and frame controls', () => {
 	/** A figure with controls: its own play, the shell's pause, step and reset. */
 	function withControls(actions: Partial<LiveRunModule.LiveActions> = {}) {
 		const play = vi.fn();
-		const run = new mod.LiveRun<V>({
-			label: 'Figure 4',
-			clients: 2,
-			params: {
-				task: choice('rank-task', ['small', 'lm'] as const, 'small', 'task here'),
-				layer: choice(
-					'rank-layer',
-					(v) => LAYERS[v.task],
-					(v) => LAYERS[v.task][0],
-					'matrix'
-				),
-				steps: number('rank-steps', { min: 10, max: 5000, fallback: 300, label: 'steps' }),
-				backend: mod.backendParam('rank-backend')
-			},
-			actions: { play, ...actions }
-		});
+		const { run } = figure('Figure 4', vi.fn(), { play, ...actions });
 		return { run, play, stop: run.mount('') };
 	}
 
