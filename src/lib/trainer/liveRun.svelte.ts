@@ -334,11 +334,7 @@ export class LiveRun<V extends object> {
 		if (!this.training && !this.offScreen.length && !this.heldQueues.length) return;
 		this.offScreen = [];
 		this.heldQueues = [];
-		this.pending = null;
-		for (const c of this.clients) {
-			if (c.queueRunning) c.cancel();
-			if (c.status === 'running') c.pause();
-		}
+		this.pauseAll();
 		this.paused = `Paused: ${label} started training, and one figure trains at a time. Press its button here to go on.`;
 	}
 
